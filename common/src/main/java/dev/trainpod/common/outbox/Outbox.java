@@ -1,0 +1,35 @@
+package dev.trainpod.common.outbox;
+
+import dev.trainpod.common.event.EventCodec;
+import dev.trainpod.common.event.LifecycleEvent;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.util.UUID;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * Writes lifecycle events into the outbox table; call it inside the transaction that makes the state
+ * change, so the event exists if and only if the change was committed.
+ */
+@ApplicationScoped
+public class Outbox {
+
+    private final String source;
+
+    public Outbox(@ConfigProperty(name = "quarkus.application.name") String applicationName) {
+        this.source = "/trainpod/" + applicationName;
+    }
+
+    /** Adds the event to the current transaction; the relay publishes it once the transaction commits. */
+    public Uni<Void> publish(LifecycleEvent event) {
+        OutboxEvent row = new OutboxEvent();
+        row.id = UUID.randomUUID();
+        row.aggregateId = event.deploymentId().toString();
+        row.type = event.type();
+        row.source = source;
+        row.payload = EventCodec.toJson(event);
+        row.createdAt = Instant.now();
+        return row.persist().replaceWithVoid();
+    }
+}

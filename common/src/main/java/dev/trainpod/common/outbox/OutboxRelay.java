@@ -1,0 +1,163 @@
+package dev.trainpod.common.outbox;
+
+import dev.trainpod.common.event.EventCodec;
+import dev.trainpod.common.event.LifecycleEvent;
+import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.jboss.logging.Logger;
+
+/**
+ * Publishes committed outbox rows to Kafka in commit order with an idempotent producer and marks them sent.
+ *
+ * <p>Rows are locked with {@code FOR UPDATE SKIP LOCKED}, so several replicas never publish the same row at
+ * the same time. A row published but not marked (a crash in between) is published again; consumers drop the
+ * repeat by its {@code ce_id}.
+ */
+@ApplicationScoped
+public class OutboxRelay {
+
+    private static final Logger LOG = Logger.getLogger(OutboxRelay.class);
+    private static final String SELECT_PENDING = "SELECT id, aggregate_id, type, source, payload, created_at"
+            + " FROM outbox_event WHERE sent_at IS NULL ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED";
+
+    private final Pool pool;
+    private final OutboxProducerFactory producers;
+    private final OutboxConfig config;
+    private volatile KafkaProducer<String, String> producer;
+    private volatile boolean brokerDownLogged;
+
+    public OutboxRelay(Pool pool, OutboxProducerFactory producers, OutboxConfig config) {
+        this.pool = pool;
+        this.producers = producers;
+        this.config = config;
+    }
+
+    @Scheduled(every = "${trainpod.outbox.relay-interval:0.2s}", delayed = "1s",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    Uni<Void> scheduledRelay() {
+        return relayOnce().replaceWithVoid()
+                .onFailure().invoke(e -> LOG.warnf("outbox relay cycle failed: %s", e.getMessage()))
+                .onFailure().recoverWithNull().replaceWithVoid();
+    }
+
+    /** Publishes one batch of pending rows; the item is how many were published and marked sent. */
+    public Uni<Integer> relayOnce() {
+        return pool.withTransaction(conn -> conn.preparedQuery(SELECT_PENDING)
+                .execute(Tuple.of(config.batchSize()))
+                .chain(rows -> rows.size() == 0
+                        ? Uni.createFrom().item(0)
+                        : publish(rows).chain(sent -> markSent(conn, sent))));
+    }
+
+    /** Deletes published rows older than the retention period. */
+    @Scheduled(every = "10m", delayed = "30s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    Uni<Void> purgeSent() {
+        return pool.preparedQuery("DELETE FROM outbox_event WHERE sent_at < $1")
+                .execute(Tuple.of(OffsetDateTime.now().minus(config.retention())))
+                .replaceWithVoid()
+                .onFailure().recoverWithNull().replaceWithVoid();
+    }
+
+    private Uni<List<UUID>> publish(RowSet<Row> rows) {
+        List<Row> batch = new ArrayList<>();
+        rows.forEach(batch::add);
+        // KafkaProducer.send blocks while it has no metadata (broker down): keep it off the event loop.
+        return Uni.createFrom().item(() -> sendAndAwait(batch))
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+    }
+
+    private List<UUID> sendAndAwait(List<Row> batch) {
+        KafkaProducer<String, String> p = producer();
+        List<Future<RecordMetadata>> acks = new ArrayList<>();
+        List<UUID> ids = new ArrayList<>();
+        try {
+            for (Row row : batch) {
+                UUID id = row.getUUID("id");
+                acks.add(p.send(EventCodec.toRecord(LifecycleEvent.TOPIC, id, row.getString("source"),
+                        row.getOffsetDateTime("created_at").toInstant(), row.getString("type"),
+                        row.getString("aggregate_id"), row.getString("payload"))));
+                ids.add(id);
+            }
+        } catch (RuntimeException e) {
+            brokerUnavailable(e);
+        }
+        List<UUID> sent = new ArrayList<>();
+        for (int i = 0; i < acks.size(); i++) {
+            try {
+                acks.get(i).get(config.sendTimeout().toMillis(), TimeUnit.MILLISECONDS);
+                sent.add(ids.get(i));
+            } catch (Exception e) {
+                brokerUnavailable(e);
+                break;
+            }
+        }
+        if (!sent.isEmpty() && brokerDownLogged) {
+            brokerDownLogged = false;
+            LOG.info("outbox relay: Kafka reachable again, publishing resumed");
+        }
+        return sent;
+    }
+
+    private Uni<Integer> markSent(SqlConnection conn, List<UUID> sent) {
+        if (sent.isEmpty()) {
+            return Uni.createFrom().item(0);
+        }
+        return conn.preparedQuery("UPDATE outbox_event SET sent_at = now() WHERE id = ANY($1)")
+                .execute(Tuple.of(sent.toArray(new UUID[0])))
+                .map(RowSet::rowCount);
+    }
+
+    private KafkaProducer<String, String> producer() {
+        KafkaProducer<String, String> p = producer;
+        if (p == null) {
+            synchronized (this) {
+                if (producer == null) {
+                    producer = producers.create();
+                }
+                p = producer;
+            }
+        }
+        return p;
+    }
+
+    /** A failed send may leave the producer in a state it cannot leave; start the next cycle with a new one. */
+    private void brokerUnavailable(Exception e) {
+        if (!brokerDownLogged) {
+            brokerDownLogged = true;
+            LOG.warnf("outbox relay: Kafka not reachable (%s); events stay in the outbox until it is", e.getMessage());
+        }
+        synchronized (this) {
+            if (producer != null) {
+                producer.close(Duration.ZERO);
+                producer = null;
+            }
+        }
+    }
+
+    @PreDestroy
+    void close() {
+        synchronized (this) {
+            if (producer != null) {
+                producer.close(Duration.ofSeconds(2));
+                producer = null;
+            }
+        }
+    }
+}

@@ -1,0 +1,122 @@
+package dev.trainpod.common.problem;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import io.quarkus.security.AuthenticationFailedException;
+import io.quarkus.security.ForbiddenException;
+import io.quarkus.security.UnauthorizedException;
+import jakarta.validation.ConstraintViolationException;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.Response;
+import java.util.List;
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+/** Answers every error of every endpoint as {@code application/problem+json}, never with a stack trace. */
+public class ProblemMappers {
+
+    private static final Logger LOG = Logger.getLogger(ProblemMappers.class);
+
+    @ServerExceptionMapper
+    public Response problem(ProblemException e) {
+        return respond(e.problem());
+    }
+
+    @ServerExceptionMapper
+    public Response unauthenticated(AuthenticationFailedException e) {
+        return unauthorized();
+    }
+
+    @ServerExceptionMapper
+    public Response unauthorized(UnauthorizedException e) {
+        return unauthorized();
+    }
+
+    @ServerExceptionMapper
+    public Response forbidden(ForbiddenException e) {
+        return respond(Problem.of(403, "forbidden", "Forbidden",
+                "This token may not call this endpoint."));
+    }
+
+    @ServerExceptionMapper
+    public Response invalid(ConstraintViolationException e) {
+        List<Problem.FieldError> errors = e.getConstraintViolations().stream()
+                .map(v -> new Problem.FieldError(fieldOf(v.getPropertyPath().toString()), "INVALID",
+                        v.getMessage(), null))
+                .toList();
+        return respond(Problem.of(400, "invalid-request", "Invalid request",
+                "The request has invalid fields; see errors.").withErrors(errors));
+    }
+
+    @ServerExceptionMapper
+    public Response mismatched(MismatchedInputException e) {
+        String field = e.getPath().stream()
+                .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+                .reduce((a, b) -> b.startsWith("[") ? a + b : a + "." + b).orElse(null);
+        return respond(Problem.of(400, "malformed-json", "Malformed request body",
+                        "The body does not match the expected JSON shape" + (field == null ? "." : " at " + field + "."))
+                .withErrors(field == null ? null
+                        : List.of(new Problem.FieldError(field, "WRONG_TYPE", "wrong type or shape", null))));
+    }
+
+    @ServerExceptionMapper
+    public Response malformed(JsonProcessingException e) {
+        return respond(Problem.of(400, "malformed-json", "Malformed request body",
+                "The body is not valid JSON: " + e.getOriginalMessage()));
+    }
+
+    @ServerExceptionMapper
+    public Response web(WebApplicationException e) {
+        int status = e.getResponse().getStatus();
+        if (status >= 500) {
+            LOG.error("request failed", e);
+            return respond(Problem.of(status, "server-error", "Server error", "The request could not be completed."));
+        }
+        Response.StatusType type = Response.Status.fromStatusCode(status);
+        String title = type == null ? "Error" : type.getReasonPhrase();
+        return respond(Problem.of(status, slug(title), title, detailFor(status, e)));
+    }
+
+    @ServerExceptionMapper
+    public Response unexpected(Exception e) {
+        LOG.error("unexpected error", e);
+        return respond(Problem.of(500, "server-error", "Server error",
+                "The request could not be completed; it was logged and nothing was changed by it."));
+    }
+
+    /** The one way this service writes a problem response. */
+    public static Response respond(Problem problem) {
+        Response.ResponseBuilder builder = Response.status(problem.status()).type(Problem.MEDIA_TYPE).entity(problem);
+        if (problem.status() == 401) {
+            builder.header("WWW-Authenticate", "Bearer");
+        }
+        return builder.build();
+    }
+
+    private static Response unauthorized() {
+        return respond(Problem.of(401, "unauthorized", "Unauthorized",
+                "A valid bearer token is required."));
+    }
+
+    private static String detailFor(int status, WebApplicationException e) {
+        return switch (status) {
+            case 404 -> "No such resource.";
+            case 405 -> "This method is not allowed on this resource.";
+            case 406 -> "The requested media type cannot be produced.";
+            case 413 -> "The request body is too large.";
+            case 415 -> "Unsupported content type.";
+            default -> e.getMessage() == null ? "The request was rejected." : e.getMessage();
+        };
+    }
+
+    private static String fieldOf(String propertyPath) {
+        int dot = propertyPath.indexOf('.');
+        int second = dot < 0 ? -1 : propertyPath.indexOf('.', dot + 1);
+        // paths read "method.arg0.field"; the client only knows "field"
+        return second < 0 ? propertyPath : propertyPath.substring(second + 1);
+    }
+
+    private static String slug(String title) {
+        return title.toLowerCase().replaceAll("[^a-z0-9]+", "-");
+    }
+}

@@ -1,0 +1,65 @@
+package dev.trainpod.common.security;
+
+import io.quarkus.security.identity.AuthenticationRequestContext;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.quarkus.security.identity.SecurityIdentityAugmentor;
+import io.quarkus.security.runtime.QuarkusSecurityIdentity;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.json.JsonString;
+import org.eclipse.microprofile.jwt.JsonWebToken;
+
+/**
+ * Gives a verified token exactly one role, derived from who issued it: the identity provider's tokens are
+ * {@link Roles#USER}; deploy-service's are {@link Roles#JOB} or {@link Roles#SERVICE} by their
+ * {@link TokenClaims#KIND} claim. Roles a token claims for itself ({@code groups}) are ignored, so a job token
+ * can never call a user endpoint nor the reverse.
+ */
+@ApplicationScoped
+public class IssuerRoleAugmentor implements SecurityIdentityAugmentor {
+
+    private final JwtIssuers issuers;
+
+    public IssuerRoleAugmentor(JwtIssuers issuers) {
+        this.issuers = issuers;
+    }
+
+    @Override
+    public Uni<SecurityIdentity> augment(SecurityIdentity identity, AuthenticationRequestContext context) {
+        if (identity.isAnonymous() || !(identity.getPrincipal() instanceof JsonWebToken jwt)) {
+            return Uni.createFrom().item(identity);
+        }
+        QuarkusSecurityIdentity.Builder builder = QuarkusSecurityIdentity.builder()
+                .setPrincipal(jwt)
+                .addCredentials(identity.getCredentials())
+                .addAttributes(identity.getAttributes())
+                .setAnonymous(false);
+        String role = roleOf(jwt);
+        if (role != null) {
+            builder.addRole(role);
+        }
+        return Uni.createFrom().item(builder.build());
+    }
+
+    private String roleOf(JsonWebToken jwt) {
+        String issuer = jwt.getIssuer();
+        if (issuers.userIssuer().equals(issuer)) {
+            return jwt.containsClaim(TokenClaims.KIND) ? null : Roles.USER;
+        }
+        if (issuers.deployIssuer().equals(issuer)) {
+            String kind = kindOf(jwt);
+            if (TokenClaims.KIND_JOB.equals(kind)) {
+                return Roles.JOB;
+            }
+            if (TokenClaims.KIND_SERVICE.equals(kind)) {
+                return Roles.SERVICE;
+            }
+        }
+        return null;
+    }
+
+    private static String kindOf(JsonWebToken jwt) {
+        Object kind = jwt.getClaim(TokenClaims.KIND);
+        return kind instanceof JsonString s ? s.getString() : kind == null ? null : kind.toString();
+    }
+}

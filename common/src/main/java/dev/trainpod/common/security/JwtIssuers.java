@@ -1,0 +1,17 @@
+package dev.trainpod.common.security;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** Who may issue which tokens. */
+@ConfigMapping(prefix = "trainpod.jwt")
+public interface JwtIssuers {
+
+    /** Issuer of user tokens (the product's identity provider); default {@code https://idp.trainpod.dev}. */
+    @WithDefault("https://idp.trainpod.dev")
+    String userIssuer();
+
+    /** Issuer of job and service tokens (deploy-service); default {@code https://deploy.trainpod.dev}. */
+    @WithDefault("https://deploy.trainpod.dev")
+    String deployIssuer();
+}

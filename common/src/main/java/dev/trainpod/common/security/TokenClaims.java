@@ -1,0 +1,20 @@
+package dev.trainpod.common.security;
+
+/** Claim names and values of the tokens deploy-service signs. */
+public final class TokenClaims {
+
+    /** Says what a token deploy-service signed is for: {@link #KIND_JOB} or {@link #KIND_SERVICE}. */
+    public static final String KIND = "trainpod_kind";
+    public static final String KIND_JOB = "job";
+    public static final String KIND_SERVICE = "service";
+
+    /** Audience of user tokens (the public API). */
+    public static final String AUDIENCE_API = "trainpod-api";
+    /** Audience of tokens meant for dataset-service (job and service tokens). */
+    public static final String AUDIENCE_DATASET = "trainpod-dataset";
+    /** Audience of tokens meant for metrics-service (job tokens). */
+    public static final String AUDIENCE_METRICS = "trainpod-metrics";
+
+    private TokenClaims() {
+    }
+}

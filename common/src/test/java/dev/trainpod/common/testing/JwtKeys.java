@@ -1,0 +1,110 @@
+package dev.trainpod.common.testing;
+
+import dev.trainpod.common.security.TokenClaims;
+import io.smallrye.jwt.build.Jwt;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.NoSuchAlgorithmException;
+import java.security.interfaces.RSAPublicKey;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * Two RSA key pairs made up for a test run or the local stack: the identity provider's (signs user tokens) and
+ * deploy-service's (signs job and service tokens). The services verify with a JWKS holding both public keys.
+ */
+public final class JwtKeys {
+
+    public static final String USER_ISSUER = "https://idp.trainpod.dev";
+    public static final String DEPLOY_ISSUER = "https://deploy.trainpod.dev";
+    public static final String IDP_KID = "idp-1";
+    public static final String DEPLOY_KID = "deploy-1";
+
+    private final KeyPair idp;
+    private final KeyPair deploy;
+    private final Path jwks;
+    private final Path deploySigningKey;
+
+    private JwtKeys(Path dir) {
+        this.idp = generate();
+        this.deploy = generate();
+        try {
+            Files.createDirectories(dir);
+            jwks = dir.resolve("verify.jwks.json");
+            Files.writeString(jwks, "{\"keys\":[" + jwk(IDP_KID, idp) + "," + jwk(DEPLOY_KID, deploy) + "]}");
+            deploySigningKey = dir.resolve("deploy-signing-key.pem");
+            Files.writeString(deploySigningKey, "-----BEGIN PRIVATE KEY-----\n"
+                    + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(deploy.getPrivate().getEncoded())
+                    + "\n-----END PRIVATE KEY-----\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** New keys, written to {@code dir}. */
+    public static JwtKeys create(Path dir) {
+        return new JwtKeys(dir);
+    }
+
+    /** The JWKS file every service verifies tokens with. */
+    public Path jwks() {
+        return jwks;
+    }
+
+    /** deploy-service's private signing key (PKCS#8 PEM). */
+    public Path deploySigningKey() {
+        return deploySigningKey;
+    }
+
+    /** A user token from the identity provider, valid for an hour. */
+    public String userToken(String userId) {
+        return Jwt.issuer(USER_ISSUER).subject(userId).audience(TokenClaims.AUDIENCE_API)
+                .expiresIn(Duration.ofHours(1)).jws().keyId(IDP_KID).sign(idp.getPrivate());
+    }
+
+    /** A job token as deploy-service signs it for the pod of one deployment. */
+    public String jobToken(UUID deploymentId) {
+        return Jwt.issuer(DEPLOY_ISSUER).subject(deploymentId.toString())
+                .audience(Set.of(TokenClaims.AUDIENCE_DATASET, TokenClaims.AUDIENCE_METRICS))
+                .claim(TokenClaims.KIND, TokenClaims.KIND_JOB)
+                .expiresIn(Duration.ofHours(1)).jws().keyId(DEPLOY_KID).sign(deploy.getPrivate());
+    }
+
+    /** A service token as deploy-service signs it to call dataset-service. */
+    public String serviceToken() {
+        return Jwt.issuer(DEPLOY_ISSUER).subject("deploy-service").audience(TokenClaims.AUDIENCE_DATASET)
+                .claim(TokenClaims.KIND, TokenClaims.KIND_SERVICE)
+                .expiresIn(Duration.ofMinutes(5)).jws().keyId(DEPLOY_KID).sign(deploy.getPrivate());
+    }
+
+    private static KeyPair generate() {
+        try {
+            KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
+            g.initialize(2048);
+            return g.generateKeyPair();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String jwk(String kid, KeyPair pair) {
+        RSAPublicKey key = (RSAPublicKey) pair.getPublic();
+        return "{\"kty\":\"RSA\",\"use\":\"sig\",\"alg\":\"RS256\",\"kid\":\"" + kid + "\",\"n\":\""
+                + b64(key.getModulus()) + "\",\"e\":\"" + b64(key.getPublicExponent()) + "\"}";
+    }
+
+    private static String b64(BigInteger value) {
+        byte[] bytes = value.toByteArray();
+        if (bytes.length > 1 && bytes[0] == 0) {
+            bytes = java.util.Arrays.copyOfRange(bytes, 1, bytes.length);
+        }
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+}
