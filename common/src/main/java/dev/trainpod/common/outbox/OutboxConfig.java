@@ -8,6 +8,10 @@ import java.time.Duration;
 @ConfigMapping(prefix = "trainpod.outbox")
 public interface OutboxConfig {
 
+    /** How often the relay looks for committed events to publish; default 200 ms. */
+    @WithDefault("200ms")
+    Duration relayInterval();
+
     /** How many pending events one relay cycle publishes at most; default 200. */
     @WithDefault("200")
     int batchSize();

@@ -10,7 +10,10 @@ import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
+import io.quarkus.runtime.StartupEvent;
+import io.vertx.core.Vertx;
 import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.time.OffsetDateTime;
@@ -19,6 +22,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.jboss.logging.Logger;
@@ -42,6 +46,9 @@ public class OutboxRelay {
     private final OutboxConfig config;
     private volatile KafkaProducer<String, String> producer;
     private volatile boolean brokerDownLogged;
+    private final AtomicBoolean cycleRunning = new AtomicBoolean();
+    private Vertx vertx;
+    private long timerId;
 
     public OutboxRelay(Pool pool, OutboxProducerFactory producers, OutboxConfig config) {
         this.pool = pool;
@@ -49,12 +56,15 @@ public class OutboxRelay {
         this.config = config;
     }
 
-    @Scheduled(every = "${trainpod.outbox.relay-interval:0.2s}", delayed = "1s",
-            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
-    Uni<Void> scheduledRelay() {
-        return relayOnce().replaceWithVoid()
-                .onFailure().invoke(e -> LOG.warnf("outbox relay cycle failed: %s", e.getMessage()))
-                .onFailure().recoverWithNull().replaceWithVoid();
+    /** The scheduler cannot run more often than once a second; events should leave within a fraction of it. */
+    void startRelaying(@Observes StartupEvent startup, Vertx vertx) {
+        timerId = vertx.setPeriodic(config.relayInterval().toMillis(), id -> {
+            if (cycleRunning.compareAndSet(false, true)) {
+                relayOnce().onTermination().invoke(() -> cycleRunning.set(false))
+                        .subscribe().with(n -> { }, e -> LOG.warnf("outbox relay cycle failed: %s", e.getMessage()));
+            }
+        });
+        this.vertx = vertx;
     }
 
     /** Publishes one batch of pending rows; the item is how many were published and marked sent. */
@@ -153,6 +163,9 @@ public class OutboxRelay {
 
     @PreDestroy
     void close() {
+        if (vertx != null) {
+            vertx.cancelTimer(timerId);
+        }
         synchronized (this) {
             if (producer != null) {
                 producer.close(Duration.ofSeconds(2));

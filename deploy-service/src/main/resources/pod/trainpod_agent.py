@@ -1,0 +1,715 @@
+"""Trainpod pod agent: runs one fine-tuning job inside a rented GPU pod.
+
+bootstrap.sh decodes this file into the work directory and runs `python3 trainpod_agent.py
+run`: download the dataset (resumable, SHA-256 checked), run the trainer, ship its metrics,
+log lines and heartbeats to metrics-service, report the outcome, and terminate this pod.
+RunPod restarts a container whose command exits and keeps billing, so the pod must delete
+itself. `fail --exit-code N` is the bootstrap trap's entry: report a failure, terminate.
+
+Standard library only, Python 3.8+, and one file: it travels base64-encoded in the pod's
+args. It never logs the job token, the pod's API key or the dataset URL's token.
+"""
+import argparse
+import base64
+import collections
+import hashlib
+import http.client
+import importlib.util
+import json
+import os
+import queue
+import shutil
+import signal
+import ssl
+import subprocess
+import sys
+import threading
+import time
+import traceback
+import urllib.error
+import urllib.parse
+import urllib.request
+from datetime import datetime, timezone
+
+EXIT_CHECKSUM = 65  # EX_DATAERR
+EXIT_NO_DATASET = 66  # EX_NOINPUT
+EXIT_UNAVAILABLE = 69  # EX_UNAVAILABLE
+EXIT_AGENT_ERROR = 70  # EX_SOFTWARE
+EXIT_CONFIG = 78  # EX_CONFIG
+EXIT_SIGTERM = 143
+OOM_CAUSE = "out of GPU memory: reduce batch size or choose a GPU with more memory"
+SIGNAL_CAUSE = "terminated by signal (cancelled or preempted)"
+METRIC_PREFIX = "TRAINPOD_METRIC "
+TOTAL_STEPS_PREFIX = "TRAINPOD_TOTAL_STEPS "
+DEFAULT_RUNPOD_API = "https://api.runpod.io"
+REQUIRED_ENV = ("TRAINPOD_METRICS_URL", "TRAINPOD_DATASET_URL", "TRAINPOD_CONFIG")
+HIDDEN_FROM_TRAINER = ("TRAINPOD_JOB_TOKEN", "RUNPOD_API_KEY", "TRAINPOD_DATASET_URL")
+LOG_TAIL_LINES = 50
+BATCH_POINTS = 20
+BATCH_LINES = 200
+MAX_PER_POST = 500
+MAX_PENDING_LINES = 10000
+FLUSH_SECONDS = 2.0
+CHUNK_BYTES = 1 << 20
+
+
+class JobFailure(Exception):
+    """A failure of the job, with the exit code and the cause reported to metrics-service."""
+
+    def __init__(self, exit_code, cause):
+        super().__init__(cause)
+        self.exit_code = exit_code
+        self.cause = cause
+
+
+class HttpFailure(Exception):
+    """An HTTP call that failed for good; status is None when no response came."""
+
+    def __init__(self, status, detail):
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+
+
+class Terminated(BaseException):
+    """Raised in the main thread by SIGTERM; a BaseException so no `except Exception` eats it."""
+
+
+class State:
+    """Process-wide settings, set once by main()."""
+
+    work_dir = "."
+    secrets = []
+    shipper = None
+    trainer = None
+    signal_armed = False
+    ssl_context = None
+
+
+# ---- small helpers ----------------------------------------------------------------------
+
+def now_iso():
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def work_path(name):
+    return os.path.join(State.work_dir, name)
+
+
+def read_file(name):
+    try:
+        with open(work_path(name), encoding="utf-8") as f:
+            return f.read().strip()
+    except OSError:
+        return ""
+
+
+def write_file(name, text):
+    tmp = work_path(name + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(text)
+    os.replace(tmp, work_path(name))
+
+
+def tail_lines(file_path, count):
+    try:
+        with open(file_path, encoding="utf-8", errors="replace") as f:
+            return [line.rstrip("\n") for line in collections.deque(f, maxlen=count)]
+    except OSError:
+        return []
+
+
+def env_float(name, default):
+    try:
+        return float(os.environ.get(name, default))
+    except ValueError:
+        return default
+
+
+def retry_base():
+    return env_float("TRAINPOD_RETRY_BASE_SECONDS", 1.0)
+
+
+def secrets_of(env):
+    """The values that must never appear in output: tokens, keys, the dataset URL's token."""
+    url = urllib.parse.urlsplit(env.get("TRAINPOD_DATASET_URL", ""))
+    values = [env.get("TRAINPOD_JOB_TOKEN", ""), env.get("RUNPOD_API_KEY", ""), url.query]
+    values = [v for v in values if len(v) >= 8]
+    last_segment = url.path.rstrip("/").rsplit("/", 1)[-1]
+    if len(last_segment) >= 16:  # a token, not a word such as "download"
+        values.append(last_segment)
+    return sorted(values, key=len, reverse=True)
+
+
+def redact(text, secrets=None):
+    for secret in State.secrets if secrets is None else secrets:
+        text = text.replace(secret, "***")
+    return text
+
+
+def mask_url(url):
+    """scheme://host/…/<first 6 chars of the last path segment>…, for URLs that carry a token."""
+    parts = urllib.parse.urlsplit(url)
+    host = parts.hostname or ""
+    if parts.port:
+        host += ":%d" % parts.port
+    last = parts.path.rstrip("/").rsplit("/", 1)[-1]
+    return "%s://%s/…/%s…" % (parts.scheme, host, last[:6])
+
+
+def echo(line):
+    try:
+        print(line, flush=True)
+    except UnicodeEncodeError:
+        print(line.encode("ascii", "replace").decode("ascii"), flush=True)
+    except (OSError, ValueError):
+        pass  # nobody reads our stdout any more; the files and metrics-service still do
+
+
+def log(message):
+    """An agent line: to stdout, agent.log and, while training, metrics-service's /logs."""
+    line = "%s [trainpod] %s" % (now_iso(), redact(str(message)))
+    echo(line)
+    try:
+        with open(work_path("agent.log"), "a", encoding="utf-8") as f:
+            f.write(line + "\n")
+    except OSError:
+        pass
+    if State.shipper is not None:
+        State.shipper.line(line)
+
+
+# ---- HTTP ---------------------------------------------------------------------------------
+
+def ssl_context():
+    """The default context; certifi's bundle when the image has no CA certificates."""
+    if State.ssl_context is None:
+        context = ssl.create_default_context()
+        paths = ssl.get_default_verify_paths()
+        has_cafile = bool(paths.cafile) and os.path.exists(paths.cafile)
+        has_capath = bool(paths.capath) and os.path.isdir(paths.capath) and bool(os.listdir(paths.capath))
+        if not (has_cafile or has_capath):
+            try:
+                import certifi
+                context.load_verify_locations(certifi.where())
+            except ImportError:
+                log("no CA certificates found: HTTPS calls may fail")
+        State.ssl_context = context
+    return State.ssl_context
+
+
+def retry_after(headers, fallback):
+    try:
+        return min(max(float(headers.get("Retry-After")), 0.0), 60.0)
+    except (TypeError, ValueError):
+        return fallback
+
+
+def retryable(status):
+    return status >= 500 or status in (408, 429)
+
+
+def http_call(method, url, token, body=None, attempts=5, ok_statuses=(), timeout=30.0):
+    """One JSON call with exponential backoff on 5xx/408/429/connection errors; 429 honours
+    Retry-After; other 4xx fail at once. Returns the status; raises HttpFailure."""
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = "Bearer " + token
+    data = None if body is None else json.dumps(body).encode("utf-8")
+    detail = "not attempted"
+    for attempt in range(attempts):
+        delay = retry_base() * 2 ** attempt
+        try:
+            request = urllib.request.Request(url, data=data, headers=headers, method=method)
+            with urllib.request.urlopen(request, timeout=timeout, context=ssl_context()) as response:
+                response.read()
+                return response.status
+        except urllib.error.HTTPError as e:
+            e.close()
+            if e.code in ok_statuses:
+                return e.code
+            if not retryable(e.code):
+                raise HttpFailure(e.code, "HTTP %d" % e.code)
+            delay = retry_after(e.headers, delay) if e.code == 429 else delay
+            detail = "HTTP %d" % e.code
+        except (OSError, http.client.HTTPException) as e:
+            detail = redact("%s: %s" % (type(e).__name__, e))
+        if attempt + 1 < attempts:
+            time.sleep(delay)
+    status = int(detail[5:]) if detail.startswith("HTTP ") else None
+    raise HttpFailure(status, detail)
+
+
+def metrics_call(endpoint, body, attempts, timeout=30.0):
+    url = os.environ.get("TRAINPOD_METRICS_URL", "").rstrip("/") + "/" + endpoint
+    return http_call("POST", url, os.environ.get("TRAINPOD_JOB_TOKEN", ""), body, attempts, timeout=timeout)
+
+
+# ---- reporting ----------------------------------------------------------------------------
+
+class Reporter:
+    """Posts phase changes and heartbeats to /status. One lock keeps them in order, and
+    nothing is posted after the final status (SUCCEEDED or FAILED)."""
+
+    def __init__(self, heartbeat_seconds=0.0):
+        self.lock = threading.Lock()
+        self.phase = read_file("phase") or "STARTING"
+        self.final = False
+        self.step = self.total_steps = None
+        self.wake = threading.Event()
+        self.heartbeat_seconds = heartbeat_seconds
+
+    def start_heartbeats(self):
+        threading.Thread(target=self._beat, name="heartbeat", daemon=True).start()
+
+    def change(self, phase, message):
+        with self.lock:
+            self.phase = phase
+            write_file("phase", phase)
+            log("phase %s: %s" % (phase, message))
+            try:
+                metrics_call("status", {"phase": phase, "message": message}, attempts=5)
+            except HttpFailure as e:
+                if e.status in (401, 403):
+                    raise JobFailure(EXIT_CONFIG, "metrics-service rejected the job token (HTTP %d)" % e.status)
+                log("could not report phase %s: %s" % (phase, e.detail))
+
+    def finish(self, body):
+        """Posts the final status; returns whether metrics-service accepted it."""
+        self.wake.set()
+        with self.lock:
+            self.final = True
+            try:
+                metrics_call("status", body, attempts=5)
+                return True
+            except HttpFailure as e:
+                log("could not report %s: %s" % (body["phase"], e.detail))
+                return False
+
+    def progress(self, step=None, total_steps=None):
+        if step is not None:
+            self.step = step
+        if total_steps is not None:
+            self.total_steps = total_steps
+            self.wake.set()  # tell metrics-service the total at once
+
+    def _beat(self):
+        while True:
+            self.wake.wait(self.heartbeat_seconds)
+            self.wake.clear()
+            with self.lock:
+                if self.final:
+                    return
+                if self.phase == "STARTING":
+                    continue  # only the contract's phases go to metrics-service
+                body = {"phase": self.phase, "message": "heartbeat", "step": self.step,
+                        "totalSteps": self.total_steps}
+                try:
+                    metrics_call("status", {k: v for k, v in body.items() if v is not None}, 1, 10.0)
+                except HttpFailure:
+                    pass  # the next heartbeat tries again
+
+
+class Shipper(threading.Thread):
+    """Ships metric points and log lines to /metrics and /logs in batches from a background
+    thread, so the trainer's output is never held up. Points that fail to send are kept and
+    sent again later, never dropped; only log lines beyond MAX_PENDING_LINES are."""
+
+    def __init__(self):
+        super().__init__(name="shipper", daemon=True)
+        self.queue = queue.Queue()
+        self.points, self.lines = [], []
+        self.failures = 0
+        self.final_attempts = 6
+
+    def point(self, point):
+        self.queue.put(("point", point))
+
+    def line(self, line):
+        self.queue.put(("line", line))
+
+    def close(self, final_attempts=6):
+        """Stops after a final flush with retries; returns the points left unsent."""
+        self.final_attempts = final_attempts
+        self.queue.put(("stop", None))
+        self.join()
+        return list(self.points)
+
+    def run(self):
+        last_flush, retry_at = time.monotonic(), 0.0
+        while True:
+            try:
+                kind, item = self.queue.get(timeout=0.2)
+            except queue.Empty:
+                kind, item = None, None
+            if kind == "stop":
+                break
+            self._add(kind, item)
+            now = time.monotonic()
+            due = len(self.points) >= BATCH_POINTS or len(self.lines) >= BATCH_LINES or (
+                now - last_flush >= FLUSH_SECONDS and (self.points or self.lines))
+            if due and now >= retry_at:
+                last_flush = now
+                retry_at = 0.0 if self._flush() else now + self._backoff()
+        for attempt in range(self.final_attempts):
+            if self._flush() or attempt + 1 == self.final_attempts:
+                return
+            time.sleep(self._backoff())
+
+    def _add(self, kind, item):
+        if kind == "point":
+            self.points.append(item)
+        elif kind == "line":
+            self.lines.append(item)
+            del self.lines[:-MAX_PENDING_LINES]
+
+    def _backoff(self):
+        return min(retry_base() * 2 ** max(self.failures - 1, 0), 30.0)
+
+    def _flush(self):
+        ok = self._send("metrics", "points", self.points) and self._send("logs", "lines", self.lines)
+        if not ok and self.failures == 0:
+            log("metrics-service unreachable: keeping %d points to send later" % len(self.points))
+        self.failures = 0 if ok else self.failures + 1
+        return ok
+
+    @staticmethod
+    def _send(endpoint, field, pending):
+        while pending:
+            batch = pending[:MAX_PER_POST]
+            try:
+                metrics_call(endpoint, {field: batch}, attempts=1, timeout=15.0)
+            except HttpFailure:
+                return False
+            del pending[:len(batch)]
+        return True
+
+
+# ---- terminating the pod ----------------------------------------------------------------
+
+def terminate_pod():
+    """DELETE /v2/pods/{id} with the pod's own key (404 counts: already gone), then runpodctl."""
+    pod_id = os.environ.get("RUNPOD_POD_ID", "")
+    if not pod_id:
+        log("RUNPOD_POD_ID is not set: cannot terminate this pod")
+        return False
+    base = os.environ.get("TRAINPOD_RUNPOD_API_URL") or DEFAULT_RUNPOD_API
+    url = "%s/v2/pods/%s" % (base.rstrip("/"), urllib.parse.quote(pod_id, safe=""))
+    try:
+        status = http_call("DELETE", url, os.environ.get("RUNPOD_API_KEY", ""), attempts=4, ok_statuses=(404,))
+        log("pod %s terminated through the RunPod API (HTTP %d)" % (pod_id, status))
+        write_file("pod-terminated", pod_id)
+        return True
+    except HttpFailure as e:
+        log("terminating pod %s through the RunPod API failed: %s" % (pod_id, e.detail))
+    return terminate_with_runpodctl(pod_id)
+
+
+def terminate_with_runpodctl(pod_id):
+    runpodctl = shutil.which("runpodctl")
+    if not runpodctl:
+        log("runpodctl is not on PATH: pod %s is still running" % pod_id)
+        return False
+    try:
+        done = subprocess.run([runpodctl, "pod", "delete", pod_id], capture_output=True, timeout=60)
+        returncode, output = done.returncode, (done.stdout + done.stderr).decode("utf-8", "replace")
+    except (OSError, subprocess.TimeoutExpired) as e:
+        returncode, output = -1, type(e).__name__
+    log("runpodctl pod delete %s: exit code %d %s" % (pod_id, returncode, output.strip()[-300:]))
+    if returncode == 0:
+        write_file("pod-terminated", pod_id)
+    return returncode == 0
+
+
+def log_tail(failed_phase):
+    names = ("train.log", "agent.log") if failed_phase == "TRAINING" else ("agent.log", "train.log")
+    for name in names:
+        lines = tail_lines(work_path(name), LOG_TAIL_LINES)
+        if lines:
+            return "\n".join(lines)
+    return ""
+
+
+def report_failure(exit_code, cause=None, reporter=None):
+    """Reports FAILED once (marker `failure-reported`), then terminates the pod."""
+    failed_phase = read_file("phase") or "STARTING"
+    cause = cause or read_file("cause") or "bootstrap failed in phase %s" % failed_phase
+    write_file("cause", cause)
+    log("failed in phase %s with exit code %d: %s" % (failed_phase, exit_code, cause))
+    body = {"phase": "FAILED", "message": cause, "exitCode": exit_code,
+            "failedPhase": failed_phase, "logTail": log_tail(failed_phase)}
+    reported = (reporter or Reporter()).finish(body)
+    if reported:
+        write_file("failure-reported", str(exit_code))
+    return terminate_pod() and reported
+
+
+# ---- the job ----------------------------------------------------------------------------
+
+def decode_config(encoded):
+    """TRAINPOD_CONFIG: base64 of a JSON object with model, method, hyperparameters, simulation."""
+    try:
+        config = json.loads(base64.b64decode("".join(encoded.split()), validate=True).decode("utf-8"))
+    except ValueError as e:  # binascii.Error, UnicodeDecodeError and JSONDecodeError all are
+        raise JobFailure(EXIT_CONFIG, "TRAINPOD_CONFIG is not base64-encoded JSON (%s)" % type(e).__name__)
+    if not isinstance(config, dict):
+        raise JobFailure(EXIT_CONFIG, "TRAINPOD_CONFIG must be a JSON object")
+    if config.get("method", "SFT") not in ("SFT", "DPO"):
+        raise JobFailure(EXIT_CONFIG, "TRAINPOD_CONFIG has an unknown method: %r" % config.get("method"))
+    if not isinstance(config.get("simulation", {}), dict):
+        raise JobFailure(EXIT_CONFIG, "TRAINPOD_CONFIG simulation must be a JSON object")
+    return config
+
+
+def sha256_of(file_path):
+    digest = hashlib.sha256()
+    with open(file_path, "rb") as f:
+        for chunk in iter(lambda: f.read(CHUNK_BYTES), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def file_size(file_path):
+    return os.path.getsize(file_path) if os.path.exists(file_path) else 0
+
+
+def fetch_into(url, part):
+    """One GET into the .part file, resuming from its size with Range; a 200 starts over."""
+    have = file_size(part)
+    request = urllib.request.Request(url, headers={"Range": "bytes=%d-" % have} if have else {})
+    with urllib.request.urlopen(request, timeout=60, context=ssl_context()) as response:
+        mode = "wb"  # a 200 carries the whole file
+        if response.status == 206:
+            content_range = response.headers.get("Content-Range", "")
+            if not content_range.startswith("bytes %d-" % have):
+                os.remove(part)
+                raise http.client.HTTPException("unexpected Content-Range %r" % content_range)
+            mode = "ab"
+        with open(part, mode) as out:
+            for chunk in iter(lambda: response.read(CHUNK_BYTES), b""):
+                out.write(chunk)
+
+
+def download_failure(status):
+    if status in (404, 410):
+        return "dataset download failed: HTTP %d (the download link expired or was revoked, " \
+               "or the dataset was deleted)" % status
+    if status in (401, 403):
+        return "dataset download refused: HTTP %d (the download token was rejected)" % status
+    return "dataset download failed: HTTP %d" % status
+
+
+def download_dataset(url, dest, expected_sha256, attempts=6):
+    """Streams the dataset to dest with retries and resume, then checks its SHA-256."""
+    part = dest + ".part"
+    expected = expected_sha256.strip().lower()
+    if expected and os.path.exists(dest) and sha256_of(dest) == expected:
+        log("dataset already downloaded and verified")
+        return
+    log("downloading the dataset from %s" % mask_url(url))
+    failures = 0
+    while True:
+        before = file_size(part)
+        delay = None
+        try:
+            fetch_into(url, part)
+            break
+        except urllib.error.HTTPError as e:
+            e.close()
+            if e.code == 416 and before and expected and sha256_of(part) == expected:
+                break  # the previous attempt got every byte, only the response was lost
+            if e.code == 416:
+                os.remove(part)
+            elif not retryable(e.code):
+                raise JobFailure(EXIT_NO_DATASET, download_failure(e.code))
+            detail, delay = "HTTP %d" % e.code, retry_after(e.headers, None) if e.code == 429 else None
+        except (OSError, http.client.HTTPException) as e:
+            detail = redact("%s: %s" % (type(e).__name__, e))
+        failures = 1 if file_size(part) > before else failures + 1
+        if failures >= attempts:
+            raise JobFailure(EXIT_UNAVAILABLE, "dataset download failed after %d attempts: %s" % (attempts, detail))
+        delay = retry_base() * 2 ** (failures - 1) if delay is None else delay
+        log("dataset download interrupted at %d bytes (%s); retrying in %.1fs" % (file_size(part), detail, delay))
+        time.sleep(delay)
+    actual = sha256_of(part)
+    if expected and actual != expected:
+        os.remove(part)
+        raise JobFailure(EXIT_CHECKSUM, "dataset checksum mismatch: expected %s, got %s" % (expected, actual))
+    os.replace(part, dest)
+    log("dataset ready: %d bytes, sha256 %s%s" % (file_size(dest), actual,
+                                                  "" if expected else " (not verified: no TRAINPOD_DATASET_SHA256)"))
+
+
+def missing_gpu_libraries():
+    return [name for name in ("torch", "transformers", "trl") if importlib.util.find_spec(name) is None]
+
+
+def trainer_command(config, config_path, dataset_path):
+    """Returns (command, kind): the real trainer when it can run, else the simulated one."""
+    args = ["--config", config_path, "--dataset", dataset_path]
+    real = work_path("trainpod_trainer.py")
+    missing = missing_gpu_libraries()
+    if config.get("simulation") is not None:
+        why = "the request asks for a simulation"
+    elif missing:
+        why = "%s not installed" % ", ".join(missing)
+    elif not os.path.exists(real):
+        why = "trainpod_trainer.py is not part of this bootstrap"
+    else:
+        return [sys.executable, "-u", real] + args, "real"
+    log("using the simulated trainer: %s" % why)
+    return [sys.executable, "-u", work_path("sim_trainer.py")] + args, "simulated"
+
+
+def parse_trainer_line(line):
+    """("metric", dict) for a TRAINPOD_METRIC line, ("total", int) for TRAINPOD_TOTAL_STEPS,
+    else ("log", line)."""
+    try:
+        if line.startswith(METRIC_PREFIX):
+            point = json.loads(line[len(METRIC_PREFIX):])
+            if isinstance(point, dict):
+                return "metric", point
+        elif line.startswith(TOTAL_STEPS_PREFIX):
+            return "total", int(line[len(TOTAL_STEPS_PREFIX):])
+    except ValueError:
+        pass
+    return "log", line
+
+
+def run_trainer(command, reporter, shipper):
+    """Runs the trainer with stdout+stderr merged; every line goes to train.log and our
+    stdout, metric points and other lines to metrics-service. Returns its exit status."""
+    env = {k: v for k, v in os.environ.items() if k not in HIDDEN_FROM_TRAINER}
+    env["PYTHONUNBUFFERED"] = "1"
+    State.trainer = subprocess.Popen(command, cwd=State.work_dir, env=env,
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    with State.trainer.stdout as output, open(work_path("train.log"), "a", encoding="utf-8") as train_log:
+        for raw in iter(output.readline, b""):
+            line = redact(raw.decode("utf-8", "replace").rstrip("\r\n"))
+            train_log.write(line + "\n")
+            train_log.flush()
+            echo(line)
+            kind, value = parse_trainer_line(line)
+            if kind == "metric":
+                shipper.point(value)
+                reporter.progress(step=value.get("step"))
+            elif kind == "total":
+                reporter.progress(total_steps=value)
+            else:
+                shipper.line(line)
+    return State.trainer.wait()
+
+
+def stop_trainer():
+    trainer = State.trainer
+    if trainer is None or trainer.poll() is not None:
+        return
+    trainer.terminate()
+    try:
+        trainer.wait(10)
+    except subprocess.TimeoutExpired:
+        trainer.kill()
+        trainer.wait()
+
+
+def trainer_failure(returncode, tail):
+    """The JobFailure for a trainer that exited with returncode, from its last log lines."""
+    exit_code = 128 - returncode if returncode < 0 else returncode
+    text = "\n".join(tail)
+    if "CUDA out of memory" in text or "OutOfMemoryError" in text:
+        return JobFailure(exit_code, OOM_CAUSE)
+    if returncode < 0:
+        return JobFailure(exit_code, "trainer was killed by signal %d%s" % (
+            -returncode, " (the pod may have run out of memory)" if returncode == -9 else ""))
+    cause = "trainer exited with code %d" % exit_code
+    errors = [line.strip() for line in tail if line.split(":", 1)[0].strip().endswith(("Error", "Exception"))]
+    return JobFailure(exit_code, cause + (": " + errors[-1][:300] if errors else ""))
+
+
+def train(reporter, shipper):
+    """Config, download, training; returns the trainer's kind or raises JobFailure."""
+    missing = [name for name in REQUIRED_ENV if not os.environ.get(name)]
+    if missing:
+        raise JobFailure(EXIT_CONFIG, "missing environment: %s" % ", ".join(missing))
+    config = decode_config(os.environ["TRAINPOD_CONFIG"])
+    config_path, dataset_path = work_path("config.json"), work_path("dataset.jsonl")
+    write_file("config.json", json.dumps(config))
+    reporter.change("DOWNLOADING", "downloading the dataset")
+    download_dataset(os.environ["TRAINPOD_DATASET_URL"], dataset_path, os.environ.get("TRAINPOD_DATASET_SHA256", ""))
+    command, kind = trainer_command(config, config_path, dataset_path)
+    reporter.change("TRAINING", "training %s (%s) with the %s trainer"
+                    % (config.get("model", "?"), config.get("method", "SFT"), kind))
+    returncode = run_trainer(command, reporter, shipper)
+    if returncode != 0:
+        raise trainer_failure(returncode, tail_lines(work_path("train.log"), LOG_TAIL_LINES))
+    return kind
+
+
+def close_shipper(shipper, final_attempts):
+    State.shipper = None
+    unsent = shipper.close(final_attempts)
+    if unsent:
+        with open(work_path("metrics-unsent.jsonl"), "a", encoding="utf-8") as f:
+            f.writelines(json.dumps(point) + "\n" for point in unsent)
+        log("%d metric points could not be sent; kept in metrics-unsent.jsonl" % len(unsent))
+
+
+def on_sigterm(signum, frame):
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    if State.signal_armed:
+        raise Terminated()
+
+
+def cmd_run():
+    previous = "0" if os.path.exists(work_path("succeeded")) else read_file("failure-reported")
+    if previous:
+        log("this job already ended (the container was restarted): terminating the pod")
+        terminate_pod()
+        return int(previous) if previous.isdigit() else 1
+    write_file("phase", "STARTING")
+    reporter, shipper = Reporter(env_float("TRAINPOD_HEARTBEAT_SECONDS", 15.0)), Shipper()
+    State.shipper, State.signal_armed = shipper, True
+    signal.signal(signal.SIGTERM, on_sigterm)
+    shipper.start()
+    reporter.start_heartbeats()
+    try:
+        kind = train(reporter, shipper)
+        reporter.change("UPLOADING", "uploading artifacts")
+        log("artifact upload is not implemented yet: nothing uploaded")
+        close_shipper(shipper, 6)
+        State.signal_armed = False
+        reporter.finish({"phase": "SUCCEEDED", "message": "training finished (%s trainer)" % kind})
+        write_file("succeeded", "")
+        terminate_pod()
+        return 0
+    except Terminated:
+        exit_code, cause = EXIT_SIGTERM, SIGNAL_CAUSE
+    except JobFailure as e:
+        exit_code, cause = e.exit_code, e.cause
+    except Exception as e:
+        log(traceback.format_exc())
+        exit_code, cause = EXIT_AGENT_ERROR, "agent error: %s: %s" % (type(e).__name__, redact(str(e)))
+    State.signal_armed = False
+    stop_trainer()
+    if State.shipper is not None:
+        close_shipper(shipper, 2 if exit_code == EXIT_SIGTERM else 6)
+    report_failure(exit_code, cause, reporter)
+    return exit_code
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description="Trainpod pod agent")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("run", help="download, train, report and terminate the pod")
+    fail = commands.add_parser("fail", help="report a bootstrap failure and terminate the pod")
+    fail.add_argument("--exit-code", type=int, required=True)
+    args = parser.parse_args(argv)
+    State.work_dir = os.environ.get("TRAINPOD_WORK_DIR") or os.path.dirname(os.path.abspath(__file__))
+    State.secrets = secrets_of(os.environ)
+    if args.command == "run":
+        return cmd_run()
+    return 0 if report_failure(args.exit_code) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

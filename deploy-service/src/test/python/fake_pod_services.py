@@ -1,0 +1,171 @@
+"""One local HTTP server that plays everything a pod talks to, and records what it received:
+metrics-service (/api/v1/jobs/<id>/status|metrics|logs), the dataset download
+(/api/v1/pod/dataset/<token>, with Range) and the RunPod API (/runpod/v2/pods/<id>)."""
+import json
+import socket
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+DEPLOYMENT_ID = "dep-7f3a"
+DATASET_PATH = "/api/v1/pod/dataset/"
+METRICS_PATH = "/api/v1/jobs/%s/" % DEPLOYMENT_ID
+RUNPOD_PATH = "/runpod/v2/pods/"
+
+
+class FakePodServices:
+    """Plays metrics-service, the dataset download and RunPod; knobs make each misbehave."""
+
+    def __init__(self, dataset=b""):
+        self.dataset = dataset
+        self.lock = threading.Lock()
+        self.requests = []  # (kind, method, path, headers, json body or None), in arrival order
+        self.dataset_cut_after = None  # cut the connection after this many bytes, once
+        self.dataset_ignore_range = 0  # answer this many Range requests with a full 200
+        self.dataset_fail_first = 0  # answer this many dataset GETs with 503
+        self.dataset_status = None  # answer every dataset GET with this status (e.g. 410)
+        self.fail_first = {"status": 0, "metrics": 0, "logs": 0}  # 503s per endpoint
+        self.retry_after = {}  # endpoint -> (count, seconds): 429 with Retry-After
+        self.metrics_delay = 0.0  # seconds each /metrics POST takes
+        self.delete_status = 204
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()
+
+    @property
+    def base_url(self):
+        return "http://127.0.0.1:%d" % self.server.server_address[1]
+
+    def metrics_url(self):
+        return self.base_url + METRICS_PATH.rstrip("/")
+
+    def dataset_url(self, token):
+        return self.base_url + DATASET_PATH + token
+
+    def runpod_url(self):
+        return self.base_url + "/runpod"
+
+    # ---- what was received ----
+
+    def recorded(self, kind, method=None):
+        with self.lock:
+            return [r for r in self.requests if r[0] == kind and (method is None or r[1] == method)]
+
+    def statuses(self):
+        return [r[4] for r in self.recorded("status")]
+
+    def points(self):
+        return [p for r in self.recorded("metrics") for p in r[4]["points"]]
+
+    def log_lines(self):
+        return [line for r in self.recorded("logs") for line in r[4]["lines"]]
+
+    def deletes(self):
+        return [(r[2][len(RUNPOD_PATH):], r[3].get("Authorization")) for r in self.recorded("runpod", "DELETE")]
+
+    def wait_for(self, predicate, timeout=10.0):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if predicate():
+                return True
+            time.sleep(0.02)
+        return False
+
+    # ---- serving ----
+
+    def _take(self, attribute, key=None):
+        """Decrements a countdown knob; returns whether it was still positive."""
+        with self.lock:
+            value = getattr(self, attribute) if key is None else getattr(self, attribute)[key]
+            if value <= 0:
+                return False
+            if key is None:
+                setattr(self, attribute, value - 1)
+            else:
+                getattr(self, attribute)[key] = value - 1
+            return True
+
+    def _handler_class(self):
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_GET(self):
+                if self.path.startswith(DATASET_PATH):
+                    fake._serve_dataset(self)
+                else:
+                    self._answer(404)
+
+            def do_POST(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length)
+                if not self.path.startswith(METRICS_PATH):
+                    return self._answer(404)
+                endpoint = self.path[len(METRICS_PATH):]
+                if fake._take("fail_first", endpoint):
+                    return self._answer(503)
+                count, seconds = fake.retry_after.get(endpoint, (0, 0))
+                if count > 0:
+                    fake.retry_after[endpoint] = (count - 1, seconds)
+                    return self._answer(429, {"Retry-After": str(seconds)})
+                if endpoint == "metrics" and fake.metrics_delay:
+                    time.sleep(fake.metrics_delay)
+                fake._record(endpoint, self, json.loads(raw.decode("utf-8")))
+                self._answer(202)
+
+            def do_DELETE(self):
+                if not self.path.startswith(RUNPOD_PATH):
+                    return self._answer(404)
+                fake._record("runpod", self, None)
+                self._answer(fake.delete_status)
+
+            def _answer(self, status, headers=None):
+                self.send_response(status)
+                for name, value in (headers or {}).items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+        return Handler
+
+    def _record(self, kind, handler, body):
+        with self.lock:
+            self.requests.append((kind, handler.command, handler.path, dict(handler.headers), body))
+
+    def _serve_dataset(self, handler):
+        self._record("dataset", handler, None)
+        if self.dataset_status:
+            return handler._answer(self.dataset_status)
+        if self._take("dataset_fail_first"):
+            return handler._answer(503)
+        start = 0
+        range_header = handler.headers.get("Range")
+        if range_header and not self._take("dataset_ignore_range"):
+            start = int(range_header.split("=", 1)[1].split("-", 1)[0])
+            if start >= len(self.dataset):
+                return handler._answer(416, {"Content-Range": "bytes */%d" % len(self.dataset)})
+        body = self.dataset[start:]
+        handler.send_response(206 if start else 200)
+        if start:
+            handler.send_header("Content-Range", "bytes %d-%d/%d" % (start, len(self.dataset) - 1, len(self.dataset)))
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        with self.lock:
+            cut, self.dataset_cut_after = self.dataset_cut_after, None
+        if cut is not None and cut < len(body):
+            handler.wfile.write(body[:cut])
+            handler.wfile.flush()
+            handler.connection.shutdown(socket.SHUT_RDWR)
+            handler.close_connection = True
+            return
+        handler.wfile.write(body)

@@ -1,0 +1,231 @@
+"""The assembled pod bootstrap, run for real with `bash -c` against fake services."""
+import hashlib
+import os
+import signal
+import stat
+import time
+import unittest
+
+from pod_harness import (AGENT_PLACEHOLDER, POD_API_KEY, POD_DIR, POD_ID, TRAINER_PLACEHOLDER,
+                         PodTestCase, assembled_bootstrap)
+
+
+class BootstrapScriptTest(unittest.TestCase):
+
+    def test_each_placeholder_appears_once_and_the_assembled_script_fits_in_one_argument(self):
+        script = (POD_DIR / "bootstrap.sh").read_text(encoding="utf-8")
+        self.assertEqual(1, script.count(AGENT_PLACEHOLDER))
+        self.assertEqual(1, script.count(TRAINER_PLACEHOLDER))
+        # Linux refuses a single argv string over 128 KiB (MAX_ARG_STRLEN).
+        self.assertLess(len(assembled_bootstrap().encode("utf-8")), 100 * 1024)
+
+
+class SuccessfulJobTest(PodTestCase):
+
+    def test_successful_job_reports_phases_in_order_ships_every_point_once_and_terminates_its_pod(self):
+        code, output, seconds = self.run_bootstrap(self.pod_env())
+
+        self.assertEqual(0, code, output)
+        self.assertEqual(["DOWNLOADING", "TRAINING", "UPLOADING", "SUCCEEDED"], self.phases())
+        points = self.fake.points()
+        self.assertEqual(list(range(1, 9)), [p["step"] for p in points])
+        losses = [p["loss"] for p in points]
+        self.assertEqual(sorted(losses, reverse=True), losses)
+        self.assertLess(losses[-1], losses[0] * 0.5)
+        self.assertTrue(all(p["time"].endswith("Z") for p in points))
+        self.assertTrue(any("step 8/8" in line for line in self.fake.log_lines()))
+        self.assertPodTerminatedOnce()
+        self.assertEveryCallCarriesJobToken()
+        self.assertNoSecrets(output)
+        self.assertLess(seconds, 10)
+        with open(os.path.join(self.work_dir, "dataset.jsonl"), "rb") as f:
+            self.assertEqual(self.dataset, f.read())
+
+    def test_restarted_container_of_a_finished_job_only_terminates_the_pod_again(self):
+        env = self.pod_env()
+        self.assertEqual(0, self.run_bootstrap(env)[0])
+        reports = len(self.fake.statuses())
+
+        code, output, _ = self.run_bootstrap(env)
+
+        self.assertEqual(0, code, output)
+        self.assertEqual(reports, len(self.fake.statuses()))
+        self.assertEqual(2, len(self.fake.deletes()))
+        self.assertEqual(1, len(self.fake.recorded("dataset")))
+
+    def test_heartbeats_carry_the_phase_and_total_steps_and_stop_at_the_final_status(self):
+        env = self.pod_env({"steps": 10, "stepSeconds": 0.05}, TRAINPOD_HEARTBEAT_SECONDS="0.05")
+
+        code, output, _ = self.run_bootstrap(env)
+
+        self.assertEqual(0, code, output)
+        beats = [s for s in self.fake.statuses() if s.get("message") == "heartbeat"]
+        self.assertGreaterEqual(len(beats), 3)
+        self.assertTrue(all(b["phase"] in ("DOWNLOADING", "TRAINING", "UPLOADING") for b in beats))
+        self.assertIn(10, [b.get("totalSteps") for b in beats])
+        self.assertEqual("SUCCEEDED", self.fake.statuses()[-1]["phase"])
+
+    def test_metrics_service_answering_503_loses_no_point(self):
+        self.fake.fail_first.update(status=2, metrics=3, logs=2)
+        env = self.pod_env({"steps": 30, "stepSeconds": 0.02})
+
+        code, output, _ = self.run_bootstrap(env)
+
+        self.assertEqual(0, code, output)
+        self.assertEqual(list(range(1, 31)), [p["step"] for p in self.fake.points()])
+        self.assertEqual(["DOWNLOADING", "TRAINING", "UPLOADING", "SUCCEEDED"], self.phases())
+
+    def test_interrupted_download_resumes_with_range(self):
+        self.fake.dataset_cut_after = len(self.dataset) // 3
+
+        code, output, _ = self.run_bootstrap(self.pod_env())
+
+        self.assertEqual(0, code, output)
+        ranges = [r[3].get("Range") for r in self.fake.recorded("dataset")]
+        self.assertEqual([None, "bytes=%d-" % (len(self.dataset) // 3)], ranges)
+        with open(os.path.join(self.work_dir, "dataset.jsonl"), "rb") as f:
+            self.assertEqual(hashlib.sha256(self.dataset).hexdigest(), hashlib.sha256(f.read()).hexdigest())
+        self.assertEqual("SUCCEEDED", self.fake.statuses()[-1]["phase"])
+
+    def test_runpodctl_terminates_the_pod_when_the_api_keeps_failing(self):
+        self.fake.delete_status = 500
+        bin_dir = os.path.join(self.cwd, "bin")
+        os.mkdir(bin_dir)
+        calls = os.path.join(self.cwd, "runpodctl-calls")
+        runpodctl = os.path.join(bin_dir, "runpodctl")
+        with open(runpodctl, "w") as f:
+            f.write('#!/bin/sh\necho "$@" >> "%s"\n' % calls)
+        os.chmod(runpodctl, stat.S_IRWXU)
+        env = self.pod_env()
+        env["PATH"] = bin_dir + os.pathsep + env["PATH"]
+
+        code, output, _ = self.run_bootstrap(env)
+
+        self.assertEqual(0, code, output)
+        self.assertGreaterEqual(len(self.fake.deletes()), 2)
+        with open(calls) as f:
+            self.assertEqual(["pod delete " + POD_ID], f.read().splitlines())
+
+
+class FailedJobTest(PodTestCase):
+
+    def test_trainer_failure_is_reported_once_with_exit_code_phase_and_log_tail(self):
+        env = self.pod_env({"steps": 8, "stepSeconds": 0.02, "failAtStep": 4, "exitCode": 3})
+
+        code, output, _ = self.run_bootstrap(env)
+
+        self.assertEqual(3, code, output)
+        failed = self.failed_reports()
+        self.assertEqual(1, len(failed), failed)
+        self.assertEqual(3, failed[0]["exitCode"])
+        self.assertEqual("TRAINING", failed[0]["failedPhase"])
+        self.assertIn("RuntimeError: simulated trainer failure at step 4", failed[0]["logTail"])
+        self.assertIn("trainer exited with code 3", failed[0]["message"])
+        self.assertEqual([1, 2, 3], [p["step"] for p in self.fake.points()])
+        self.assertEqual("FAILED", self.fake.statuses()[-1]["phase"])
+        self.assertPodTerminatedOnce()
+        self.assertNoSecrets(output)
+
+    def test_checksum_mismatch_fails_in_downloading(self):
+        env = self.pod_env(TRAINPOD_DATASET_SHA256="0" * 64)
+
+        code, output, _ = self.run_bootstrap(env)
+
+        self.assertEqual(65, code, output)
+        failed = self.failed_reports()
+        self.assertEqual(1, len(failed), failed)
+        self.assertEqual("DOWNLOADING", failed[0]["failedPhase"])
+        self.assertIn("dataset checksum mismatch: expected " + "0" * 64, failed[0]["message"])
+        self.assertIn(hashlib.sha256(self.dataset).hexdigest(), failed[0]["message"])
+        self.assertNotIn("TRAINING", self.phases())
+        self.assertPodTerminatedOnce()
+
+    def test_expired_dataset_link_fails_with_a_clear_cause(self):
+        self.fake.dataset_status = 410
+
+        code, output, _ = self.run_bootstrap(self.pod_env())
+
+        self.assertEqual(66, code, output)
+        failed = self.failed_reports()
+        self.assertEqual(1, len(failed), failed)
+        self.assertIn("HTTP 410", failed[0]["message"])
+        self.assertIn("expired", failed[0]["message"])
+        self.assertEqual(1, len(self.fake.recorded("dataset")))
+        self.assertPodTerminatedOnce()
+        self.assertNoSecrets(output)
+
+    def test_invalid_config_is_reported_once_and_the_pod_terminated(self):
+        code, output, _ = self.run_bootstrap(self.pod_env(TRAINPOD_CONFIG="not base64 json!"))
+
+        self.assertEqual(78, code, output)
+        failed = self.failed_reports()
+        self.assertEqual(1, len(failed), failed)
+        self.assertIn("TRAINPOD_CONFIG", failed[0]["message"])
+        self.assertEqual("STARTING", failed[0]["failedPhase"])
+        self.assertEqual([], self.fake.recorded("dataset"))
+        self.assertPodTerminatedOnce()
+
+    def test_without_python3_curl_reports_the_failure_and_terminates_the_pod(self):
+        bin_dir = os.path.join(self.cwd, "bin")
+        os.mkdir(bin_dir)
+        for tool in ("mkdir", "rm", "base64", "tr", "curl"):
+            os.symlink(_which(tool), os.path.join(bin_dir, tool))
+
+        code, output, _ = self.run_bootstrap(self.pod_env(PATH=bin_dir))
+
+        self.assertEqual(127, code, output)
+        self.assertIn("python3 is not on PATH", output)
+        failed = self.failed_reports()
+        self.assertEqual(1, len(failed), failed)
+        self.assertEqual({"phase": "FAILED", "message": "bootstrap failed", "exitCode": 127,
+                          "failedPhase": "STARTING"}, failed[0])
+        self.assertEveryCallCarriesJobToken()
+        self.assertPodTerminatedOnce()
+        self.assertNoSecrets(output)
+
+    def test_sigterm_during_training_reports_143_terminates_the_pod_and_exits_promptly(self):
+        process = self.start_bootstrap(self.pod_env({"steps": 500, "stepSeconds": 0.05}))
+        self.assertTrue(self.fake.wait_for(lambda: self.fake.log_lines() or self.fake.points(), 15))
+        self.assertTrue(self.fake.wait_for(lambda: _trainer_pids(self.work_dir), 5))
+
+        sent = time.monotonic()
+        process.send_signal(signal.SIGTERM)
+        output = self.finish(process, timeout=15)
+
+        self.assertEqual(143, process.returncode, output)
+        self.assertLess(time.monotonic() - sent, 5)
+        failed = self.failed_reports()
+        self.assertEqual(1, len(failed), failed)
+        self.assertEqual(143, failed[0]["exitCode"])
+        self.assertEqual("TRAINING", failed[0]["failedPhase"])
+        self.assertIn("terminated by signal", failed[0]["message"])
+        self.assertPodTerminatedOnce()
+        self.assertEqual([], _trainer_pids(self.work_dir))
+
+
+def _which(tool):
+    for directory in os.environ.get("PATH", "").split(os.pathsep):
+        candidate = os.path.join(directory, tool)
+        if os.access(candidate, os.X_OK):
+            return candidate
+    raise unittest.SkipTest("%s is not installed" % tool)
+
+
+def _trainer_pids(work_dir):
+    """Live simulated-trainer processes of this test's work dir (from /proc)."""
+    pids = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open("/proc/%s/cmdline" % pid, "rb") as f:
+                cmdline = f.read().decode("utf-8", "replace")
+            with open("/proc/%s/stat" % pid) as f:
+                zombie = f.read().rsplit(")", 1)[1].split()[0] == "Z"
+        except OSError:
+            continue
+        if "sim_trainer.py" in cmdline and work_dir in cmdline and not zombie:
+            pids.append(int(pid))
+    return pids
+
+
+if __name__ == "__main__":
+    unittest.main()

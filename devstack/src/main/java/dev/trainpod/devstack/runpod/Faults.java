@@ -1,0 +1,114 @@
+package dev.trainpod.devstack.runpod;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** The failures tests have asked the simulator to inject into /v2 calls, checked before real handling. */
+final class Faults {
+
+    /** The kinds of failure RunPod is known to answer with. */
+    enum Type {
+        CAPACITY, RATE_LIMIT, SERVER_ERROR, INSUFFICIENT_BALANCE, FORBIDDEN;
+
+        /** Whether, unless told otherwise, the fault hits only pod creation rather than any call. */
+        boolean createOnly() {
+            return this != RATE_LIMIT && this != SERVER_ERROR;
+        }
+    }
+
+    private static final Set<String> PROPERTIES = Set.of("type", "gpuTypeId", "method", "path", "times",
+            "retryAfterSeconds", "status");
+    private static final int UNLIMITED = -1;
+
+    private record Fault(String id, Type type, String gpuTypeId, String method, String path,
+                         AtomicInteger remaining, int retryAfterSeconds, int status) {
+
+        boolean matches(String requestMethod, String requestPath, JsonNode body) {
+            boolean methodMatches = method != null ? method.equals(requestMethod)
+                    : !type.createOnly() || requestMethod.equals("POST");
+            boolean pathMatches = path != null ? requestPath.startsWith(path)
+                    : !type.createOnly() || requestPath.equals("/v2/pods");
+            return methodMatches && pathMatches && (gpuTypeId == null || gpuTypeId.equals(requestedGpu(body)));
+        }
+
+        /** Uses up one of the fault's firings; false once none are left. */
+        boolean fire() {
+            return remaining.get() == UNLIMITED
+                    || remaining.getAndUpdate(n -> n > 0 ? n - 1 : n) > 0;
+        }
+
+        ApiProblem problem() {
+            return switch (type) {
+                case CAPACITY -> ApiProblem.badRequest(CreatePodValidator.NO_CAPACITY);
+                case RATE_LIMIT -> new ApiProblem(429, "rate limit exceeded for the minute window")
+                        .withHeader("Retry-After", Integer.toString(retryAfterSeconds));
+                case SERVER_ERROR -> new ApiProblem(status, "upstream service unavailable; retry later");
+                case INSUFFICIENT_BALANCE -> new ApiProblem(402,
+                        "Insufficient balance: add credit to your account to create this pod.");
+                case FORBIDDEN -> new ApiProblem(403, "access denied");
+            };
+        }
+
+        private static String requestedGpu(JsonNode body) {
+            JsonNode id = body == null ? null : body.path("gpu").get("id");
+            return id != null && id.isTextual() ? id.textValue() : null;
+        }
+    }
+
+    private final List<Fault> faults = new CopyOnWriteArrayList<>();
+
+    /** Adds the fault a control-API body describes and answers its id. */
+    String add(JsonNode spec) {
+        SchemaChecks checks = new SchemaChecks();
+        if (spec == null || !checks.object(spec, "$")) {
+            throw ApiProblem.badRequest("Send a JSON object describing the fault.");
+        }
+        checks.onlyProperties(spec, PROPERTIES, "$");
+        checks.required(spec, "type", "$");
+        String type = checks.oneOf(spec, "type", "$", Arrays.stream(Type.values()).map(Type::name).toList());
+        String gpuTypeId = checks.string(spec, "gpuTypeId", "$", 1);
+        String method = checks.oneOf(spec, "method", "$", List.of("GET", "POST", "DELETE", "PUT", "PATCH"));
+        String path = checks.string(spec, "path", "$", 1);
+        Integer times = checks.integer(spec, "times", "$", 1);
+        Integer retryAfter = checks.integer(spec, "retryAfterSeconds", "$", 0);
+        Integer status = checks.integer(spec, "status", "$", 500);
+        if (status != null && status > 599) {
+            checks.errors().add("$.status: maximum: got " + status + ", want 599");
+        }
+        if (!checks.errors().isEmpty()) {
+            throw new ApiProblem(400, "The fault is not valid.", checks.errors());
+        }
+        String id = UUID.randomUUID().toString();
+        faults.add(new Fault(id, Type.valueOf(type), gpuTypeId, method, path,
+                new AtomicInteger(times == null ? UNLIMITED : times), retryAfter == null ? 1 : retryAfter,
+                status == null ? 503 : status));
+        return id;
+    }
+
+    boolean remove(String id) {
+        return faults.removeIf(fault -> fault.id().equals(id));
+    }
+
+    void clear() {
+        faults.clear();
+    }
+
+    /** The failure to answer instead of handling this request, if an injected fault hits it. */
+    Optional<ApiProblem> check(String method, String path, JsonNode body) {
+        for (Fault fault : faults) {
+            if (fault.matches(method, path, body) && fault.fire()) {
+                if (fault.remaining().get() == 0) {
+                    faults.remove(fault);
+                }
+                return Optional.of(fault.problem());
+            }
+        }
+        return Optional.empty();
+    }
+}
