@@ -36,6 +36,7 @@ final class CreatePodValidator {
             .comparingInt((String v) -> Integer.parseInt(v.substring(0, v.indexOf('.'))))
             .thenComparingInt(v -> Integer.parseInt(v.substring(v.indexOf('.') + 1)));
 
+    /** The {@code gpu} part of a create body. */
     private record GpuRequest(String id, int count, List<String> allowedCudaVersions, String minCudaVersion) {
     }
 
@@ -87,25 +88,7 @@ final class CreatePodValidator {
             throw ApiProblem.unprocessable(checks.errors());
         }
 
-        if ((gpu == null) == (cpu == null)) {
-            throw ApiProblem.badRequest("Set exactly one of gpu or cpu.");
-        }
-        if (cpu != null) {
-            throw ApiProblem.badRequest("CPU pods are not simulated; request a gpu instead.");
-        }
-        if (body.has("templateId")) {
-            throw ApiProblem.notFound("template not found");
-        }
-        if (env.size() > MAX_ENV) {
-            throw ApiProblem.badRequest("env has " + env.size() + " variables; a pod may have at most " + MAX_ENV + ".");
-        }
-        if (!gpu.allowedCudaVersions().isEmpty() && gpu.minCudaVersion() != null) {
-            throw ApiProblem.badRequest("gpu.allowedCudaVersions and gpu.minCudaVersion are mutually exclusive; send one.");
-        }
-        if (mounts != null && mounts.has("persistent") && mounts.has("network")) {
-            throw ApiProblem.badRequest("mounts.persistent and mounts.network are mutually exclusive; send one.");
-        }
-
+        checkRules(body, gpu, cpu, env, mounts);
         String cloudName = cloud == null ? "SECURE" : cloud;
         GpuCatalog.GpuType type = catalog.find(gpu.id()).orElseThrow(() -> ApiProblem.badRequest(
                 "Unknown GPU type '" + gpu.id() + "'; use an id from GET /v2/catalog/gpus."));
@@ -124,6 +107,32 @@ final class CreatePodValidator {
                 disk == null ? DEFAULT_DISK_GB : disk, env, ports, registry, cloudName, type.id(),
                 gpu.count(), type.pricePerGpu(cloudName) * gpu.count(), dataCenter.id(), cudaVersion(gpu), mounts,
                 Boolean.TRUE.equals(globalNetworking));
+    }
+
+    /** The rules RunPod's handler enforces on a body that matches the contract. */
+    private static void checkRules(JsonNode body, GpuRequest gpu, JsonNode cpu, Map<String, String> env,
+                                   JsonNode mounts) {
+        if ((gpu == null) == (cpu == null)) {
+            throw ApiProblem.badRequest("Set exactly one of gpu or cpu.");
+        }
+        if (cpu != null) {
+            throw ApiProblem.badRequest("CPU pods are not simulated; request a gpu instead.");
+        }
+        // The simulator holds no templates, and RunPod answers 404 for a template it does not know.
+        if (body.has("templateId")) {
+            throw ApiProblem.notFound("template not found");
+        }
+        if (env.size() > MAX_ENV) {
+            throw ApiProblem.badRequest(
+                    "env has " + env.size() + " variables; a pod may have at most " + MAX_ENV + ".");
+        }
+        if (!gpu.allowedCudaVersions().isEmpty() && gpu.minCudaVersion() != null) {
+            throw ApiProblem.badRequest(
+                    "gpu.allowedCudaVersions and gpu.minCudaVersion are mutually exclusive; send one.");
+        }
+        if (mounts != null && mounts.has("persistent") && mounts.has("network")) {
+            throw ApiProblem.badRequest("mounts.persistent and mounts.network are mutually exclusive; send one.");
+        }
     }
 
     private static Map<String, String> env(JsonNode body, SchemaChecks checks) {

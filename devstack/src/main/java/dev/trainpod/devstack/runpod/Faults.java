@@ -26,6 +26,7 @@ final class Faults {
             "retryAfterSeconds", "status");
     private static final int UNLIMITED = -1;
 
+    /** One injected fault; {@code remaining} is {@code -1} for a fault that fires until cleared. */
     private record Fault(String id, Type type, String gpuTypeId, String method, String path,
                          AtomicInteger remaining, int retryAfterSeconds, int status) {
 

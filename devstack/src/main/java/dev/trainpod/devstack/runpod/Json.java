@@ -1,10 +1,12 @@
 package dev.trainpod.devstack.runpod;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 
 /** The simulator's one JSON mapper, writing instants as RFC 3339 strings like RunPod does. */
 final class Json {
@@ -23,8 +25,10 @@ final class Json {
         }
         try {
             return MAPPER.readTree(body);
-        } catch (IOException e) {
+        } catch (JsonProcessingException e) {
             throw ApiProblem.badRequest("Request body is not valid JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

@@ -51,8 +51,8 @@ final class LogEvents {
         String cursor = request.lastEventId();
         if (cursor != null) {
             String sequence = cursor.substring(cursor.lastIndexOf('/') + 1);
-            if (sequence.matches("\\d{1,9}")) {
-                return Math.min(Integer.parseInt(sequence), entries.size());
+            if (sequence.matches("\\d{1,18}")) {
+                return (int) Math.min(Long.parseLong(sequence), entries.size());
             }
             Instant after = parseTime(cursor, "Last-Event-ID");
             return firstAt(entries, i -> entries.get(i).time().isAfter(after));

@@ -58,11 +58,8 @@ final class PodsApi {
     private ApiResponse action(ApiRequest request) {
         PodAction action = parseAction(request.body());
         SimulatedPod pod = visiblePod(request);
-        if (action == PodAction.TERMINATE) {
-            return delete(request);
-        }
         pod.act(action);
-        return ApiResponse.json(200, PodJson.of(pod));
+        return action == PodAction.TERMINATE ? ApiResponse.empty(204) : ApiResponse.json(200, PodJson.of(pod));
     }
 
     private ApiResponse logs(ApiRequest request) {
@@ -75,7 +72,9 @@ final class PodsApi {
         String id = request.pathParam(0);
         Caller caller = request.caller();
         return registry.findLive(id)
-                .filter(pod -> caller.podScoped() ? pod.id().equals(caller.podId()) : pod.ownerKey().equals(caller.key()))
+                .filter(pod -> caller.podScoped()
+                        ? pod.id().equals(caller.podId())
+                        : pod.ownerKey().equals(caller.key()))
                 .orElseThrow(PodsApi::podNotFound);
     }
 

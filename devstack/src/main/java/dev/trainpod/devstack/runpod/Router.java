@@ -15,6 +15,7 @@ final class Router {
         ApiResponse handle(ApiRequest request);
     }
 
+    /** One registered route with its template compiled to a pattern. */
     private record Entry(String method, String template, Pattern pattern, Route route) {
     }
 

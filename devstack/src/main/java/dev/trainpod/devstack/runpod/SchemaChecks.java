@@ -91,7 +91,8 @@ final class SchemaChecks {
     Integer integer(JsonNode object, String property, String at, int minimum) {
         JsonNode node = object.get(property);
         String path = at + "." + property;
-        if (node == null || !expect(node.canConvertToExactIntegral() && node.canConvertToInt(), path, node, "integer")) {
+        boolean isInt = node != null && node.canConvertToExactIntegral() && node.canConvertToInt();
+        if (node == null || !expect(isInt, path, node, "integer")) {
             return null;
         }
         if (node.asInt() < minimum) {

@@ -1,0 +1,117 @@
+package dev.trainpod.devstack.runpod;
+
+import static dev.trainpod.devstack.runpod.SimulatorFixture.RTX_4090;
+import static dev.trainpod.devstack.runpod.SimulatorFixture.RTX_A4000;
+import static dev.trainpod.devstack.runpod.SimulatorFixture.podBody;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Faults injected through the control API and the RunPod failures they produce. */
+class FaultInjectionTest {
+
+    @TempDir
+    static Path workRoot;
+
+    private static SimulatorFixture sim;
+
+    @BeforeAll
+    static void start() {
+        sim = SimulatorFixture.start(workRoot);
+    }
+
+    @AfterEach
+    void clearFaults() {
+        assertThat(sim.send("DELETE", "/_sim/faults", null, null).status()).isEqualTo(204);
+        sim.simulator.pods().forEach(pod -> sim.delete("/v2/pods/" + pod.id()));
+    }
+
+    @AfterAll
+    static void close() {
+        sim.close();
+    }
+
+    @Test
+    void capacityFaultOnOneGpuTypeRefusesOnlyThatType() {
+        long rtx4090Pods = podsOn(RTX_4090);
+        long a4000Pods = podsOn(RTX_A4000);
+        SimulatorFixture.Reply fault = addFault("{\"type\":\"CAPACITY\",\"gpuTypeId\":\"" + RTX_4090 + "\"}");
+        assertThat(fault.status()).isEqualTo(201);
+        assertThat(fault.json().get("id").asText()).isNotBlank();
+
+        SimulatorFixture.Reply refused = sim.post("/v2/pods", podBody(RTX_4090, "", Map.of()));
+        SimulatorFixture.Reply placed = sim.post("/v2/pods", podBody(RTX_A4000, "", Map.of()));
+
+        assertThat(refused.status()).isEqualTo(400);
+        assertThat(refused.json().get("detail").asText()).contains("no longer any instances available");
+        assertThat(placed.status()).isEqualTo(201);
+        assertThat(podsOn(RTX_4090)).isEqualTo(rtx4090Pods);
+        assertThat(podsOn(RTX_A4000)).isEqualTo(a4000Pods + 1);
+    }
+
+    @Test
+    void rateLimitFaultAnswers429WithRetryAfterForAsManyCallsAsAsked() {
+        addFault("{\"type\":\"RATE_LIMIT\",\"retryAfterSeconds\":7,\"times\":1}");
+
+        SimulatorFixture.Reply limited = sim.get("/v2/pods");
+        SimulatorFixture.Reply next = sim.get("/v2/pods");
+
+        assertThat(limited.status()).isEqualTo(429);
+        assertThat(limited.header("Retry-After")).isEqualTo("7");
+        assertThat(limited.header("RateLimit")).isNotBlank();
+        assertThat(next.status()).isEqualTo(200);
+    }
+
+    @Test
+    void serverErrorFaultHitsOnlyTheChosenMethodAndPath() {
+        addFault("{\"type\":\"SERVER_ERROR\",\"status\":502,\"method\":\"GET\",\"path\":\"/v2/catalog\"}");
+
+        assertThat(sim.get("/v2/catalog/gpus").status()).isEqualTo(502);
+        assertThat(sim.get("/v2/pods").status()).isEqualTo(200);
+        assertThat(sim.post("/v2/pods", podBody(RTX_4090, "", Map.of())).status()).isEqualTo(201);
+    }
+
+    @Test
+    void balanceAndAccessFaultsRefusePodCreationOnly() {
+        int podsBefore = sim.simulator.pods().size();
+        addFault("{\"type\":\"INSUFFICIENT_BALANCE\"}");
+        assertThat(sim.post("/v2/pods", podBody(RTX_4090, "", Map.of())).status()).isEqualTo(402);
+        assertThat(sim.get("/v2/pods").status()).isEqualTo(200);
+
+        sim.send("DELETE", "/_sim/faults", null, null);
+        addFault("{\"type\":\"FORBIDDEN\"}");
+        assertThat(sim.post("/v2/pods", podBody(RTX_4090, "", Map.of())).status()).isEqualTo(403);
+        assertThat(sim.get("/v2/catalog/gpus").status()).isEqualTo(200);
+        assertThat(sim.simulator.pods()).hasSize(podsBefore);
+    }
+
+    @Test
+    void clearedFaultsNoLongerFire() {
+        addFault("{\"type\":\"SERVER_ERROR\"}");
+        assertThat(sim.get("/v2/pods").status()).isEqualTo(503);
+
+        sim.send("DELETE", "/_sim/faults", null, null);
+
+        assertThat(sim.get("/v2/pods").status()).isEqualTo(200);
+    }
+
+    @Test
+    void invalidFaultIsRefused() {
+        assertThat(addFault("{\"type\":\"METEOR\"}").status()).isEqualTo(400);
+        assertThat(sim.get("/v2/pods").status()).isEqualTo(200);
+    }
+
+    private static long podsOn(String gpuTypeId) {
+        return sim.simulator.pods().stream().filter(pod -> pod.gpuTypeId().equals(gpuTypeId)).count();
+    }
+
+    private static SimulatorFixture.Reply addFault(String body) {
+        return sim.send("POST", "/_sim/faults", null, body);
+    }
+}
