@@ -21,6 +21,7 @@ JOB_TOKEN = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJkZXAtN2YzYSJ9.job-token-signature-s
 POD_API_KEY = "rpa_PODSCOPED0123456789SECRETKEY"
 DATASET_TOKEN = "dlTok8f2b1c9e7d6a5f4e3b2c1d0e9f8a7b6c5d4e"
 POD_ID = "pod-abc123"
+BASH = shutil.which("bash") or "/bin/bash"
 
 
 def b64_of(name):
@@ -84,7 +85,7 @@ class PodTestCase(unittest.TestCase):
         return env
 
     def start_bootstrap(self, env):
-        return subprocess.Popen(["bash", "-c", assembled_bootstrap()], cwd=self.cwd, env=env,
+        return subprocess.Popen([BASH, "-c", assembled_bootstrap()], cwd=self.cwd, env=env,
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
 
     def run_bootstrap(self, env, timeout=30):

@@ -10,6 +10,7 @@
 # failure, and the EXIT trap reports any failure the agent did not report and terminates
 # the pod itself (python3 agent, else curl, else runpodctl). It never sleeps.
 set -Eeuo pipefail
+export PATH  # bash's default when the environment has none: python3 and its children need it
 
 if [ -n "${TRAINPOD_WORK_DIR:-}" ]; then
   trainpod_dir=$TRAINPOD_WORK_DIR
@@ -103,6 +104,8 @@ if ! command -v python3 >/dev/null 2>&1; then
   echo "trainpod: python3 is not on PATH; this image cannot run the Trainpod agent" >&2
   exit 127
 fi
+# In the background and waited for: bash defers a trap while a foreground child runs, and
+# SIGTERM must reach the agent at once (it kills the trainer, reports, terminates the pod).
 python3 trainpod_agent.py run &
 agent_pid=$!
 wait "$agent_pid"

@@ -112,9 +112,11 @@ def write_file(name, text):
 
 
 def tail_lines(file_path, count):
+    """The last count lines of a log, metric lines left out: they are no help to a reader."""
     try:
         with open(file_path, encoding="utf-8", errors="replace") as f:
-            return [line.rstrip("\n") for line in collections.deque(f, maxlen=count)]
+            lines = (line.rstrip("\n") for line in f if not line.startswith(METRIC_PREFIX))
+            return list(collections.deque(lines, maxlen=count))
     except OSError:
         return []
 
@@ -216,7 +218,7 @@ def http_call(method, url, token, body=None, attempts=5, ok_statuses=(), timeout
     if token:
         headers["Authorization"] = "Bearer " + token
     data = None if body is None else json.dumps(body).encode("utf-8")
-    detail = "not attempted"
+    status, detail = None, "not attempted"
     for attempt in range(attempts):
         delay = retry_base() * 2 ** attempt
         try:
@@ -231,12 +233,11 @@ def http_call(method, url, token, body=None, attempts=5, ok_statuses=(), timeout
             if not retryable(e.code):
                 raise HttpFailure(e.code, "HTTP %d" % e.code)
             delay = retry_after(e.headers, delay) if e.code == 429 else delay
-            detail = "HTTP %d" % e.code
+            status, detail = e.code, "HTTP %d" % e.code
         except (OSError, http.client.HTTPException) as e:
-            detail = redact("%s: %s" % (type(e).__name__, e))
+            status, detail = None, redact("%s: %s" % (type(e).__name__, e))
         if attempt + 1 < attempts:
             time.sleep(delay)
-    status = int(detail[5:]) if detail.startswith("HTTP ") else None
     raise HttpFailure(status, detail)
 
 
@@ -337,14 +338,7 @@ class Shipper(threading.Thread):
 
     def run(self):
         last_flush, retry_at = time.monotonic(), 0.0
-        while True:
-            try:
-                kind, item = self.queue.get(timeout=0.2)
-            except queue.Empty:
-                kind, item = None, None
-            if kind == "stop":
-                break
-            self._add(kind, item)
+        while not self._take_queued():
             now = time.monotonic()
             due = len(self.points) >= BATCH_POINTS or len(self.lines) >= BATCH_LINES or (
                 now - last_flush >= FLUSH_SECONDS and (self.points or self.lines))
@@ -356,12 +350,21 @@ class Shipper(threading.Thread):
                 return
             time.sleep(self._backoff())
 
-    def _add(self, kind, item):
-        if kind == "point":
-            self.points.append(item)
-        elif kind == "line":
-            self.lines.append(item)
-            del self.lines[:-MAX_PENDING_LINES]
+    def _take_queued(self):
+        """Moves everything queued to the pending lists (waiting up to 0.2 s for the first);
+        returns whether close() asked to stop."""
+        try:
+            kind, item = self.queue.get(timeout=0.2)
+            while kind != "stop":
+                if kind == "point":
+                    self.points.append(item)
+                else:
+                    self.lines.append(item)
+                    del self.lines[:-MAX_PENDING_LINES]
+                kind, item = self.queue.get_nowait()
+            return True
+        except queue.Empty:
+            return False
 
     def _backoff(self):
         return min(retry_base() * 2 ** max(self.failures - 1, 0), 30.0)
@@ -473,6 +476,11 @@ def file_size(file_path):
     return os.path.getsize(file_path) if os.path.exists(file_path) else 0
 
 
+def remove_file(file_path):
+    if os.path.exists(file_path):
+        os.remove(file_path)
+
+
 def fetch_into(url, part):
     """One GET into the .part file, resuming from its size with Range; a 200 starts over."""
     have = file_size(part)
@@ -482,12 +490,16 @@ def fetch_into(url, part):
         if response.status == 206:
             content_range = response.headers.get("Content-Range", "")
             if not content_range.startswith("bytes %d-" % have):
-                os.remove(part)
+                remove_file(part)
                 raise http.client.HTTPException("unexpected Content-Range %r" % content_range)
             mode = "ab"
+        expected, received = response.headers.get("Content-Length"), 0
         with open(part, mode) as out:
             for chunk in iter(lambda: response.read(CHUNK_BYTES), b""):
                 out.write(chunk)
+                received += len(chunk)
+        if expected is not None and received < int(expected):  # http.client does not raise
+            raise http.client.IncompleteRead(b"", int(expected) - received)
 
 
 def download_failure(status):
@@ -519,7 +531,7 @@ def download_dataset(url, dest, expected_sha256, attempts=6):
             if e.code == 416 and before and expected and sha256_of(part) == expected:
                 break  # the previous attempt got every byte, only the response was lost
             if e.code == 416:
-                os.remove(part)
+                remove_file(part)
             elif not retryable(e.code):
                 raise JobFailure(EXIT_NO_DATASET, download_failure(e.code))
             detail, delay = "HTTP %d" % e.code, retry_after(e.headers, None) if e.code == 429 else None
@@ -533,7 +545,7 @@ def download_dataset(url, dest, expected_sha256, attempts=6):
         time.sleep(delay)
     actual = sha256_of(part)
     if expected and actual != expected:
-        os.remove(part)
+        remove_file(part)
         raise JobFailure(EXIT_CHECKSUM, "dataset checksum mismatch: expected %s, got %s" % (expected, actual))
     os.replace(part, dest)
     log("dataset ready: %d bytes, sha256 %s%s" % (file_size(dest), actual,
@@ -551,10 +563,12 @@ def trainer_command(config, config_path, dataset_path):
     missing = missing_gpu_libraries()
     if config.get("simulation") is not None:
         why = "the request asks for a simulation"
-    elif missing:
-        why = "%s not installed" % ", ".join(missing)
-    elif not os.path.exists(real):
-        why = "trainpod_trainer.py is not part of this bootstrap"
+    elif "torch" in missing:
+        why = "no GPU libraries on this machine (torch is not installed)"
+    elif missing or not os.path.exists(real):
+        # A paid GPU must never "succeed" on fake training: stop before any time is spent.
+        raise JobFailure(EXIT_CONFIG, "cannot train on this image: %s; use the Trainpod trainer image"
+                         % ("%s not installed" % ", ".join(missing) if missing else "trainpod_trainer.py is missing"))
     else:
         return [sys.executable, "-u", real] + args, "real"
     log("using the simulated trainer: %s" % why)
@@ -606,7 +620,7 @@ def stop_trainer():
         return
     trainer.terminate()
     try:
-        trainer.wait(10)
+        trainer.wait(5)
     except subprocess.TimeoutExpired:
         trainer.kill()
         trainer.wait()
@@ -634,9 +648,9 @@ def train(reporter, shipper):
     config = decode_config(os.environ["TRAINPOD_CONFIG"])
     config_path, dataset_path = work_path("config.json"), work_path("dataset.jsonl")
     write_file("config.json", json.dumps(config))
+    command, kind = trainer_command(config, config_path, dataset_path)
     reporter.change("DOWNLOADING", "downloading the dataset")
     download_dataset(os.environ["TRAINPOD_DATASET_URL"], dataset_path, os.environ.get("TRAINPOD_DATASET_SHA256", ""))
-    command, kind = trainer_command(config, config_path, dataset_path)
     reporter.change("TRAINING", "training %s (%s) with the %s trainer"
                     % (config.get("model", "?"), config.get("method", "SFT"), kind))
     returncode = run_trainer(command, reporter, shipper)
@@ -667,7 +681,8 @@ def cmd_run():
         terminate_pod()
         return int(previous) if previous.isdigit() else 1
     write_file("phase", "STARTING")
-    reporter, shipper = Reporter(env_float("TRAINPOD_HEARTBEAT_SECONDS", 15.0)), Shipper()
+    reporter = Reporter(max(env_float("TRAINPOD_HEARTBEAT_SECONDS", 15.0), 0.05))
+    shipper = Shipper()
     State.shipper, State.signal_armed = shipper, True
     signal.signal(signal.SIGTERM, on_sigterm)
     shipper.start()
@@ -675,7 +690,8 @@ def cmd_run():
     try:
         kind = train(reporter, shipper)
         reporter.change("UPLOADING", "uploading artifacts")
-        log("artifact upload is not implemented yet: nothing uploaded")
+        if os.environ.get("TRAINPOD_ARTIFACTS_URL") and os.path.isdir(work_path("output")):
+            log("artifact upload is not part of this agent yet: output/ stays on the pod")
         close_shipper(shipper, 6)
         State.signal_armed = False
         reporter.finish({"phase": "SUCCEEDED", "message": "training finished (%s trainer)" % kind})
@@ -692,7 +708,7 @@ def cmd_run():
     State.signal_armed = False
     stop_trainer()
     if State.shipper is not None:
-        close_shipper(shipper, 2 if exit_code == EXIT_SIGTERM else 6)
+        close_shipper(shipper, 1 if exit_code == EXIT_SIGTERM else 6)  # SIGKILL follows soon
     report_failure(exit_code, cause, reporter)
     return exit_code
 

@@ -65,8 +65,13 @@ public final class JwtKeys {
 
     /** A user token from the identity provider, valid for an hour. */
     public String userToken(String userId) {
+        return userToken(userId, Duration.ofHours(1));
+    }
+
+    /** A user token from the identity provider, valid for the given time. */
+    public String userToken(String userId, Duration lifetime) {
         return Jwt.issuer(USER_ISSUER).subject(userId).audience(TokenClaims.AUDIENCE_API)
-                .expiresIn(Duration.ofHours(1)).jws().keyId(IDP_KID).sign(idp.getPrivate());
+                .expiresIn(lifetime).jws().keyId(IDP_KID).sign(idp.getPrivate());
     }
 
     /** A job token as deploy-service signs it for the pod of one deployment. */

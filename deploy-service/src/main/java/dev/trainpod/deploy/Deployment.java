@@ -1,0 +1,67 @@
+package dev.trainpod.deploy;
+
+import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.UUID;
+
+/** A fine-tuning deployment: the accepted request, its status, its pod and what it cost. */
+@Entity
+@Table(name = "deployment")
+public class Deployment extends PanacheEntityBase {
+
+    @Id
+    public UUID id;
+    @Column(name = "user_id", nullable = false)
+    public String userId;
+    @Column(name = "dataset_id", nullable = false)
+    public UUID datasetId;
+    @Column(name = "base_model", nullable = false)
+    public String baseModel;
+    @Column(nullable = false)
+    public String method;
+    /** The accepted request body as JSON, so a retry can repeat it exactly. */
+    @Column(nullable = false, columnDefinition = "text")
+    public String request;
+    @Enumerated(EnumType.STRING)
+    @Column(nullable = false)
+    public DeploymentStatus status;
+    public String reason;
+    @Column(columnDefinition = "text")
+    public String message;
+    @Column(name = "exit_code")
+    public Integer exitCode;
+    @Column(name = "log_tail", columnDefinition = "text")
+    public String logTail;
+    @Column(name = "pod_id")
+    public String podId;
+    @Column(name = "gpu_type")
+    public String gpuType;
+    @Column(name = "gpu_count")
+    public Integer gpuCount;
+    public String cloud;
+    @Column(name = "cost_per_hour")
+    public BigDecimal costPerHour;
+    @Column(name = "billed_seconds")
+    public Long billedSeconds;
+    @Column(name = "cost_usd")
+    public BigDecimal costUsd;
+    @Column(name = "idempotency_key")
+    public String idempotencyKey;
+    @Column(name = "created_at", nullable = false)
+    public Instant createdAt;
+    @Column(name = "updated_at", nullable = false)
+    public Instant updatedAt;
+    @Column(name = "pod_created_at")
+    public Instant podCreatedAt;
+    @Column(name = "ended_at")
+    public Instant endedAt;
+    @Column(name = "pod_terminated_at")
+    public Instant podTerminatedAt;
+}

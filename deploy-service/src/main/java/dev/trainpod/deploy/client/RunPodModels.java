@@ -1,0 +1,80 @@
+package dev.trainpod.deploy.client;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/** The RunPod REST API v2 shapes Trainpod reads and writes, with RunPod's field names. */
+public final class RunPodModels {
+
+    private RunPodModels() {
+    }
+
+    /** Body of {@code POST /v2/pods}; RunPod rejects unknown fields, so only set fields are sent. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record CreatePod(String name, String image, Gpu gpu, String cloud, Integer disk, String args,
+                            Map<String, String> env) {
+    }
+
+    /** A GPU request or placement: catalog id and count. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Gpu(String id, Integer count) {
+    }
+
+    /** A pod as RunPod reports it; {@code cost} is USD per hour, 0 once exited or terminated. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Pod(String id, String name, String status, Gpu gpu, String cloud, BigDecimal cost,
+                      Instant createdAt, Instant startedAt) {
+    }
+
+    /** {@code GET /v2/pods}. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record PodList(List<Pod> pods, Pagination pagination) {
+    }
+
+    /** The cursor of a paginated list. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Pagination(String nextCursor, Boolean hasNextPage) {
+    }
+
+    /** {@code GET /v2/catalog/gpus}. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record GpuCatalog(List<CatalogGpu> gpus) {
+    }
+
+    /** One GPU type of the catalog: memory in GB, prices per GPU-hour, availability HIGH/MEDIUM/LOW/NONE. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record CatalogGpu(String id, String name, Integer memory, Boolean secure, Boolean community,
+                             Price price, MaxCount maxCount, String availability) {
+
+        /** The hourly price of one GPU on the given cloud. */
+        public BigDecimal priceFor(String cloud) {
+            if (price == null) {
+                return null;
+            }
+            return "COMMUNITY".equals(cloud) ? price.community() : price.secure();
+        }
+
+        /** The most GPUs of this type one pod may have on the given cloud, if RunPod says. */
+        public Integer maxCountFor(String cloud) {
+            if (maxCount == null) {
+                return null;
+            }
+            return "COMMUNITY".equals(cloud) ? maxCount.community() : maxCount.secure();
+        }
+    }
+
+    /** The most GPUs per pod, per cloud. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record MaxCount(Integer secure, Integer community) {
+    }
+
+    /** Hourly prices per cloud. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Price(BigDecimal secure, BigDecimal community) {
+    }
+}

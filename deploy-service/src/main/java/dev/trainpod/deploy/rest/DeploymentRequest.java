@@ -1,0 +1,38 @@
+package dev.trainpod.deploy.rest;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.math.BigDecimal;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The body of {@code POST /api/v1/deployments}; every field is checked by the pre-flight checks, which report
+ * all failures at once rather than the first.
+ */
+public record DeploymentRequest(UUID datasetId, String baseModel, String method, Map<String, Object> hyperparameters,
+                                Gpu gpu, Limits limits, Simulation simulation, String image) {
+
+    /** GPU candidates in order of preference, how many GPUs, and which cloud. */
+    public record Gpu(List<String> types, Integer count, String cloud) {
+    }
+
+    /** What the deployment may spend: runtime, money, and how long the training may stall. */
+    public record Limits(Integer maxRuntimeMinutes, BigDecimal maxCostUsd, Integer idleMinutes) {
+    }
+
+    /** Instructions for the simulated trainer (used where no GPU libraries exist). */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Simulation(Integer steps, Double stepSeconds, Integer failAtStep, Integer exitCode) {
+    }
+
+    /** The cloud, SECURE unless the request says otherwise. */
+    public String cloud() {
+        return gpu == null || gpu.cloud() == null ? "SECURE" : gpu.cloud();
+    }
+
+    /** GPUs per pod, 1 unless the request says otherwise. */
+    public int gpuCount() {
+        return gpu == null || gpu.count() == null ? 1 : gpu.count();
+    }
+}

@@ -1,0 +1,44 @@
+package dev.trainpod.deploy.rest;
+
+import dev.trainpod.common.problem.ProblemException;
+import dev.trainpod.common.security.Roles;
+import dev.trainpod.deploy.client.RunPodClient;
+import dev.trainpod.deploy.client.RunPodModels;
+import dev.trainpod.deploy.vault.SecretVault;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import java.util.List;
+import org.eclipse.microprofile.jwt.JsonWebToken;
+
+/** RunPod's GPU catalog, read with the user's key: ids, memory, prices and availability. */
+@Path("/api/v1/gpu-types")
+@RolesAllowed(Roles.USER)
+@Produces(MediaType.APPLICATION_JSON)
+public class GpuTypesResource {
+
+    private final RunPodClient runPod;
+    private final SecretVault vault;
+    private final JsonWebToken jwt;
+
+    public GpuTypesResource(RunPodClient runPod, SecretVault vault, JsonWebToken jwt) {
+        this.runPod = runPod;
+        this.vault = vault;
+        this.jwt = jwt;
+    }
+
+    @GET
+    public Uni<List<RunPodModels.CatalogGpu>> list() {
+        return Panache.withSession(() -> vault.open(jwt.getSubject())).chain(key -> {
+            if (key.isEmpty()) {
+                return Uni.createFrom().failure(ProblemException.conflict("runpod-key-missing",
+                        "Store your RunPod API key with PUT /api/v1/secrets/runpod to read the catalog."));
+            }
+            return runPod.gpuCatalog(key.get()).map(RunPodModels.GpuCatalog::gpus);
+        });
+    }
+}

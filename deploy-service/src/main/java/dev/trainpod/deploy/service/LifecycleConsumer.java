@@ -1,0 +1,78 @@
+package dev.trainpod.deploy.service;
+
+import dev.trainpod.common.event.EventEnvelope;
+import dev.trainpod.common.event.LifecycleEvent;
+import dev.trainpod.common.event.TrainingFailed;
+import dev.trainpod.common.event.TrainingSucceeded;
+import dev.trainpod.common.inbox.InboxProcessor;
+import dev.trainpod.deploy.Deployment;
+import dev.trainpod.deploy.DeploymentStatus;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+
+/**
+ * Ends deployments when their training fails or succeeds, and terminates the pod the moment the new status
+ * is committed.
+ */
+@ApplicationScoped
+public class LifecycleConsumer {
+
+    private final InboxProcessor inbox;
+    private final Transitions transitions;
+    private final Terminator terminator;
+
+    public LifecycleConsumer(InboxProcessor inbox, Transitions transitions, Terminator terminator) {
+        this.inbox = inbox;
+        this.transitions = transitions;
+        this.terminator = terminator;
+    }
+
+    @Incoming("lifecycle")
+    public Uni<Void> consume(ConsumerRecord<String, String> record) {
+        return inbox.process(record, this::apply)
+                .chain(() -> endsTraining(record) ? terminate(record.key()) : Uni.createFrom().voidItem());
+    }
+
+    private Uni<Void> apply(EventEnvelope envelope) {
+        LifecycleEvent event = envelope.event();
+        if (event instanceof TrainingFailed f) {
+            return end(f.deploymentId(), DeploymentStatus.FAILED, f.reason(), f.message(), f.exitCode(), f.logTail());
+        }
+        if (event instanceof TrainingSucceeded s) {
+            return end(s.deploymentId(), DeploymentStatus.SUCCEEDED, null, s.message(), null, null);
+        }
+        return Uni.createFrom().voidItem();
+    }
+
+    private Uni<Void> end(UUID id, DeploymentStatus status, String reason, String message, Integer exitCode,
+                          String logTail) {
+        return Deployment.<Deployment>findById(id).chain(d -> {
+            if (d == null || d.status.terminal()) {
+                return Uni.createFrom().voidItem();
+            }
+            d.exitCode = exitCode;
+            d.logTail = logTail;
+            return transitions.move(d, status, reason, message);
+        });
+    }
+
+    private static boolean endsTraining(ConsumerRecord<String, String> record) {
+        var type = record.headers().lastHeader("ce_type");
+        if (type == null) {
+            return false;
+        }
+        String t = new String(type.value(), java.nio.charset.StandardCharsets.UTF_8);
+        return "TrainingFailed".equals(t) || "TrainingSucceeded".equals(t);
+    }
+
+    private Uni<Void> terminate(String key) {
+        try {
+            return terminator.terminate(UUID.fromString(key)).onFailure().recoverWithNull();
+        } catch (IllegalArgumentException e) {
+            return Uni.createFrom().voidItem();
+        }
+    }
+}

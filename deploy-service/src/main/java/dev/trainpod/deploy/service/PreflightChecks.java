@@ -1,0 +1,182 @@
+package dev.trainpod.deploy.service;
+
+import dev.trainpod.common.problem.Problem;
+import dev.trainpod.common.problem.Problem.FieldError;
+import dev.trainpod.common.problem.ProblemException;
+import dev.trainpod.deploy.client.DatasetModels.DatasetSummary;
+import dev.trainpod.deploy.client.DatasetServiceClient;
+import dev.trainpod.deploy.client.RunPodClient;
+import dev.trainpod.deploy.client.RunPodException;
+import dev.trainpod.deploy.client.RunPodModels;
+import dev.trainpod.deploy.rest.DeploymentRequest;
+import dev.trainpod.deploy.vault.SecretVault;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * Runs every check that must pass before any money is spent, and returns every failure at once, each with the
+ * field, a stable code, a message and a hint.
+ */
+@ApplicationScoped
+public class PreflightChecks {
+
+    static final Set<String> METHODS = Set.of("SFT", "DPO");
+    static final Set<String> CLOUDS = Set.of("SECURE", "COMMUNITY");
+    static final int MAX_RUNTIME_MINUTES = 7 * 24 * 60;
+    static final BigDecimal MAX_COST_USD = new BigDecimal("10000");
+
+    private final DatasetServiceClient datasets;
+    private final SecretVault vault;
+    private final RunPodClient runPod;
+
+    public PreflightChecks(DatasetServiceClient datasets, SecretVault vault, RunPodClient runPod) {
+        this.datasets = datasets;
+        this.vault = vault;
+        this.runPod = runPod;
+    }
+
+    /** What the checks found: the failures (empty when the request may go ahead) and the dataset's summary. */
+    public record Outcome(List<FieldError> failures, DatasetSummary dataset) {
+    }
+
+    public Uni<Outcome> check(String userId, DeploymentRequest r) {
+        List<FieldError> failures = new ArrayList<>(staticChecks(r));
+        Uni<Optional<DatasetSummary>> dataset = r.datasetId() == null
+                ? Uni.createFrom().item(Optional.empty())
+                : datasets.dataset(r.datasetId(), userId).onFailure().transform(e -> new ProblemException(
+                        Problem.of(503, "dataset-service-unavailable", "Service unavailable",
+                                "The dataset could not be checked right now; nothing was started. Try again.")));
+        return dataset.chain(ds -> {
+            datasetChecks(r, ds).forEach(failures::add);
+            return Panache.withSession(() -> vault.open(userId)).chain(key -> {
+                if (key.isEmpty()) {
+                    failures.add(new FieldError("runpodKey", "RUNPOD_KEY_MISSING", "No RunPod API key is stored.",
+                            "Store one with PUT /api/v1/secrets/runpod {\"apiKey\": \"...\"}; create it in the "
+                                    + "RunPod console under Settings > API Keys."));
+                    return Uni.createFrom().item(new Outcome(failures, ds.orElse(null)));
+                }
+                return gpuChecks(key.get(), r).map(gpuFailures -> {
+                    failures.addAll(gpuFailures);
+                    return new Outcome(failures, ds.orElse(null));
+                });
+            });
+        });
+    }
+
+    private static List<FieldError> staticChecks(DeploymentRequest r) {
+        List<FieldError> f = new ArrayList<>();
+        if (r.datasetId() == null) {
+            f.add(new FieldError("datasetId", "DATASET_REQUIRED", "datasetId is required.",
+                    "Upload a dataset with POST /api/v1/datasets and pass its id."));
+        }
+        if (r.baseModel() == null || r.baseModel().isBlank()) {
+            f.add(new FieldError("baseModel", "BASE_MODEL_REQUIRED", "baseModel is required.",
+                    "Name a Hugging Face model, e.g. \"Qwen/Qwen2.5-0.5B\"."));
+        }
+        if (r.method() == null || !METHODS.contains(r.method())) {
+            f.add(new FieldError("method", "METHOD_INVALID", "method must be SFT or DPO.", "Use \"SFT\" or \"DPO\"."));
+        }
+        if (r.gpu() == null || r.gpu().types() == null || r.gpu().types().isEmpty()
+                || r.gpu().types().stream().anyMatch(t -> t == null || t.isBlank())) {
+            f.add(new FieldError("gpu.types", "GPU_TYPES_REQUIRED", "gpu.types must list at least one GPU type id.",
+                    "See GET /api/v1/gpu-types for the ids, e.g. \"NVIDIA RTX A4000\"."));
+        }
+        if (r.gpuCount() < 1) {
+            f.add(new FieldError("gpu.count", "GPU_COUNT_INVALID", "gpu.count must be at least 1.", null));
+        }
+        if (!CLOUDS.contains(r.cloud())) {
+            f.add(new FieldError("gpu.cloud", "CLOUD_INVALID", "gpu.cloud must be SECURE or COMMUNITY.", null));
+        }
+        f.addAll(limitChecks(r.limits()));
+        return f;
+    }
+
+    private static List<FieldError> limitChecks(DeploymentRequest.Limits l) {
+        List<FieldError> f = new ArrayList<>();
+        Integer runtime = l == null ? null : l.maxRuntimeMinutes();
+        if (runtime == null || runtime < 1 || runtime > MAX_RUNTIME_MINUTES) {
+            f.add(new FieldError("limits.maxRuntimeMinutes", "MAX_RUNTIME_INVALID",
+                    "limits.maxRuntimeMinutes must be between 1 and " + MAX_RUNTIME_MINUTES + ".",
+                    "The pod is terminated when this runtime is reached."));
+        }
+        BigDecimal cost = l == null ? null : l.maxCostUsd();
+        if (cost == null || cost.signum() <= 0 || cost.compareTo(MAX_COST_USD) > 0) {
+            f.add(new FieldError("limits.maxCostUsd", "MAX_COST_INVALID",
+                    "limits.maxCostUsd must be above 0 and at most " + MAX_COST_USD + ".",
+                    "The pod is terminated when its cost reaches this amount."));
+        }
+        Integer idle = l == null ? null : l.idleMinutes();
+        if (idle != null && (idle < 1 || idle > 24 * 60)) {
+            f.add(new FieldError("limits.idleMinutes", "IDLE_MINUTES_INVALID",
+                    "limits.idleMinutes must be between 1 and 1440 when given.", null));
+        }
+        return f;
+    }
+
+    private static List<FieldError> datasetChecks(DeploymentRequest r, Optional<DatasetSummary> found) {
+        if (r.datasetId() == null) {
+            return List.of();
+        }
+        if (found.isEmpty()) {
+            return List.of(new FieldError("datasetId", "DATASET_NOT_FOUND", "No dataset of yours has this id.",
+                    "List yours with GET /api/v1/datasets."));
+        }
+        DatasetSummary ds = found.get();
+        if ("INVALID".equals(ds.format())) {
+            return List.of(new FieldError("datasetId", "DATASET_INVALID",
+                    "The dataset failed validation (" + ds.errorCount() + " errors).",
+                    "See its errors with GET /api/v1/datasets/" + ds.id() + ", fix the lines and upload again."));
+        }
+        List<String> fits = ds.fitsMethods() == null ? List.of() : ds.fitsMethods();
+        if (r.method() != null && METHODS.contains(r.method()) && !fits.contains(r.method())) {
+            return List.of(new FieldError("method", "DATASET_METHOD_MISMATCH",
+                    "A " + ds.format() + " dataset cannot train with " + r.method() + ".",
+                    "DPO needs rows with prompt, chosen and rejected; SFT takes messages, prompt/completion or text."));
+        }
+        return List.of();
+    }
+
+    private Uni<List<FieldError>> gpuChecks(String apiKey, DeploymentRequest r) {
+        if (r.gpu() == null || r.gpu().types() == null) {
+            return Uni.createFrom().item(List.of());
+        }
+        return runPod.gpuCatalog(apiKey).map(catalog -> {
+            Map<String, RunPodModels.CatalogGpu> byId = catalog.gpus().stream()
+                    .collect(Collectors.toMap(RunPodModels.CatalogGpu::id, Function.identity(), (a, b) -> a));
+            List<FieldError> f = new ArrayList<>();
+            List<String> types = r.gpu().types();
+            for (int i = 0; i < types.size(); i++) {
+                RunPodModels.CatalogGpu gpu = byId.get(types.get(i));
+                if (gpu == null) {
+                    f.add(new FieldError("gpu.types[" + i + "]", "GPU_TYPE_UNKNOWN",
+                            "RunPod has no GPU type \"" + types.get(i) + "\".",
+                            "Use an id from GET /api/v1/gpu-types (ids, not display names)."));
+                } else if (gpu.maxCountFor(r.cloud()) != null && r.gpuCount() > gpu.maxCountFor(r.cloud())) {
+                    f.add(new FieldError("gpu.count", "GPU_COUNT_TOO_HIGH", types.get(i) + " allows at most "
+                            + gpu.maxCountFor(r.cloud()) + " GPUs per pod in the " + r.cloud() + " cloud.",
+                            "Lower gpu.count or choose a GPU type with more memory."));
+                }
+            }
+            return f;
+        }).onFailure(RunPodException.class).recoverWithItem(e -> List.of(keyProblem((RunPodException) e)));
+    }
+
+    private static FieldError keyProblem(RunPodException e) {
+        return switch (e.kind()) {
+            case UNAUTHORIZED, FORBIDDEN -> new FieldError("runpodKey", "RUNPOD_KEY_REJECTED",
+                    "RunPod rejected the stored API key.",
+                    "Create a key with read/write access in the RunPod console and store it again.");
+            default -> new FieldError("gpu.types", "GPU_CATALOG_UNAVAILABLE",
+                    "The RunPod GPU catalog could not be read: " + e.getMessage(), "Try again in a minute.");
+        };
+    }
+}

@@ -1,0 +1,169 @@
+package dev.trainpod.deploy.service;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.trainpod.common.event.FailureReason;
+import dev.trainpod.common.event.PodStarted;
+import dev.trainpod.common.event.TrainingFailed;
+import dev.trainpod.common.outbox.Outbox;
+import dev.trainpod.deploy.Deployment;
+import dev.trainpod.deploy.DeploymentStatus;
+import dev.trainpod.deploy.client.DatasetServiceClient;
+import dev.trainpod.deploy.client.RunPodClient;
+import dev.trainpod.deploy.client.RunPodException;
+import dev.trainpod.deploy.client.RunPodModels;
+import dev.trainpod.deploy.config.DeployConfig;
+import dev.trainpod.deploy.rest.DeploymentRequest;
+import dev.trainpod.deploy.vault.SecretVault;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.jboss.logging.Logger;
+
+/**
+ * Gets a pod for a deployment that has been claimed for provisioning: mints its dataset token and job token,
+ * then tries the GPU candidates in the user's order, moving on when one has no capacity.
+ */
+@ApplicationScoped
+public class Provisioner {
+
+    private static final Logger LOG = Logger.getLogger(Provisioner.class);
+
+    private final SecretVault vault;
+    private final DatasetServiceClient datasets;
+    private final RunPodClient runPod;
+    private final TokenSigner tokens;
+    private final PodSpecFactory specs;
+    private final Transitions transitions;
+    private final Terminator terminator;
+    private final Outbox outbox;
+    private final DeployConfig config;
+    private final ObjectMapper json;
+
+    public Provisioner(SecretVault vault, DatasetServiceClient datasets, RunPodClient runPod, TokenSigner tokens,
+                       PodSpecFactory specs, Transitions transitions, Terminator terminator, Outbox outbox,
+                       DeployConfig config, ObjectMapper json) {
+        this.vault = vault;
+        this.datasets = datasets;
+        this.runPod = runPod;
+        this.tokens = tokens;
+        this.specs = specs;
+        this.transitions = transitions;
+        this.terminator = terminator;
+        this.outbox = outbox;
+        this.config = config;
+        this.json = json;
+    }
+
+    private record Claimed(Deployment deployment, String apiKey) {
+    }
+
+    /** Provisions the deployment; every outcome, including failure, ends in a recorded status. */
+    public Uni<Void> provision(UUID id) {
+        return Panache.withSession(() -> Deployment.<Deployment>findById(id).chain(d ->
+                        vault.open(d.userId).map(key -> new Claimed(d, key.orElse(null)))))
+                .chain(c -> c.apiKey() == null
+                        ? fail(id, FailureReason.FAILED_PRECHECKS,
+                                "The RunPod API key was removed before the pod could be created.")
+                        : launch(c.deployment(), request(c.deployment()), c.apiKey()))
+                .onFailure().recoverWithUni(e -> {
+                    LOG.errorf("provisioning deployment %s failed: %s", id, e.getMessage());
+                    return fail(id, FailureReason.FAILED_PROVIDER, "Provisioning failed: " + e.getMessage());
+                });
+    }
+
+    private Uni<Void> launch(Deployment d, DeploymentRequest r, String apiKey) {
+        Instant tokenExpiry = Instant.now().plus(Duration.ofMinutes(r.limits().maxRuntimeMinutes()))
+                .plus(config.jobTokenMargin());
+        long downloadTtl = Math.max(7200, Duration.between(Instant.now(), tokenExpiry).toSeconds());
+        return datasets.mintToken(d.userId, d.datasetId, d.id, downloadTtl).chain(token -> {
+            String jobToken = tokens.jobToken(d.id, tokenExpiry);
+            return candidates(apiKey, r).chain(types -> tryCandidates(d, r, apiKey, types, 0,
+                    type -> specs.spec(d, r, token, jobToken, type)));
+        });
+    }
+
+    /** The user's GPU types in order, less those the catalog says have no availability at all. */
+    private Uni<List<String>> candidates(String apiKey, DeploymentRequest r) {
+        return runPod.gpuCatalog(apiKey).map(catalog -> {
+            Map<String, RunPodModels.CatalogGpu> byId = catalog.gpus().stream()
+                    .collect(Collectors.toMap(RunPodModels.CatalogGpu::id, Function.identity(), (a, b) -> a));
+            return r.gpu().types().stream()
+                    .filter(t -> byId.get(t) == null || !"NONE".equals(byId.get(t).availability()))
+                    .toList();
+        }).onFailure().recoverWithItem(r.gpu().types());
+    }
+
+    private Uni<Void> tryCandidates(Deployment d, DeploymentRequest r, String apiKey, List<String> types, int i,
+                                    Function<String, RunPodModels.CreatePod> spec) {
+        if (i >= types.size()) {
+            return fail(d.id, FailureReason.FAILED_NO_CAPACITY, "No capacity on any of the GPU types "
+                    + r.gpu().types() + " in the " + r.cloud() + " cloud; nothing is running or billing.");
+        }
+        String type = types.get(i);
+        return runPod.createPod(apiKey, spec.apply(type))
+                .chain(pod -> recordPod(d.id, pod, type, r))
+                .onFailure(RunPodException.class).recoverWithUni(f -> {
+                    RunPodException e = (RunPodException) f;
+                    if (e.kind() == RunPodException.Kind.NO_CAPACITY) {
+                        LOG.infof("deployment %s: no capacity on %s, trying the next GPU type", d.id, type);
+                        return tryCandidates(d, r, apiKey, types, i + 1, spec);
+                    }
+                    return fail(d.id, FailureReason.FAILED_PROVIDER, providerMessage(e));
+                });
+    }
+
+    private Uni<Void> recordPod(UUID id, RunPodModels.Pod pod, String type, DeploymentRequest r) {
+        return Panache.withTransaction(() -> Deployment.<Deployment>findById(id).chain(d -> {
+            d.podId = pod.id();
+            d.gpuType = type;
+            d.gpuCount = r.gpuCount();
+            d.cloud = r.cloud();
+            d.costPerHour = pod.cost() == null ? BigDecimal.ZERO : pod.cost();
+            d.podCreatedAt = pod.createdAt() == null ? Instant.now() : pod.createdAt();
+            if (d.status != DeploymentStatus.PROVISIONING) {
+                return Uni.createFrom().item(false); // cancelled meanwhile: the pod goes at once
+            }
+            return transitions.move(d, DeploymentStatus.STARTING, null, "Pod " + pod.id() + " created on " + type)
+                    .chain(() -> outbox.publish(new PodStarted(d.id, pod.id(), type, d.gpuCount, d.cloud,
+                            d.costPerHour)))
+                    .replaceWith(true);
+        })).chain(started -> started ? Uni.createFrom().voidItem() : terminator.terminate(id));
+    }
+
+    private Uni<Void> fail(UUID id, FailureReason reason, String message) {
+        return Panache.withTransaction(() -> Deployment.<Deployment>findById(id).chain(d -> {
+            if (d.status.terminal()) {
+                return Uni.createFrom().voidItem();
+            }
+            return transitions.move(d, DeploymentStatus.FAILED, reason.name(), message)
+                    .chain(() -> outbox.publish(new TrainingFailed(id, reason.name(), message, null, null)));
+        }));
+    }
+
+    private static String providerMessage(RunPodException e) {
+        return switch (e.kind()) {
+            case UNAUTHORIZED -> "RunPod rejected the API key (401). Store a valid key with PUT /api/v1/secrets/runpod.";
+            case INSUFFICIENT_BALANCE -> "The RunPod account balance is too low (402). Add credit in the RunPod "
+                    + "console; creating a pod needs about one hour of credit.";
+            case FORBIDDEN -> "The RunPod API key may not create pods (403). Give it read/write access.";
+            default -> "RunPod refused the pod: " + e.getMessage();
+        };
+    }
+
+    private DeploymentRequest request(Deployment d) {
+        try {
+            return json.readValue(d.request, DeploymentRequest.class);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("stored request of " + d.id + " is unreadable", e);
+        }
+    }
+}

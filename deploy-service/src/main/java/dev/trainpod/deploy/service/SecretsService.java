@@ -1,0 +1,61 @@
+package dev.trainpod.deploy.service;
+
+import dev.trainpod.common.problem.Problem;
+import dev.trainpod.common.problem.ProblemException;
+import dev.trainpod.deploy.Deployment;
+import dev.trainpod.deploy.client.RunPodClient;
+import dev.trainpod.deploy.client.RunPodException;
+import dev.trainpod.deploy.vault.SecretVault;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.List;
+import java.util.Optional;
+
+/** Checks a RunPod key against RunPod before sealing it, and refuses to forget a key that live pods need. */
+@ApplicationScoped
+public class SecretsService {
+
+    private final SecretVault vault;
+    private final RunPodClient runPod;
+
+    public SecretsService(SecretVault vault, RunPodClient runPod) {
+        this.vault = vault;
+        this.runPod = runPod;
+    }
+
+    public Uni<Void> store(String userId, String apiKey) {
+        return runPod.listPods(apiKey)
+                .onFailure(RunPodException.class).transform(e -> rejected((RunPodException) e))
+                .chain(pods -> Panache.withTransaction(() -> vault.store(userId, apiKey)));
+    }
+
+    public Uni<Optional<String>> last4(String userId) {
+        return Panache.withSession(() -> vault.last4(userId));
+    }
+
+    public Uni<Void> delete(String userId) {
+        return Panache.withTransaction(() -> Deployment.count(
+                        "userId = ?1 and podId is not null and podTerminatedAt is null", userId)
+                .chain(live -> {
+                    if (live > 0) {
+                        return Uni.createFrom().failure(ProblemException.conflict("runpod-key-in-use",
+                                live + " of your pods are still running and need this key to be terminated; "
+                                        + "cancel them first."));
+                    }
+                    return vault.delete(userId).replaceWithVoid();
+                }));
+    }
+
+    private static Throwable rejected(RunPodException e) {
+        if (e.kind() == RunPodException.Kind.UNAUTHORIZED || e.kind() == RunPodException.Kind.FORBIDDEN) {
+            return ProblemException.unprocessable("runpod-key-rejected", "RunPod rejected this API key.",
+                    List.of(new Problem.FieldError("apiKey", "RUNPOD_KEY_REJECTED",
+                            "RunPod answered " + e.status() + " to this key.",
+                            "In the RunPod console open Settings > API Keys, create a key with read/write "
+                                    + "access to pods, and store it here.")));
+        }
+        return ProblemException.badGateway("runpod-unavailable",
+                "RunPod could not be reached to check the key; try again in a minute.");
+    }
+}

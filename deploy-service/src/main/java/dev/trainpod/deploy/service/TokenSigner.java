@@ -1,0 +1,60 @@
+package dev.trainpod.deploy.service;
+
+import dev.trainpod.common.security.JwtIssuers;
+import dev.trainpod.common.security.TokenClaims;
+import dev.trainpod.deploy.config.DeployConfig;
+import io.smallrye.jwt.build.Jwt;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * Signs the tokens deploy-service hands out with its private key ({@code smallrye.jwt.sign.key.location}):
+ * job tokens for pods and short-lived service tokens for calls to dataset-service.
+ */
+@ApplicationScoped
+public class TokenSigner {
+
+    private static final Duration SERVICE_TOKEN_LIFETIME = Duration.ofMinutes(5);
+
+    private final JwtIssuers issuers;
+    private final DeployConfig config;
+    private volatile String serviceToken;
+    private volatile Instant serviceTokenRenewAt = Instant.MIN;
+
+    public TokenSigner(JwtIssuers issuers, DeployConfig config) {
+        this.issuers = issuers;
+        this.config = config;
+    }
+
+    /** The job token of one deployment's pod: {@code sub} is the deployment id, valid until {@code expiresAt}. */
+    public String jobToken(UUID deploymentId, Instant expiresAt) {
+        return Jwt.issuer(issuers.deployIssuer())
+                .subject(deploymentId.toString())
+                .audience(Set.of(TokenClaims.AUDIENCE_DATASET, TokenClaims.AUDIENCE_METRICS))
+                .claim(TokenClaims.KIND, TokenClaims.KIND_JOB)
+                .issuedAt(Instant.now())
+                .expiresAt(expiresAt)
+                .jws().keyId(config.signingKeyId())
+                .sign();
+    }
+
+    /** A service token for dataset-service, reused until shortly before it expires. */
+    public String serviceToken() {
+        Instant now = Instant.now();
+        if (serviceToken == null || now.isAfter(serviceTokenRenewAt)) {
+            serviceToken = Jwt.issuer(issuers.deployIssuer())
+                    .subject("deploy-service")
+                    .audience(TokenClaims.AUDIENCE_DATASET)
+                    .claim(TokenClaims.KIND, TokenClaims.KIND_SERVICE)
+                    .issuedAt(now)
+                    .expiresAt(now.plus(SERVICE_TOKEN_LIFETIME))
+                    .jws().keyId(config.signingKeyId())
+                    .sign();
+            serviceTokenRenewAt = now.plus(SERVICE_TOKEN_LIFETIME.dividedBy(2));
+        }
+        return serviceToken;
+    }
+}

@@ -1,0 +1,91 @@
+package dev.trainpod.deploy.rest;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsInAnyOrder;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+
+import dev.trainpod.common.testing.TrainpodTestResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.junit.QuarkusTest;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+@QuarkusTestResource(value = TrainpodTestResource.class,
+        initArgs = @ResourceArg(name = "database", value = "deploy_test"))
+class DeploymentApiTest {
+
+    private static String user(String id) {
+        return "Bearer " + TrainpodTestResource.keys().userToken(id);
+    }
+
+    @Test
+    void requestWithoutTokenIsRejectedAsProblem() {
+        given().get("/api/v1/deployments")
+                .then().statusCode(401).contentType("application/problem+json");
+    }
+
+    @Test
+    void podJobTokenIsNotAcceptedHere() {
+        // A job token's audience is dataset- and metrics-service, never the user API.
+        given().header("Authorization", "Bearer " + TrainpodTestResource.keys().jobToken(UUID.randomUUID()))
+                .get("/api/v1/deployments")
+                .then().statusCode(401).contentType("application/problem+json");
+    }
+
+    @Test
+    void serviceTokenCannotCallUserEndpoints() {
+        given().header("Authorization", "Bearer " + TrainpodTestResource.keys().serviceToken())
+                .get("/api/v1/deployments")
+                .then().statusCode(401);
+    }
+
+    @Test
+    void malformedJsonIsABadRequestProblem() {
+        given().header("Authorization", user("alice")).contentType("application/json").body("{\"datasetId\": ")
+                .post("/api/v1/deployments")
+                .then().statusCode(400).contentType("application/problem+json")
+                .body("type", equalTo("https://trainpod.dev/problems/malformed-json"));
+    }
+
+    @Test
+    void everyFailedPreflightCheckIsReportedAtOnce() {
+        given().header("Authorization", user("alice")).contentType("application/json")
+                .body("{\"method\": \"PPO\", \"gpu\": {\"types\": [], \"cloud\": \"MOON\"},"
+                        + " \"limits\": {\"maxRuntimeMinutes\": 0, \"maxCostUsd\": -1}}")
+                .post("/api/v1/deployments")
+                .then().statusCode(422).contentType("application/problem+json")
+                .body("errors.code", containsInAnyOrder("DATASET_REQUIRED", "BASE_MODEL_REQUIRED", "METHOD_INVALID",
+                        "GPU_TYPES_REQUIRED", "CLOUD_INVALID", "MAX_RUNTIME_INVALID", "MAX_COST_INVALID",
+                        "RUNPOD_KEY_MISSING"))
+                .body("errors.find { it.code == 'RUNPOD_KEY_MISSING' }.hint",
+                        org.hamcrest.Matchers.containsString("PUT /api/v1/secrets/runpod"))
+                .body("errors.field", hasItem("limits.maxCostUsd"));
+        given().header("Authorization", user("alice")).get("/api/v1/deployments")
+                .then().statusCode(200).body("size()", equalTo(0));
+    }
+
+    @Test
+    void unknownOrMalformedDeploymentIdIsNotFound() {
+        given().header("Authorization", user("alice")).get("/api/v1/deployments/" + UUID.randomUUID())
+                .then().statusCode(404).contentType("application/problem+json");
+        given().header("Authorization", user("alice")).get("/api/v1/deployments/not-a-uuid")
+                .then().statusCode(404).contentType("application/problem+json");
+    }
+
+    @Test
+    void secretStatusShowsNothingConfiguredForANewUser() {
+        given().header("Authorization", user("bob")).get("/api/v1/secrets/runpod")
+                .then().statusCode(200).body("configured", equalTo(false));
+    }
+
+    @Test
+    void malformedRunPodKeyIsRejectedBeforeCallingRunPod() {
+        given().header("Authorization", user("bob")).contentType("application/json").body("{\"apiKey\": \"x y\"}")
+                .put("/api/v1/secrets/runpod")
+                .then().statusCode(422).contentType("application/problem+json")
+                .body("errors[0].code", equalTo("RUNPOD_KEY_MALFORMED"));
+    }
+}

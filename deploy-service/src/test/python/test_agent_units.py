@@ -1,0 +1,247 @@
+"""The agent's pieces, called directly: causes, config, masking, HTTP retries, shipping,
+downloading."""
+import base64
+import hashlib
+import importlib.util
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+import unittest
+from unittest import mock
+
+from fake_pod_services import FakePodServices
+from pod_harness import DATASET_TOKEN, JOB_TOKEN, POD_API_KEY, POD_DIR, sample_dataset
+
+
+def load_agent():
+    """Imports the agent from the resources without leaving a __pycache__ there (the jar would carry it)."""
+    spec = importlib.util.spec_from_file_location("trainpod_agent", str(POD_DIR / "trainpod_agent.py"))
+    module = importlib.util.module_from_spec(spec)
+    saved, sys.dont_write_bytecode = sys.dont_write_bytecode, True
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        sys.dont_write_bytecode = saved
+    return module
+
+
+agent = load_agent()
+
+
+class AgentTestCase(unittest.TestCase):
+    """A temporary work dir and fake services, with the agent's environment pointing at them."""
+
+    def setUp(self):
+        work_dir = tempfile.mkdtemp(prefix="trainpod-unit-")
+        self.addCleanup(shutil.rmtree, work_dir, True)
+        self.dataset = sample_dataset(2000)
+        self.fake = FakePodServices(self.dataset).__enter__()
+        self.addCleanup(self.fake.__exit__)
+        env = {"TRAINPOD_METRICS_URL": self.fake.metrics_url(), "TRAINPOD_JOB_TOKEN": JOB_TOKEN,
+               "TRAINPOD_RETRY_BASE_SECONDS": "0.01"}
+        patcher = mock.patch.dict(os.environ, env)
+        patcher.start()
+        self.addCleanup(patcher.stop)
+        agent.State.work_dir, agent.State.secrets = work_dir, []
+        quiet = mock.patch.object(agent, "echo")  # agent lines still go to agent.log
+        quiet.start()
+        self.addCleanup(quiet.stop)
+        self.work_dir = work_dir
+
+
+class FailureCauseTest(unittest.TestCase):
+
+    def test_out_of_memory_in_the_log_tail_becomes_an_actionable_cause(self):
+        tail = ["step 3/30 loss=2.1", "torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB"]
+        failure = agent.trainer_failure(1, tail)
+        self.assertEqual((1, agent.OOM_CAUSE), (failure.exit_code, failure.cause))
+
+    def test_other_failures_name_the_exit_code_and_the_last_error_line(self):
+        tail = ["Traceback (most recent call last):", '  File "x.py", line 1', "ValueError: bad column 'text'"]
+        failure = agent.trainer_failure(3, tail)
+        self.assertEqual("trainer exited with code 3: ValueError: bad column 'text'", failure.cause)
+        self.assertEqual("trainer exited with code 2", agent.trainer_failure(2, ["usage: x"]).cause)
+
+    def test_a_killed_trainer_exits_with_128_plus_the_signal(self):
+        failure = agent.trainer_failure(-9, ["step 1"])
+        self.assertEqual(137, failure.exit_code)
+        self.assertIn("signal 9", failure.cause)
+
+
+class ConfigTest(unittest.TestCase):
+
+    def encode(self, value):
+        return base64.b64encode(json.dumps(value).encode()).decode()
+
+    def test_base64_json_config_decodes(self):
+        config = {"model": "m", "method": "DPO", "hyperparameters": {"epochs": 2}, "simulation": {"steps": 3}}
+        self.assertEqual(config, agent.decode_config(self.encode(config)))
+
+    def test_broken_configs_fail_with_the_config_exit_code(self):
+        for broken in ("%%%", base64.b64encode(b"{not json").decode(), self.encode([1, 2]),
+                       self.encode({"method": "PPO"}), self.encode({"simulation": 5})):
+            with self.subTest(broken=broken), self.assertRaises(agent.JobFailure) as raised:
+                agent.decode_config(broken)
+            self.assertEqual(agent.EXIT_CONFIG, raised.exception.exit_code)
+            self.assertIn("TRAINPOD_CONFIG", raised.exception.cause)
+
+
+class TrainerChoiceTest(unittest.TestCase):
+
+    def test_a_machine_without_gpu_libraries_runs_the_simulated_trainer(self):
+        with mock.patch.object(agent, "missing_gpu_libraries", return_value=["torch", "transformers", "trl"]):
+            command, kind = agent.trainer_command({}, "c.json", "d.jsonl")
+        self.assertEqual("simulated", kind)
+        self.assertTrue(command[-5].endswith("sim_trainer.py"))
+
+    def test_a_gpu_image_without_the_trainer_fails_instead_of_faking_training(self):
+        with mock.patch.object(agent, "missing_gpu_libraries", return_value=["trl"]):
+            with self.assertRaises(agent.JobFailure) as failure:
+                agent.trainer_command({}, "c.json", "d.jsonl")
+        self.assertEqual(agent.EXIT_CONFIG, failure.exception.exit_code)
+        self.assertIn("trl not installed", failure.exception.cause)
+
+    def test_a_requested_simulation_is_obeyed_everywhere(self):
+        with mock.patch.object(agent, "missing_gpu_libraries", return_value=[]):
+            _, kind = agent.trainer_command({"simulation": {"steps": 3}}, "c.json", "d.jsonl")
+        self.assertEqual("simulated", kind)
+
+
+class SecretsTest(unittest.TestCase):
+
+    def test_a_masked_dataset_url_keeps_host_and_six_characters_of_the_token(self):
+        url = "https://data.trainpod.dev:8443/api/v1/pod/dataset/%s?x=1" % DATASET_TOKEN
+        self.assertEqual("https://data.trainpod.dev:8443/…/%s…" % DATASET_TOKEN[:6], agent.mask_url(url))
+
+    def test_redaction_hides_the_job_token_the_pod_key_and_the_dataset_token(self):
+        env = {"TRAINPOD_JOB_TOKEN": JOB_TOKEN, "RUNPOD_API_KEY": POD_API_KEY,
+               "TRAINPOD_DATASET_URL": "https://d.example/api/v1/pod/dataset/" + DATASET_TOKEN}
+        text = agent.redact("a %s b %s c %s d" % (JOB_TOKEN, POD_API_KEY, DATASET_TOKEN), agent.secrets_of(env))
+        self.assertEqual("a *** b *** c *** d", text)
+
+    def test_a_plain_last_path_segment_is_not_a_secret(self):
+        secrets = agent.secrets_of({"TRAINPOD_DATASET_URL": "https://d.example/datasets/abc/download"})
+        self.assertEqual("download ready", agent.redact("download ready", secrets))
+
+
+class TrainerOutputTest(AgentTestCase):
+
+    def test_trainer_lines_are_told_apart(self):
+        self.assertEqual(("metric", {"step": 2, "loss": 1.5}), agent.parse_trainer_line('TRAINPOD_METRIC {"step": 2, "loss": 1.5}'))
+        self.assertEqual(("total", 30), agent.parse_trainer_line("TRAINPOD_TOTAL_STEPS 30"))
+        for line in ("step 2/30 loss=1.5", "TRAINPOD_METRIC {broken", "TRAINPOD_METRIC [1]"):
+            self.assertEqual(("log", line), agent.parse_trainer_line(line))
+
+    def test_the_log_tail_is_the_last_fifty_lines_without_metric_lines(self):
+        with open(os.path.join(self.work_dir, "train.log"), "w") as f:
+            for i in range(100):
+                f.write("line %d\nTRAINPOD_METRIC {\"step\": %d}\n" % (i, i))
+        tail = agent.log_tail("TRAINING").split("\n")
+        self.assertEqual(["line %d" % i for i in range(50, 100)], tail)
+
+
+class HttpCallTest(AgentTestCase):
+
+    def test_429_waits_as_long_as_retry_after_says(self):
+        self.fake.retry_after["status"] = (1, 1)
+        started = time.monotonic()
+        status = agent.metrics_call("status", {"phase": "TRAINING"}, attempts=3)
+        self.assertEqual(202, status)
+        self.assertGreaterEqual(time.monotonic() - started, 0.9)
+        self.assertEqual(1, len(self.fake.statuses()))
+
+    def test_a_client_error_is_not_retried(self):
+        self.fake.delete_status = 400
+        with self.assertRaises(agent.HttpFailure) as raised:
+            agent.http_call("DELETE", self.fake.runpod_url() + "/v2/pods/p1", POD_API_KEY, attempts=5)
+        self.assertEqual(400, raised.exception.status)
+        self.assertEqual(1, len(self.fake.deletes()))
+
+    def test_server_errors_are_retried_then_given_up(self):
+        self.fake.delete_status = 503
+        with self.assertRaises(agent.HttpFailure) as raised:
+            agent.http_call("DELETE", self.fake.runpod_url() + "/v2/pods/p1", POD_API_KEY, attempts=3)
+        self.assertEqual(503, raised.exception.status)
+        self.assertEqual(3, len(self.fake.deletes()))
+
+    def test_terminating_a_pod_that_is_already_gone_succeeds(self):
+        self.fake.delete_status = 404
+        env = {"RUNPOD_POD_ID": "p1", "RUNPOD_API_KEY": POD_API_KEY, "TRAINPOD_RUNPOD_API_URL": self.fake.runpod_url()}
+        with mock.patch.dict(os.environ, env):
+            self.assertTrue(agent.terminate_pod())
+        self.assertEqual([("p1", "Bearer " + POD_API_KEY)], self.fake.deletes())
+
+
+class ShipperTest(AgentTestCase):
+
+    def ship(self, count):
+        shipper = agent.Shipper()
+        shipper.start()
+        started = time.monotonic()
+        for step in range(1, count + 1):
+            shipper.point({"step": step})
+        queued_in = time.monotonic() - started
+        return shipper.close(), queued_in
+
+    def test_twenty_pending_points_go_at_once_and_fewer_within_two_seconds(self):
+        shipper = agent.Shipper()
+        shipper.start()
+        for step in range(1, 21):
+            shipper.point({"step": step})
+        self.assertTrue(self.fake.wait_for(lambda: len(self.fake.points()) == 20, 1.0))
+        started = time.monotonic()
+        for step in range(21, 24):
+            shipper.point({"step": step})
+        self.assertTrue(self.fake.wait_for(lambda: len(self.fake.points()) == 23, 3.0))
+        self.assertGreaterEqual(time.monotonic() - started, agent.FLUSH_SECONDS - 0.3)
+        self.assertEqual([], shipper.close())
+        self.assertEqual(list(range(1, 24)), [p["step"] for p in self.fake.points()])
+
+    def test_a_slow_metrics_service_never_holds_up_the_trainer_output(self):
+        self.fake.metrics_delay = 0.3
+        unsent, queued_in = self.ship(200)
+        self.assertLess(queued_in, 0.1)
+        self.assertEqual([], unsent)
+        self.assertEqual(list(range(1, 201)), [p["step"] for p in self.fake.points()])
+
+    def test_points_are_kept_while_metrics_service_fails(self):
+        self.fake.fail_first["metrics"] = 4
+        unsent, _ = self.ship(30)
+        self.assertEqual([], unsent)
+        self.assertEqual(list(range(1, 31)), [p["step"] for p in self.fake.points()])
+
+
+class DownloadTest(AgentTestCase):
+
+    def download(self, sha256=None):
+        dest = os.path.join(self.work_dir, "dataset.jsonl")
+        agent.download_dataset(self.fake.dataset_url(DATASET_TOKEN), dest,
+                               sha256 or hashlib.sha256(self.dataset).hexdigest())
+        with open(dest, "rb") as f:
+            return f.read()
+
+    def test_a_server_answering_a_range_request_with_200_makes_it_start_over(self):
+        self.fake.dataset_cut_after = 10000
+        self.fake.dataset_ignore_range = 1
+        self.assertEqual(self.dataset, self.download())
+        self.assertEqual([None, "bytes=10000-"], [r[3].get("Range") for r in self.fake.recorded("dataset")])
+
+    def test_unavailable_dataset_service_is_retried(self):
+        self.fake.dataset_fail_first = 2
+        self.assertEqual(self.dataset, self.download())
+        self.assertEqual(3, len(self.fake.recorded("dataset")))
+
+    def test_a_deleted_dataset_fails_at_once(self):
+        self.fake.dataset_status = 404
+        with self.assertRaises(agent.JobFailure) as raised:
+            self.download()
+        self.assertEqual(agent.EXIT_NO_DATASET, raised.exception.exit_code)
+        self.assertIn("HTTP 404", raised.exception.cause)
+        self.assertEqual(1, len(self.fake.recorded("dataset")))
+
+
+if __name__ == "__main__":
+    unittest.main()
