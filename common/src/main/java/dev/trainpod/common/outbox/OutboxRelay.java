@@ -10,9 +10,9 @@ import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
+import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;
-import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
@@ -161,8 +161,8 @@ public class OutboxRelay {
         }
     }
 
-    @PreDestroy
-    void close() {
+    /** Stops relaying before the database pool closes; what is left waits in the outbox for the next start. */
+    void stopRelaying(@Observes ShutdownEvent shutdown) {
         if (vertx != null) {
             vertx.cancelTimer(timerId);
         }

@@ -6,7 +6,12 @@ import io.quarkus.security.identity.SecurityIdentityAugmentor;
 import io.quarkus.security.runtime.QuarkusSecurityIdentity;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonReader;
 import jakarta.json.JsonString;
+import java.io.ByteArrayInputStream;
+import java.util.Base64;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
 /**
@@ -43,10 +48,12 @@ public class IssuerRoleAugmentor implements SecurityIdentityAugmentor {
 
     private String roleOf(JsonWebToken jwt) {
         String issuer = jwt.getIssuer();
+        boolean deployKey = issuers.deployKeyIds().contains(keyIdOf(jwt.getRawToken()));
         if (issuers.userIssuer().equals(issuer)) {
-            return jwt.containsClaim(TokenClaims.KIND) ? null : Roles.USER;
+            return jwt.containsClaim(TokenClaims.KIND) || deployKey ? null : Roles.USER;
         }
-        if (issuers.deployIssuer().equals(issuer)) {
+        // Both issuers' keys verify signatures; a job or service token must also be signed by deploy-service's key.
+        if (issuers.deployIssuer().equals(issuer) && deployKey) {
             String kind = kindOf(jwt);
             if (TokenClaims.KIND_JOB.equals(kind)) {
                 return Roles.JOB;
@@ -61,5 +68,25 @@ public class IssuerRoleAugmentor implements SecurityIdentityAugmentor {
     private static String kindOf(JsonWebToken jwt) {
         Object kind = jwt.getClaim(TokenClaims.KIND);
         return kind instanceof JsonString s ? s.getString() : kind == null ? null : kind.toString();
+    }
+
+    /** The {@code kid} of a compact JWS; the signature was verified before augmentation. */
+    static String keyIdOf(String rawToken) {
+        if (rawToken == null) {
+            return null;
+        }
+        int dot = rawToken.indexOf('.');
+        if (dot <= 0) {
+            return null;
+        }
+        try {
+            byte[] header = Base64.getUrlDecoder().decode(rawToken.substring(0, dot));
+            try (JsonReader reader = Json.createReader(new ByteArrayInputStream(header))) {
+                JsonObject h = reader.readObject();
+                return h.containsKey("kid") ? h.getString("kid", null) : null;
+            }
+        } catch (RuntimeException e) {
+            return null;
+        }
     }
 }

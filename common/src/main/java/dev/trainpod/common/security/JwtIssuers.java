@@ -14,4 +14,8 @@ public interface JwtIssuers {
     /** Issuer of job and service tokens (deploy-service); default {@code https://deploy.trainpod.dev}. */
     @WithDefault("https://deploy.trainpod.dev")
     String deployIssuer();
+
+    /** Ids ({@code kid}) of deploy-service's signing keys: only they may sign job and service tokens; default {@code deploy-1}. */
+    @WithDefault("deploy-1")
+    java.util.Set<String> deployKeyIds();
 }

@@ -82,6 +82,14 @@ public final class JwtKeys {
                 .expiresIn(Duration.ofHours(1)).jws().keyId(DEPLOY_KID).sign(deploy.getPrivate());
     }
 
+    /** A job token with deploy-service's claims but signed with the identity provider's key: must be refused. */
+    public String forgedJobToken(UUID deploymentId) {
+        return Jwt.issuer(DEPLOY_ISSUER).subject(deploymentId.toString())
+                .audience(Set.of(TokenClaims.AUDIENCE_DATASET, TokenClaims.AUDIENCE_METRICS))
+                .claim(TokenClaims.KIND, TokenClaims.KIND_JOB)
+                .expiresIn(Duration.ofHours(1)).jws().keyId(IDP_KID).sign(idp.getPrivate());
+    }
+
     /** A service token as deploy-service signs it to call dataset-service. */
     public String serviceToken() {
         return Jwt.issuer(DEPLOY_ISSUER).subject("deploy-service").audience(TokenClaims.AUDIENCE_DATASET)

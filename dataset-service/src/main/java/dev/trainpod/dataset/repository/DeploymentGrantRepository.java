@@ -1,0 +1,51 @@
+package dev.trainpod.dataset.repository;
+
+import dev.trainpod.dataset.DeploymentGrant;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.util.UUID;
+
+/**
+ * Deployment grants. Both writers upsert the row, which locks it until their transaction ends: a token minted
+ * concurrently with the deployment's end is either refused or seen (and revoked) by the end's transaction.
+ */
+@ApplicationScoped
+public class DeploymentGrantRepository implements PanacheRepositoryBase<DeploymentGrant, UUID> {
+
+    /** Records (or completes) the deployment's user and dataset and locks the row; then reads it. */
+    public Uni<DeploymentGrant> upsertGrant(UUID deploymentId, String userId, UUID datasetId, Instant now) {
+        return Panache.getSession().chain(s -> s.createNativeQuery(
+                                "INSERT INTO deployment_grants (deployment_id, user_id, dataset_id, created_at)"
+                                        + " VALUES (:deployment, :user, :dataset, :now)"
+                                        + " ON CONFLICT (deployment_id) DO UPDATE SET"
+                                        + " user_id = COALESCE(deployment_grants.user_id, EXCLUDED.user_id),"
+                                        + " dataset_id = COALESCE(deployment_grants.dataset_id, EXCLUDED.dataset_id)")
+                        .setParameter("deployment", deploymentId)
+                        .setParameter("user", userId)
+                        .setParameter("dataset", datasetId)
+                        .setParameter("now", now)
+                        .executeUpdate()
+                        .chain(() -> s.find(DeploymentGrant.class, deploymentId)));
+    }
+
+    /** Marks the deployment ended (creating its row if its start was never seen) and locks the row. */
+    public Uni<Void> markEnded(UUID deploymentId, Instant now) {
+        return Panache.getSession().chain(s -> s.createNativeQuery(
+                                "INSERT INTO deployment_grants (deployment_id, created_at, ended_at)"
+                                        + " VALUES (:deployment, :now, :now)"
+                                        + " ON CONFLICT (deployment_id) DO UPDATE SET"
+                                        + " ended_at = COALESCE(deployment_grants.ended_at, EXCLUDED.ended_at)")
+                        .setParameter("deployment", deploymentId)
+                        .setParameter("now", now)
+                        .executeUpdate())
+                .replaceWithVoid();
+    }
+
+    /** Deletes the grants of deployments that ended before the cutoff; the item is how many. */
+    public Uni<Long> deleteEndedBefore(Instant cutoff) {
+        return delete("endedAt < ?1", cutoff);
+    }
+}

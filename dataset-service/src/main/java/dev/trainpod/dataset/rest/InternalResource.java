@@ -1,0 +1,69 @@
+package dev.trainpod.dataset.rest;
+
+import dev.trainpod.common.security.Roles;
+import dev.trainpod.dataset.config.DatasetConfig;
+import dev.trainpod.dataset.service.DatasetService;
+import dev.trainpod.dataset.service.DownloadTokenService;
+import dev.trainpod.dataset.service.IssuedToken;
+import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import java.time.Duration;
+import java.util.UUID;
+import org.jboss.resteasy.reactive.RestResponse;
+
+/**
+ * What deploy-service calls with its service token: a user's dataset summary for the pre-flight checks, and a
+ * download token for a deployment's pod. The gateway does not route {@code /internal}.
+ */
+@Path("/internal/v1")
+@RolesAllowed(Roles.SERVICE)
+@Produces(MediaType.APPLICATION_JSON)
+public class InternalResource {
+
+    private final DatasetService datasets;
+    private final DownloadTokenService tokens;
+    private final DatasetConfig config;
+
+    public InternalResource(DatasetService datasets, DownloadTokenService tokens, DatasetConfig config) {
+        this.datasets = datasets;
+        this.tokens = tokens;
+        this.config = config;
+    }
+
+    /** The dataset's summary with its owner; 404 unless it exists and belongs to {@code userId}. */
+    @GET
+    @Path("/datasets/{id}")
+    public Uni<DatasetView> dataset(@PathParam("id") UUID id,
+                                    @QueryParam("userId") @NotBlank(message = "userId is required") String userId) {
+        return datasets.get(id, userId).map(DatasetView::withOwner);
+    }
+
+    /** Mints a download token; 201 with the token and the URL the pod downloads from. */
+    @POST
+    @Path("/download-tokens")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<RestResponse<MintedToken>> mint(@NotNull(message = "a JSON body is required") @Valid
+                                                MintTokenRequest request) {
+        Duration ttl = request.ttlSeconds() == null ? config.tokenTtl() : Duration.ofSeconds(request.ttlSeconds());
+        int maxUses = request.maxUses() == null ? config.tokenMaxUses() : request.maxUses();
+        return tokens.mint(request.userId(), request.datasetId(), request.deploymentId(), ttl, maxUses)
+                .map(issued -> RestResponse.status(RestResponse.Status.CREATED, answer(issued)));
+    }
+
+    private MintedToken answer(IssuedToken issued) {
+        String base = config.publicUrl().replaceAll("/+$", "");
+        return new MintedToken(issued.secret(), base + DownloadResource.PATH + "/" + issued.secret(),
+                issued.token().expiresAt, issued.dataset().sha256, issued.dataset().bytes);
+    }
+}

@@ -1,0 +1,26 @@
+package dev.trainpod.dataset.rest;
+
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Positive;
+import java.util.UUID;
+
+/**
+ * deploy-service asks for a download token for one deployment's pod.
+ *
+ * @param userId the deploying user, who must own the dataset
+ * @param ttlSeconds how long the token is valid; {@code trainpod.dataset.token-ttl} when absent
+ * @param maxUses how many downloads from byte 0 it allows; {@code trainpod.dataset.token-max-uses} when absent
+ */
+public record MintTokenRequest(
+        @NotBlank String userId,
+        @NotNull UUID datasetId,
+        @NotNull UUID deploymentId,
+        @Positive @Max(MintTokenRequest.MAX_TTL_SECONDS) Long ttlSeconds,
+        @Positive @Max(MintTokenRequest.MAX_USES) Integer maxUses) {
+
+    /** A week: longer than any job may wait for a GPU and run. */
+    public static final long MAX_TTL_SECONDS = 7 * 24 * 3600;
+    public static final int MAX_USES = 1000;
+}

@@ -1,0 +1,50 @@
+package dev.trainpod.dataset.service;
+
+import dev.trainpod.dataset.config.DatasetConfig;
+import dev.trainpod.dataset.storage.DatasetStorage;
+import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/** Deletes what is no longer needed: long-expired tokens, ended deployments' grants, abandoned partial uploads. */
+@ApplicationScoped
+public class CleanupJob {
+
+    private static final Logger LOG = Logger.getLogger(CleanupJob.class);
+
+    private final DownloadTokenService tokens;
+    private final DatasetStorage storage;
+    private final DatasetConfig config;
+    private final Path multipartDirectory;
+
+    public CleanupJob(DownloadTokenService tokens, DatasetStorage storage, DatasetConfig config,
+                      @ConfigProperty(name = "quarkus.http.body.uploads-directory") String multipartDirectory) {
+        this.tokens = tokens;
+        this.storage = storage;
+        this.config = config;
+        this.multipartDirectory = Path.of(multipartDirectory).toAbsolutePath();
+    }
+
+    /** Deletes tokens that expired, and grants of deployments that ended, more than the retention ago. */
+    @Scheduled(every = "1h", delayed = "1m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    public Uni<Void> purgeExpiredTokens() {
+        return tokens.purge(Instant.now().minus(config.tokenRetention()))
+                .onFailure().invoke(e -> LOG.warnf("purging expired download tokens failed: %s", e.getMessage()))
+                .onFailure().recoverWithNull();
+    }
+
+    /** Deletes partial and spooled upload files a crash left behind (blocking: runs on a worker thread). */
+    @Scheduled(every = "1h", delayed = "1m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    public void removeAbandonedUploads() {
+        int removed = storage.removeAbandoned(Instant.now().minus(config.partialRetention()),
+                List.of(storage.partialDirectory(), multipartDirectory));
+        if (removed > 0) {
+            LOG.infof("removed %d abandoned partial upload(s)", removed);
+        }
+    }
+}

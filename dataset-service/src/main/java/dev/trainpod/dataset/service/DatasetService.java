@@ -1,0 +1,70 @@
+package dev.trainpod.dataset.service;
+
+import dev.trainpod.dataset.Dataset;
+import dev.trainpod.dataset.DatasetProblems;
+import dev.trainpod.dataset.repository.DatasetRepository;
+import dev.trainpod.dataset.storage.DatasetStorage;
+import dev.trainpod.dataset.storage.StoredFile;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.vertx.VertxContextSupport;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.UUID;
+
+/** Records, lists and deletes datasets; another user's dataset is reported as not found. */
+@ApplicationScoped
+public class DatasetService {
+
+    private final DatasetRepository datasets;
+    private final DatasetStorage storage;
+
+    public DatasetService(DatasetRepository datasets, DatasetStorage storage) {
+        this.datasets = datasets;
+        this.storage = storage;
+    }
+
+    /** Records a file already in storage as the user's dataset. */
+    public Uni<Dataset> record(String userId, String name, StoredFile file) {
+        Dataset dataset = new Dataset();
+        dataset.id = file.id();
+        dataset.userId = userId;
+        dataset.name = name;
+        dataset.bytes = file.bytes();
+        dataset.sha256 = file.sha256();
+        dataset.format = file.report().format().name();
+        dataset.rows = file.report().rows();
+        dataset.estimatedTokens = file.report().estimatedTokens();
+        dataset.errors = ErrorListCodec.write(file.report().errors());
+        dataset.errorCount = file.report().errorCount();
+        dataset.storagePath = file.storagePath();
+        // PostgreSQL keeps microseconds: truncating now makes the answer equal what a later read returns.
+        dataset.createdAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        return Panache.withTransaction(() -> datasets.persist(dataset));
+    }
+
+    /** The user's datasets, newest first. */
+    public Uni<List<Dataset>> list(String userId) {
+        return Panache.withSession(() -> datasets.listOwned(userId));
+    }
+
+    /** The user's dataset; fails with 404 if it does not exist or is another user's. */
+    public Uni<Dataset> get(UUID id, String userId) {
+        return Panache.withSession(() -> datasets.findOwned(id, userId))
+                .onItem().ifNull().failWith(DatasetProblems::datasetNotFound);
+    }
+
+    /** Deletes the user's dataset, its download tokens and its file; fails with 404 like {@link #get}. */
+    public Uni<Void> delete(UUID id, String userId) {
+        return Panache.withTransaction(() -> datasets.findOwned(id, userId)
+                        .onItem().ifNull().failWith(DatasetProblems::datasetNotFound)
+                        .call(datasets::delete))
+                .chain(deleted -> VertxContextSupport.executeBlocking(() -> {
+                    storage.delete(deleted.storagePath);
+                    return null;
+                }))
+                .replaceWithVoid();
+    }
+}

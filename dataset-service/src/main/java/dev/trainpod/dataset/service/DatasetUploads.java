@@ -1,0 +1,42 @@
+package dev.trainpod.dataset.service;
+
+import dev.trainpod.dataset.Dataset;
+import dev.trainpod.dataset.storage.DatasetStorage;
+import dev.trainpod.dataset.storage.StoredFile;
+import io.quarkus.vertx.VertxContextSupport;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.InputStream;
+
+/**
+ * Turns an uploaded stream into a stored, validated and recorded dataset, or into nothing at all. Blocking (it
+ * reads the stream and writes the disk), so call it from a worker thread; the database insert still runs
+ * reactively, on a Vert.x context.
+ */
+@ApplicationScoped
+public class DatasetUploads {
+
+    private final DatasetStorage storage;
+    private final DatasetService datasets;
+
+    public DatasetUploads(DatasetStorage storage, DatasetService datasets) {
+        this.storage = storage;
+        this.datasets = datasets;
+    }
+
+    /** Stores the stream as the user's dataset; on any failure the file is gone again. */
+    public Dataset upload(String userId, String name, InputStream body) {
+        StoredFile stored = storage.store(body);
+        try {
+            return VertxContextSupport.subscribeAndAwait(() -> datasets.record(userId, name, stored));
+        } catch (Throwable e) {
+            storage.delete(stored.storagePath());
+            if (e instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            if (e instanceof Error error) {
+                throw error;
+            }
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,90 @@
+package dev.trainpod.dataset.service;
+
+import dev.trainpod.dataset.Dataset;
+import dev.trainpod.dataset.DatasetProblems;
+import dev.trainpod.dataset.DownloadToken;
+import dev.trainpod.dataset.config.DatasetConfig;
+import dev.trainpod.dataset.repository.DatasetRepository;
+import dev.trainpod.dataset.repository.DownloadTokenRepository;
+import dev.trainpod.dataset.storage.DatasetStorage;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import org.jboss.logging.Logger;
+
+/**
+ * Decides whether a presented download token may fetch (part of) its dataset now, and counts the use: a request
+ * from byte 0 is a use; resuming a started download with a {@code Range} is not, and may even finish shortly
+ * after the token expired.
+ */
+@ApplicationScoped
+public class DownloadService {
+
+    private static final Logger LOG = Logger.getLogger(DownloadService.class);
+
+    private final DownloadTokenRepository tokens;
+    private final DatasetRepository datasets;
+    private final DatasetStorage storage;
+    private final Duration resumeGrace;
+
+    public DownloadService(DownloadTokenRepository tokens, DatasetRepository datasets, DatasetStorage storage,
+                           DatasetConfig config) {
+        this.tokens = tokens;
+        this.datasets = datasets;
+        this.storage = storage;
+        this.resumeGrace = config.tokenResumeGrace();
+    }
+
+    /**
+     * Authorizes a download of the token's dataset.
+     *
+     * @param rangeHeader the request's {@code Range} header, or null
+     * @param countUse false to check without counting (HEAD)
+     * @throws dev.trainpod.common.problem.ProblemException (in the Uni) 404 unknown token, 410 revoked or expired,
+     *         429 uses exhausted; {@link RangeNotSatisfiableException} for a bad range
+     */
+    public Uni<Download> open(String secret, String rangeHeader, boolean countUse) {
+        if (!TokenSecrets.wellFormed(secret)) {
+            return Uni.createFrom().failure(DatasetProblems.downloadNotFound());
+        }
+        return Panache.withTransaction(() -> tokens.findByHashForUpdate(TokenSecrets.hash(secret))
+                        .onItem().ifNull().failWith(DatasetProblems::downloadNotFound)
+                        .chain(token -> datasets.findById(token.datasetId)
+                                .onItem().ifNull().failWith(DatasetProblems::downloadNotFound)
+                                .map(dataset -> authorize(token, dataset, rangeHeader, countUse))))
+                .invoke(download -> LOG.infof("download %s: bytes %d-%d of dataset %s%s",
+                        TokenSecrets.logPrefix(secret), download.range().start(), download.range().end(),
+                        download.file().getFileName(), countUse ? "" : " (HEAD)"))
+                .onFailure().invoke(e -> LOG.debugf("download %s refused: %s", TokenSecrets.logPrefix(secret),
+                        e.getMessage()));
+    }
+
+    private Download authorize(DownloadToken token, Dataset dataset, String rangeHeader, boolean countUse) {
+        Instant now = Instant.now();
+        if (token.revokedAt != null) {
+            throw DatasetProblems.downloadRevoked();
+        }
+        Optional<ByteRange> range = ByteRange.parse(rangeHeader, dataset.bytes);
+        boolean resuming = token.firstUsedAt != null && range.map(r -> r.start() > 0).orElse(false);
+        if (!now.isBefore(token.expiresAt) && !(resuming && token.firstUsedAt.isBefore(token.expiresAt)
+                && now.isBefore(token.expiresAt.plus(resumeGrace)))) {
+            throw DatasetProblems.downloadExpired();
+        }
+        ByteRange part = range.orElseThrow(() -> new RangeNotSatisfiableException(dataset.bytes));
+        if (!resuming) {
+            if (token.uses >= token.maxUses) {
+                throw DatasetProblems.downloadsUsedUp(token.maxUses);
+            }
+            if (countUse) {
+                token.uses++;
+                if (token.firstUsedAt == null) {
+                    token.firstUsedAt = now;
+                }
+            }
+        }
+        return new Download(storage.resolve(dataset.storagePath), part, dataset.sha256);
+    }
+}

@@ -1,0 +1,209 @@
+package dev.trainpod.dataset.validation;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Validates a JSONL training dataset while its bytes stream past: every non-blank line must be a UTF-8 JSON object
+ * in one of the {@link DatasetFormat}s, and all lines must share one. It holds at most one line in memory (up to
+ * {@code maxLineBytes}); one instance reads one file, from one thread.
+ */
+public final class DatasetValidator {
+
+    /** How many errors a report lists; {@link ValidationReport#errorCount()} counts them all. */
+    public static final int MAX_REPORTED_ERRORS = 100;
+
+    private static final int MAX_MESSAGE_CHARS = 300;
+    private static final int INITIAL_LINE_CAPACITY = 8 * 1024;
+    private static final int RETAINED_LINE_CAPACITY = 1024 * 1024;
+    private static final ObjectReader JSON = new ObjectMapper()
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .reader();
+
+    private final int maxLineBytes;
+    private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT);
+    private final List<LineError> errors = new ArrayList<>();
+
+    private byte[] line = new byte[INITIAL_LINE_CAPACITY];
+    private int lineLength;
+    private boolean lineTooLong;
+    private boolean linePending;
+    private long lineNumber;
+    private long rows;
+    private long errorCount;
+    private long textChars;
+    private DatasetFormat format;
+    private long formatLine;
+    private boolean finished;
+
+    /** A validator that reports lines longer than {@code maxLineBytes} as errors instead of reading them. */
+    public DatasetValidator(int maxLineBytes) {
+        if (maxLineBytes < 1) {
+            throw new IllegalArgumentException("maxLineBytes must be positive");
+        }
+        this.maxLineBytes = maxLineBytes;
+    }
+
+    /** Reads the next bytes of the file; lines may be split anywhere across calls. */
+    public void feed(byte[] bytes, int offset, int length) {
+        Objects.checkFromIndexSize(offset, length, bytes.length);
+        if (finished) {
+            throw new IllegalStateException("the validator has finished");
+        }
+        int start = offset;
+        int end = offset + length;
+        for (int i = offset; i < end; i++) {
+            if (bytes[i] == '\n') {
+                append(bytes, start, i - start);
+                endLine();
+                start = i + 1;
+            }
+        }
+        append(bytes, start, end - start);
+    }
+
+    /** Validates the last line, if the file does not end with a newline, and reports on the whole file. */
+    public ValidationReport finish() {
+        if (!finished) {
+            finished = true;
+            if (linePending) {
+                endLine();
+            }
+        }
+        DatasetFormat result = errorCount > 0 || format == null ? DatasetFormat.INVALID : format;
+        return new ValidationReport(result, rows, (textChars + 3) / 4, List.copyOf(errors), errorCount);
+    }
+
+    private void append(byte[] bytes, int from, int count) {
+        if (count == 0) {
+            return;
+        }
+        linePending = true;
+        if (lineTooLong) {
+            return;
+        }
+        if ((long) lineLength + count > maxLineBytes) {
+            lineTooLong = true;
+            return;
+        }
+        if (lineLength + count > line.length) {
+            line = Arrays.copyOf(line, Math.min(maxLineBytes, Math.max(line.length * 2, lineLength + count)));
+        }
+        System.arraycopy(bytes, from, line, lineLength, count);
+        lineLength += count;
+    }
+
+    private void endLine() {
+        lineNumber++;
+        try {
+            checkLine();
+        } finally {
+            lineLength = 0;
+            lineTooLong = false;
+            linePending = false;
+            if (line.length > RETAINED_LINE_CAPACITY) {
+                line = new byte[INITIAL_LINE_CAPACITY];
+            }
+        }
+    }
+
+    private void checkLine() {
+        if (lineTooLong) {
+            rows++;
+            error("the line is longer than " + maxLineBytes + " bytes");
+            return;
+        }
+        int from = lineNumber == 1 && startsWithByteOrderMark() ? 3 : 0;
+        int to = lineLength > from && line[lineLength - 1] == '\r' ? lineLength - 1 : lineLength;
+        if (isJsonWhitespace(from, to)) {
+            return;
+        }
+        rows++;
+        String text = decode(from, to);
+        if (text == null) {
+            return;
+        }
+        JsonNode node;
+        try {
+            node = JSON.readTree(text);
+        } catch (JsonProcessingException e) {
+            error("not valid JSON: " + e.getOriginalMessage()
+                    + (e.getLocation() == null ? "" : " (column " + e.getLocation().getColumnNr() + ")"));
+            return;
+        }
+        if (node == null || !node.isObject()) {
+            error("a line must be a JSON object, found " + RecordRules.kind(node));
+            return;
+        }
+        RecordRules.Shape record;
+        try {
+            record = RecordRules.classify(node);
+        } catch (RecordRules.InvalidRecord e) {
+            error(e.getMessage());
+            return;
+        }
+        if (format == null) {
+            format = record.format();
+            formatLine = lineNumber;
+        } else if (format != record.format()) {
+            error("the line is a " + record.format() + " record but line " + formatLine + " is " + format
+                    + "; every line of a dataset must have the same format");
+            return;
+        }
+        textChars += record.chars();
+    }
+
+    private boolean startsWithByteOrderMark() {
+        return lineLength >= 3 && line[0] == (byte) 0xEF && line[1] == (byte) 0xBB && line[2] == (byte) 0xBF;
+    }
+
+    private boolean isJsonWhitespace(int from, int to) {
+        for (int i = from; i < to; i++) {
+            byte b = line[i];
+            if (b != ' ' && b != '\t' && b != '\r') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The line as text, or null (with the error reported) if it is not UTF-8. */
+    private String decode(int from, int to) {
+        ByteBuffer in = ByteBuffer.wrap(line, from, to - from);
+        // UTF-8 never yields more chars than it has bytes (four bytes make a surrogate pair).
+        CharBuffer out = CharBuffer.allocate(to - from);
+        utf8.reset();
+        CoderResult result = utf8.decode(in, out, true);
+        if (!result.isError()) {
+            result = utf8.flush(out);
+        }
+        if (result.isError()) {
+            error("not valid UTF-8 (byte " + (in.position() - from + 1) + " of the line)");
+            return null;
+        }
+        return out.flip().toString();
+    }
+
+    private void error(String message) {
+        errorCount++;
+        if (errors.size() < MAX_REPORTED_ERRORS) {
+            errors.add(new LineError(lineNumber, message.length() <= MAX_MESSAGE_CHARS
+                    ? message : message.substring(0, MAX_MESSAGE_CHARS) + "…"));
+        }
+    }
+}

@@ -1,0 +1,186 @@
+package dev.trainpod.dataset.it;
+
+import static dev.trainpod.dataset.it.Fixtures.downloadPath;
+import static dev.trainpod.dataset.it.Fixtures.jsonl;
+import static dev.trainpod.dataset.it.Fixtures.mint;
+import static dev.trainpod.dataset.it.Fixtures.newUser;
+import static dev.trainpod.dataset.it.Fixtures.upload;
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.endsWith;
+
+import dev.trainpod.common.testing.TrainpodTestResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import io.restassured.response.Response;
+import java.util.Arrays;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+@QuarkusTestResource(value = TrainpodTestResource.class,
+        initArgs = @ResourceArg(name = "database", value = "dataset_test"))
+class DownloadTest {
+
+    private String user;
+    private String datasetId;
+    private byte[] content;
+
+    @BeforeEach
+    void uploadDataset() {
+        user = newUser();
+        content = jsonl(Fixtures.MESSAGES, Fixtures.MESSAGES, Fixtures.MESSAGES);
+        datasetId = upload(user, content).getString("id");
+    }
+
+    @Test
+    void fullDownloadSendsTheFileWithItsChecksum() {
+        JsonPath minted = mint(user, datasetId, UUID.randomUUID(), null, null);
+
+        Response response = given().when().get(downloadPath(minted));
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.asByteArray()).isEqualTo(content);
+        assertThat(response.header("Content-Length")).isEqualTo(String.valueOf(content.length));
+        assertThat(response.header("ETag")).isEqualTo("\"" + Fixtures.sha256(content) + "\"");
+        assertThat(response.header("Accept-Ranges")).isEqualTo("bytes");
+        assertThat(response.contentType()).startsWith("application/x-ndjson");
+        assertThat(Fixtures.count("SELECT uses FROM download_tokens WHERE token_hash = ?",
+                Fixtures.sha256(minted.getString("token")))).isEqualTo(1);
+    }
+
+    @Test
+    void rangeRequestSendsJustThoseBytes() {
+        String path = downloadPath(mint(user, datasetId, UUID.randomUUID(), null, null));
+        int size = content.length;
+
+        Response middle = given().header("Range", "bytes=10-19").when().get(path);
+        assertThat(middle.statusCode()).isEqualTo(206);
+        assertThat(middle.asByteArray()).isEqualTo(Arrays.copyOfRange(content, 10, 20));
+        assertThat(middle.header("Content-Range")).isEqualTo("bytes 10-19/" + size);
+        assertThat(middle.header("Content-Length")).isEqualTo("10");
+
+        Response rest = given().header("Range", "bytes=100-").when().get(path);
+        assertThat(rest.statusCode()).isEqualTo(206);
+        assertThat(rest.asByteArray()).isEqualTo(Arrays.copyOfRange(content, 100, size));
+        assertThat(rest.header("Content-Range")).isEqualTo("bytes 100-" + (size - 1) + "/" + size);
+
+        Response tail = given().header("Range", "bytes=-7").when().get(path);
+        assertThat(tail.statusCode()).isEqualTo(206);
+        assertThat(tail.asByteArray()).isEqualTo(Arrays.copyOfRange(content, size - 7, size));
+    }
+
+    @Test
+    void unsatisfiableOrMalformedRangeIs416() {
+        String path = downloadPath(mint(user, datasetId, UUID.randomUUID(), null, null));
+
+        for (String range : new String[] {"bytes=" + content.length + "-", "bytes=9-3", "bytes=abc", "items=0-1",
+                "bytes=0-1,5-6", "bytes=-0"}) {
+            given().header("Range", range).when().get(path)
+                    .then().statusCode(416).contentType("application/problem+json")
+                    .header("Content-Range", "bytes */" + content.length);
+        }
+    }
+
+    @Test
+    void headDescribesTheFileWithoutUsingTheToken() {
+        String path = downloadPath(mint(user, datasetId, UUID.randomUUID(), null, 1));
+
+        for (int i = 0; i < 2; i++) {
+            Response head = given().when().head(path);
+            assertThat(head.statusCode()).isEqualTo(200);
+            assertThat(head.header("Content-Length")).isEqualTo(String.valueOf(content.length));
+            assertThat(head.header("ETag")).isEqualTo("\"" + Fixtures.sha256(content) + "\"");
+            assertThat(head.header("Accept-Ranges")).isEqualTo("bytes");
+        }
+        given().when().get(path).then().statusCode(200);
+    }
+
+    @Test
+    void expiredTokenIsGone() {
+        JsonPath minted = mint(user, datasetId, UUID.randomUUID(), null, null);
+        Fixtures.execute("UPDATE download_tokens SET expires_at = now() - interval '1 second' WHERE token_hash = ?",
+                Fixtures.sha256(minted.getString("token")));
+
+        given().when().get(downloadPath(minted))
+                .then().statusCode(410).contentType("application/problem+json")
+                .body("type", endsWith("/download-expired"));
+        given().when().head(downloadPath(minted)).then().statusCode(410);
+    }
+
+    @Test
+    void tokenMintedWithShortLifetimeExpires() throws InterruptedException {
+        JsonPath minted = mint(user, datasetId, UUID.randomUUID(), 1, null);
+        Thread.sleep(1100);
+
+        given().when().get(downloadPath(minted)).then().statusCode(410);
+    }
+
+    @Test
+    void usedUpTokenAnswersTooManyRequests() {
+        String path = downloadPath(mint(user, datasetId, UUID.randomUUID(), null, 1));
+
+        given().when().get(path).then().statusCode(200);
+        given().when().get(path)
+                .then().statusCode(429).contentType("application/problem+json")
+                .body("type", endsWith("/download-uses-exhausted"));
+    }
+
+    @Test
+    void resumingAStartedDownloadDoesNotCountAsAUse() {
+        JsonPath minted = mint(user, datasetId, UUID.randomUUID(), null, 1);
+        String path = downloadPath(minted);
+
+        given().when().get(path).then().statusCode(200);
+        Response resumed = given().header("Range", "bytes=50-").when().get(path);
+        assertThat(resumed.statusCode()).isEqualTo(206);
+        assertThat(resumed.asByteArray()).isEqualTo(Arrays.copyOfRange(content, 50, content.length));
+        given().header("Range", "bytes=0-").when().get(path).then().statusCode(429);
+    }
+
+    @Test
+    void downloadStartedInTimeMayResumeShortlyAfterExpiry() {
+        JsonPath minted = mint(user, datasetId, UUID.randomUUID(), null, null);
+        String path = downloadPath(minted);
+        String hash = Fixtures.sha256(minted.getString("token"));
+        given().when().get(path).then().statusCode(200);
+        Fixtures.execute("UPDATE download_tokens SET first_used_at = now() - interval '2 minutes',"
+                + " expires_at = now() - interval '1 minute' WHERE token_hash = ?", hash);
+
+        given().header("Range", "bytes=50-").when().get(path).then().statusCode(206);
+        given().when().get(path).then().statusCode(410);
+
+        Fixtures.execute("UPDATE download_tokens SET first_used_at = now() - interval '3 hours',"
+                + " expires_at = now() - interval '2 hours' WHERE token_hash = ?", hash);
+        given().header("Range", "bytes=50-").when().get(path).then().statusCode(410);
+    }
+
+    @Test
+    void rangeOfADownloadThatNeverStartedCountsAsAUse() {
+        String path = downloadPath(mint(user, datasetId, UUID.randomUUID(), null, 1));
+
+        given().header("Range", "bytes=50-").when().get(path).then().statusCode(206);
+        given().when().get(path).then().statusCode(429);
+    }
+
+    @Test
+    void unknownTokenIsNotFound() {
+        given().when().get("/api/v1/downloads/" + "A".repeat(43))
+                .then().statusCode(404).contentType("application/problem+json")
+                .body("type", endsWith("/download-not-found"));
+        given().when().get("/api/v1/downloads/short").then().statusCode(404);
+        given().when().head("/api/v1/downloads/" + "B".repeat(43)).then().statusCode(404);
+    }
+
+    @Test
+    void deletingTheDatasetInvalidatesItsTokens() {
+        String path = downloadPath(mint(user, datasetId, UUID.randomUUID(), null, null));
+
+        Fixtures.as(user).when().delete("/api/v1/datasets/" + datasetId).then().statusCode(204);
+
+        given().when().get(path).then().statusCode(404);
+    }
+}

@@ -1,0 +1,162 @@
+package dev.trainpod.dataset.it;
+
+import static io.restassured.RestAssured.given;
+
+import dev.trainpod.common.event.EventCodec;
+import dev.trainpod.common.event.LifecycleEvent;
+import dev.trainpod.common.testing.SharedKafka;
+import dev.trainpod.common.testing.SharedPostgres;
+import dev.trainpod.common.testing.TrainpodTestResource;
+import io.restassured.path.json.JsonPath;
+import io.restassured.specification.RequestSpecification;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/** Sample records, requests and direct database and broker access shared by the service's tests. */
+final class Fixtures {
+
+    static final String DATABASE = "dataset_test";
+    static final Path STORAGE = Path.of("target/dataset-storage");
+
+    static final String MESSAGES = "{\"messages\":[{\"role\":\"system\",\"content\":\"Be brief.\"},"
+            + "{\"role\":\"user\",\"content\":\"Hi\"},{\"role\":\"assistant\",\"content\":\"Hello!\"}]}";
+    static final String PROMPT_COMPLETION = "{\"prompt\":\"2+2=\",\"completion\":\"4\"}";
+    static final String TEXT = "{\"text\":\"The quick brown fox jumps over the lazy dog.\"}";
+    static final String DPO = "{\"prompt\":\"Say hi\",\"chosen\":\"Hi!\",\"rejected\":\"Go away.\"}";
+
+    /** One sample record of each valid format, by format name. */
+    static final Map<String, String> SAMPLES = Map.of(
+            "SFT_MESSAGES", MESSAGES,
+            "SFT_PROMPT_COMPLETION", PROMPT_COMPLETION,
+            "SFT_TEXT", TEXT,
+            "DPO", DPO);
+
+    private Fixtures() {
+    }
+
+    /** A user nobody else in the test run uses. */
+    static String newUser() {
+        return "user-" + UUID.randomUUID();
+    }
+
+    static RequestSpecification as(String user) {
+        return given().auth().oauth2(TrainpodTestResource.keys().userToken(user));
+    }
+
+    static RequestSpecification asService() {
+        return given().auth().oauth2(TrainpodTestResource.keys().serviceToken());
+    }
+
+    /** The lines joined with newlines, with a final newline. */
+    static byte[] jsonl(String... lines) {
+        return (String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Uploads the bytes as a raw body and returns the 201 answer. */
+    static JsonPath upload(String user, byte[] content) {
+        return as(user).contentType("application/x-ndjson").queryParam("name", "data.jsonl").body(content)
+                .when().post("/api/v1/datasets")
+                .then().statusCode(201).extract().jsonPath();
+    }
+
+    /** Uploads a valid SFT dataset for the user and returns its id. */
+    static String uploadValid(String user) {
+        return upload(user, jsonl(MESSAGES, MESSAGES)).getString("id");
+    }
+
+    /** Mints a download token through the internal API and returns the 201 answer. */
+    static JsonPath mint(String user, String datasetId, UUID deploymentId, Integer ttlSeconds, Integer maxUses) {
+        StringBuilder body = new StringBuilder("{\"userId\":\"" + user + "\",\"datasetId\":\"" + datasetId
+                + "\",\"deploymentId\":\"" + deploymentId + "\"");
+        if (ttlSeconds != null) {
+            body.append(",\"ttlSeconds\":").append(ttlSeconds);
+        }
+        if (maxUses != null) {
+            body.append(",\"maxUses\":").append(maxUses);
+        }
+        return asService().contentType("application/json").body(body.append('}').toString())
+                .when().post("/internal/v1/download-tokens")
+                .then().statusCode(201).extract().jsonPath();
+    }
+
+    /** The path part of a minted token's URL, to call on the test server. */
+    static String downloadPath(JsonPath minted) {
+        return "/api/v1/downloads/" + minted.getString("token");
+    }
+
+    static String sha256(byte[] content) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static String sha256(String text) {
+        return sha256(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Runs an update against the service's database and returns the affected row count. */
+    static int execute(String sql, Object... params) {
+        try (Connection c = connect(); PreparedStatement st = c.prepareStatement(sql)) {
+            bind(st, params);
+            return st.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The first column of the first row of a query, or null when it has no rows. */
+    static Object queryValue(String sql, Object... params) {
+        try (Connection c = connect(); PreparedStatement st = c.prepareStatement(sql)) {
+            bind(st, params);
+            try (ResultSet rs = st.executeQuery()) {
+                return rs.next() ? rs.getObject(1) : null;
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static long count(String sql, Object... params) {
+        return ((Number) queryValue(sql, params)).longValue();
+    }
+
+    /** Publishes the event to the real broker as deploy- or metrics-service would. */
+    static void publish(LifecycleEvent event) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedKafka.bootstrapServers());
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
+            producer.send(EventCodec.toRecord(LifecycleEvent.TOPIC, UUID.randomUUID(), "/trainpod/test",
+                    Instant.now(), event.type(), event.deploymentId().toString(), EventCodec.toJson(event)));
+        }
+    }
+
+    private static Connection connect() throws SQLException {
+        SharedPostgres.Server pg = SharedPostgres.server();
+        return DriverManager.getConnection(pg.jdbcUrl(DATABASE), pg.user(), pg.password());
+    }
+
+    private static void bind(PreparedStatement st, Object[] params) throws SQLException {
+        for (int i = 0; i < params.length; i++) {
+            st.setObject(i + 1, params[i]);
+        }
+    }
+}

@@ -1,0 +1,51 @@
+package dev.trainpod.metrics.repository;
+
+import dev.trainpod.metrics.JobStatus;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.UUID;
+
+/** The statements on a job's row that go with a metrics or log write, on the reactive SQL client. */
+@ApplicationScoped
+public class JobTelemetryRepository {
+
+    /**
+     * What a telemetry write needs to know about its job.
+     *
+     * @param logLinesStored how many log lines the job holds now
+     */
+    public record WriteState(JobStatus status, int logLinesStored) {
+    }
+
+    /**
+     * Records a heartbeat (and the step, when one is given, if it is the highest yet) and locks the job's row
+     * for the rest of the transaction; the item is null when there is no such job.
+     */
+    public Uni<WriteState> heartbeat(SqlConnection conn, UUID deploymentId, Integer step) {
+        return conn.preparedQuery("UPDATE jobs SET last_heartbeat_at = now(),"
+                        + " last_step = GREATEST(last_step, $2::int)"
+                        + " WHERE deployment_id = $1 RETURNING status, log_lines_stored")
+                .execute(Tuple.of(deploymentId, step))
+                .map(JobTelemetryRepository::firstState);
+    }
+
+    /** Sets how many log lines the job holds and adds to how many it has dropped. */
+    public Uni<Void> countLogLines(SqlConnection conn, UUID deploymentId, int stored, long newlyDropped) {
+        return conn.preparedQuery("UPDATE jobs SET log_lines_stored = $2::int,"
+                        + " log_lines_dropped = log_lines_dropped + $3::bigint WHERE deployment_id = $1")
+                .execute(Tuple.of(deploymentId, stored, newlyDropped))
+                .replaceWithVoid();
+    }
+
+    private static WriteState firstState(RowSet<Row> rows) {
+        if (rows.size() == 0) {
+            return null;
+        }
+        Row row = rows.iterator().next();
+        return new WriteState(JobStatus.valueOf(row.getString("status")), row.getInteger("log_lines_stored"));
+    }
+}

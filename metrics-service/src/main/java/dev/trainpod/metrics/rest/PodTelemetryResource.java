@@ -1,0 +1,109 @@
+package dev.trainpod.metrics.rest;
+
+import dev.trainpod.common.security.Roles;
+import dev.trainpod.metrics.StatusReport;
+import dev.trainpod.metrics.service.JobProblems;
+import dev.trainpod.metrics.service.JobStatusService;
+import dev.trainpod.metrics.service.TelemetryService;
+import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.eclipse.microprofile.jwt.JsonWebToken;
+import org.jboss.resteasy.reactive.ResponseStatus;
+
+/**
+ * What a pod sends while it runs: phases and heartbeats, metric points, log lines. Only the job token of the
+ * deployment in the path may call it; every call counts as a heartbeat.
+ */
+@Path("/api/v1/jobs/{id}")
+@RolesAllowed(Roles.JOB)
+@Produces(MediaType.APPLICATION_JSON)
+public class PodTelemetryResource {
+
+    private final JsonWebToken token;
+    private final JobStatusService statuses;
+    private final TelemetryService telemetry;
+
+    public PodTelemetryResource(JsonWebToken token, JobStatusService statuses, TelemetryService telemetry) {
+        this.token = token;
+        this.statuses = statuses;
+        this.telemetry = telemetry;
+    }
+
+    /** A phase change, a heartbeat, or the outcome (published once per job as TrainingFailed/Succeeded). */
+    @POST
+    @Path("/status")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @ResponseStatus(202)
+    public Uni<StatusAccepted> status(@PathParam("id") String id, StatusReport report) {
+        return statuses.report(ownJob(id), report).map(job -> new StatusAccepted(job.phase, job.status));
+    }
+
+    /** Metric points, idempotent per step. */
+    @POST
+    @Path("/metrics")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @ResponseStatus(202)
+    public Uni<MetricBatchAccepted> metrics(@PathParam("id") String id, MetricBatch batch) {
+        UUID deploymentId = ownJob(id);
+        if (batch == null) {
+            throw JobProblems.missingBody("{\"points\":[{\"step\":1,\"loss\":2.1}]}");
+        }
+        return telemetry.recordPoints(deploymentId, batch.points()).map(accepted ->
+                new MetricBatchAccepted(accepted, batch.points().size() - accepted));
+    }
+
+    /** Log lines as JSON. */
+    @POST
+    @Path("/logs")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @ResponseStatus(202)
+    public Uni<LogBatchAccepted> logs(@PathParam("id") String id, LogBatch batch) {
+        UUID deploymentId = ownJob(id);
+        if (batch == null) {
+            throw JobProblems.missingBody("{\"lines\":[\"first line\",\"second line\"]}");
+        }
+        return telemetry.appendLogLines(deploymentId, batch.lines()).map(LogBatchAccepted::new);
+    }
+
+    /** Log lines as plain text, one per line. */
+    @POST
+    @Path("/logs")
+    @Consumes(MediaType.TEXT_PLAIN)
+    @ResponseStatus(202)
+    public Uni<LogBatchAccepted> logText(@PathParam("id") String id, String text) {
+        UUID deploymentId = ownJob(id);
+        return telemetry.appendLogLines(deploymentId, lines(text)).map(LogBatchAccepted::new);
+    }
+
+    /** The path's job id, if the caller's job token was signed for that very deployment. */
+    private UUID ownJob(String rawId) {
+        UUID id = JobIds.parse(rawId);
+        if (!id.toString().equalsIgnoreCase(token.getSubject())) {
+            throw JobProblems.wrongJob();
+        }
+        return id;
+    }
+
+    private static List<String> lines(String text) {
+        List<String> lines = new ArrayList<>();
+        if (text == null || text.isEmpty()) {
+            return lines;
+        }
+        for (String line : text.split("\n", -1)) {
+            lines.add(line.endsWith("\r") ? line.substring(0, line.length() - 1) : line);
+        }
+        if (text.endsWith("\n")) {
+            lines.remove(lines.size() - 1); // the newline ends the last line; it does not start another
+        }
+        return lines;
+    }
+}

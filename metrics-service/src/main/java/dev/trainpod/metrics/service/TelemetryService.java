@@ -1,0 +1,95 @@
+package dev.trainpod.metrics.service;
+
+import dev.trainpod.metrics.JobStatus;
+import dev.trainpod.metrics.MetricPoint;
+import dev.trainpod.metrics.config.MetricsConfig;
+import dev.trainpod.metrics.repository.JobTelemetryRepository;
+import dev.trainpod.metrics.repository.LogLineRepository;
+import dev.trainpod.metrics.repository.MetricPointRepository;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * Takes a pod's metric points and log lines: each write is also a heartbeat, runs in one transaction with the
+ * job's row locked, and is refused once the deployment has ended.
+ */
+@ApplicationScoped
+public class TelemetryService {
+
+    private final Pool pool;
+    private final JobTelemetryRepository jobs;
+    private final MetricPointRepository metricPoints;
+    private final LogLineRepository logLines;
+    private final MetricsConfig config;
+
+    public TelemetryService(Pool pool, JobTelemetryRepository jobs, MetricPointRepository metricPoints,
+                            LogLineRepository logLines, MetricsConfig config) {
+        this.pool = pool;
+        this.jobs = jobs;
+        this.metricPoints = metricPoints;
+        this.logLines = logLines;
+        this.config = config;
+    }
+
+    /** Stores the points whose step the job does not have yet; the item is how many were new. */
+    public Uni<Integer> recordPoints(UUID deploymentId, List<MetricPoint> points) {
+        List<MetricPoint> valid = MetricPointValidator.validate(points, config.maxPointsPerBatch());
+        Integer highestStep = valid.stream().map(MetricPoint::step).max(Integer::compare).orElse(null);
+        return pool.withTransaction(conn -> writable(conn, deploymentId, highestStep)
+                .chain(state -> valid.isEmpty()
+                        ? Uni.createFrom().item(0)
+                        : metricPoints.insertNew(conn, deploymentId, valid)));
+    }
+
+    /**
+     * Appends the lines, dropping the job's oldest ones (and counting them) beyond the per-job limit; the item is
+     * how many lines were appended.
+     */
+    public Uni<Integer> appendLogLines(UUID deploymentId, List<String> lines) {
+        requireLines(lines);
+        int max = config.maxLogLinesPerJob();
+        List<String> kept = new ArrayList<>(Math.min(lines.size(), max));
+        for (String line : lines.subList(Math.max(0, lines.size() - max), lines.size())) {
+            kept.add(Texts.clean(line, config.maxLogLineLength()));
+        }
+        long droppedFromBatch = lines.size() - kept.size();
+        return pool.withTransaction(conn -> writable(conn, deploymentId, null).chain(state -> {
+            int excess = Math.max(0, state.logLinesStored() + kept.size() - max);
+            Uni<Integer> trimmed = excess == 0
+                    ? Uni.createFrom().item(0)
+                    : logLines.deleteOldest(conn, deploymentId, excess);
+            return trimmed.chain(deleted -> (kept.isEmpty() ? Uni.createFrom().voidItem()
+                            : logLines.append(conn, deploymentId, kept))
+                    .chain(() -> jobs.countLogLines(conn, deploymentId,
+                            state.logLinesStored() - deleted + kept.size(), droppedFromBatch + deleted)));
+        })).replaceWith(kept.size());
+    }
+
+    private static void requireLines(List<String> lines) {
+        if (lines == null) {
+            throw JobProblems.invalidField("lines", "REQUIRED", "is required",
+                    "send {\"lines\":[\"first line\",\"second line\"]} or text/plain, one line per line");
+        }
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i) == null) {
+                throw JobProblems.invalidField("lines[" + i + "]", "REQUIRED", "is null", "send strings only");
+            }
+        }
+    }
+
+    private Uni<JobTelemetryRepository.WriteState> writable(SqlConnection conn, UUID deploymentId, Integer step) {
+        return jobs.heartbeat(conn, deploymentId, step).invoke(state -> {
+            if (state == null) {
+                throw JobProblems.notFound(deploymentId.toString());
+            }
+            if (state.status() == JobStatus.ENDED) {
+                throw JobProblems.ended(deploymentId);
+            }
+        });
+    }
+}

@@ -1,0 +1,174 @@
+package dev.trainpod.metrics;
+
+import static dev.trainpod.metrics.Fixtures.count;
+import static dev.trainpod.metrics.Fixtures.endDeployment;
+import static dev.trainpod.metrics.Fixtures.jobToken;
+import static dev.trainpod.metrics.Fixtures.requestJob;
+import static dev.trainpod.metrics.Fixtures.text;
+import static dev.trainpod.metrics.Fixtures.userToken;
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasSize;
+
+import dev.trainpod.common.testing.TrainpodTestResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.response.Response;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+/** A pod's metric points and log lines: stored once, validated, capped, and refused once the deployment ended. */
+@QuarkusTest
+@QuarkusTestResource(value = TrainpodTestResource.class,
+        initArgs = @ResourceArg(name = "database", value = "metrics_test"))
+class TelemetryIngestTest {
+
+    @Test
+    void metricsBatchIsStoredAndARetriedBatchAddsNothingTwice() {
+        UUID job = requestJob("alice", 100);
+        String batch = """
+                {"points":[
+                  {"step":1,"epoch":0.01,"loss":2.5,"learningRate":0.0002,"gradNorm":1.4,"tokensPerSecond":1800.5,
+                   "gpuMemoryMb":10240,"time":"2025-01-01T00:00:01.000Z"},
+                  {"step":2,"loss":2.4,"time":"2025-01-01T00:00:02Z"},
+                  {"step":3,"loss":2.3}
+                ]}""";
+
+        metrics(job, batch).then().statusCode(202).body("accepted", equalTo(3)).body("duplicates", equalTo(0));
+        metrics(job, batch).then().statusCode(202).body("accepted", equalTo(0)).body("duplicates", equalTo(3));
+
+        assertThat(count("SELECT count(*) FROM metric_points WHERE deployment_id = ?", job)).isEqualTo(3);
+        assertThat(count("SELECT count(*) FROM metric_points WHERE deployment_id = ? AND step = 1 AND loss = 2.5"
+                + " AND learning_rate = 0.0002 AND grad_norm = 1.4 AND tokens_per_second = 1800.5"
+                + " AND (extra->>'gpuMemoryMb')::int = 10240", job)).isEqualTo(1);
+        assertThat(count("SELECT count(*) FROM jobs WHERE deployment_id = ? AND last_step = 3"
+                + " AND last_heartbeat_at IS NOT NULL", job)).isEqualTo(1);
+    }
+
+    @Test
+    void aStepRepeatedWithinOneBatchIsStoredOnce() {
+        UUID job = requestJob("alice", 100);
+        metrics(job, "{\"points\":[{\"step\":5,\"loss\":1.0},{\"step\":5,\"loss\":9.0},{\"step\":6}]}")
+                .then().statusCode(202).body("accepted", equalTo(2)).body("duplicates", equalTo(1));
+        assertThat(text("SELECT loss::text FROM metric_points WHERE deployment_id = ? AND step = 5", job))
+                .isEqualTo("1");
+    }
+
+    @Test
+    void aNaNLossIsRejectedNamingItsPointAndNothingIsStored() {
+        UUID job = requestJob("alice", 100);
+        metrics(job, "{\"points\":[{\"step\":1,\"loss\":2.0},{\"step\":2,\"loss\":NaN},"
+                + "{\"step\":3,\"gradNorm\":Infinity}]}")
+                .then().statusCode(400).contentType("application/problem+json")
+                .body("errors.field", contains("points[1].loss", "points[2].gradNorm"))
+                .body("errors[0].code", equalTo("NOT_FINITE"))
+                .body("detail", containsString("points[1].loss"));
+        assertThat(count("SELECT count(*) FROM metric_points WHERE deployment_id = ?", job)).isZero();
+    }
+
+    @Test
+    void aPointWithoutStepOrWithANegativeStepIsRejected() {
+        UUID job = requestJob("alice", 100);
+        metrics(job, "{\"points\":[{\"loss\":2.0},{\"step\":-1}]}")
+                .then().statusCode(400).contentType("application/problem+json")
+                .body("errors.field", contains("points[0].step", "points[1].step"));
+    }
+
+    @Test
+    void moreThanAThousandPointsInOneBatchAreTooMany() {
+        UUID job = requestJob("alice", 100);
+        List<Map<String, Object>> points = IntStream.range(0, 1001)
+                .mapToObj(i -> Map.<String, Object>of("step", i, "loss", 1.0)).toList();
+        given().auth().oauth2(jobToken(job)).contentType(ContentType.JSON).body(Map.of("points", points))
+                .when().post("/api/v1/jobs/" + job + "/metrics")
+                .then().statusCode(413).contentType("application/problem+json")
+                .body("type", equalTo("https://trainpod.dev/problems/too-many-points"));
+        assertThat(count("SELECT count(*) FROM metric_points WHERE deployment_id = ?", job)).isZero();
+    }
+
+    @Test
+    void logsBeyondThePerJobLimitDropTheOldestLines() {
+        UUID job = requestJob("alice", 100);
+        List<String> first = IntStream.range(0, 9_995).mapToObj(i -> "line " + i).toList();
+        List<String> second = IntStream.range(9_995, 10_005).mapToObj(i -> "line " + i).toList();
+
+        logs(job, first).then().statusCode(202).body("accepted", equalTo(9_995));
+        logs(job, second).then().statusCode(202).body("accepted", equalTo(10));
+
+        assertThat(count("SELECT count(*) FROM log_lines WHERE deployment_id = ?", job)).isEqualTo(10_000);
+        given().auth().oauth2(userToken("alice")).queryParam("tail", 10_000)
+                .when().get("/api/v1/jobs/" + job + "/logs")
+                .then().statusCode(200)
+                .body("dropped", equalTo(5))
+                .body("lines", hasSize(10_000))
+                .body("lines[0]", equalTo("line 5"))
+                .body("lines[9999]", equalTo("line 10004"));
+    }
+
+    @Test
+    void plainTextLogsAreSplitIntoLines() {
+        UUID job = requestJob("alice", 100);
+        given().auth().oauth2(jobToken(job)).contentType("text/plain; charset=utf-8")
+                .body("step 1 loss=2.5\r\nstep 2 loss=2.4\n\nnul \u0000 byte\n")
+                .when().post("/api/v1/jobs/" + job + "/logs")
+                .then().statusCode(202).body("accepted", equalTo(4));
+
+        given().auth().oauth2(userToken("alice")).when().get("/api/v1/jobs/" + job + "/logs")
+                .then().statusCode(200).body("dropped", equalTo(0))
+                .body("lines", contains("step 1 loss=2.5", "step 2 loss=2.4", "", "nul \uFFFD byte"));
+    }
+
+    @Test
+    void afterDeploymentEndedPodWritesAreAConflict() {
+        UUID job = requestJob("alice", 100);
+        metrics(job, "{\"points\":[{\"step\":1,\"loss\":2.0}]}").then().statusCode(202);
+
+        endDeployment(job, "CANCELLED", "CANCELLED_BY_USER");
+
+        given().auth().oauth2(jobToken(job)).contentType(ContentType.JSON).body(Map.of("phase", "TRAINING"))
+                .when().post("/api/v1/jobs/" + job + "/status")
+                .then().statusCode(409).contentType("application/problem+json")
+                .body("type", equalTo("https://trainpod.dev/problems/job-ended"));
+        metrics(job, "{\"points\":[{\"step\":2,\"loss\":1.9}]}").then().statusCode(409)
+                .contentType("application/problem+json");
+        logs(job, List.of("too late")).then().statusCode(409).contentType("application/problem+json");
+        assertThat(count("SELECT count(*) FROM metric_points WHERE deployment_id = ?", job)).isEqualTo(1);
+        assertThat(count("SELECT count(*) FROM log_lines WHERE deployment_id = ?", job)).isZero();
+        given().auth().oauth2(userToken("alice")).when().get("/api/v1/jobs/" + job + "/progress")
+                .then().statusCode(200).body("status", equalTo("ENDED")).body("reason", equalTo("CANCELLED_BY_USER"));
+    }
+
+    @Test
+    void metricsAndLogsOfAnotherDeploymentAreForbidden() {
+        UUID job = requestJob("alice", 100);
+        UUID other = requestJob("alice", 100);
+        given().auth().oauth2(jobToken(other)).contentType(ContentType.JSON)
+                .body("{\"points\":[{\"step\":1,\"loss\":2.0}]}")
+                .when().post("/api/v1/jobs/" + job + "/metrics")
+                .then().statusCode(403).contentType("application/problem+json");
+        given().auth().oauth2(jobToken(other)).contentType(ContentType.JSON).body(Map.of("lines", List.of("x")))
+                .when().post("/api/v1/jobs/" + job + "/logs")
+                .then().statusCode(403).contentType("application/problem+json");
+        assertThat(count("SELECT count(*) FROM metric_points WHERE deployment_id = ?", job)).isZero();
+    }
+
+    private static Response metrics(UUID job, String json) {
+        return given().auth().oauth2(jobToken(job)).contentType(ContentType.JSON).body(json)
+                .when().post("/api/v1/jobs/" + job + "/metrics");
+    }
+
+    private static Response logs(UUID job, List<String> lines) {
+        return given().auth().oauth2(jobToken(job)).contentType(ContentType.JSON)
+                .body(Map.of("lines", new ArrayList<>(lines)))
+                .when().post("/api/v1/jobs/" + job + "/logs");
+    }
+}
