@@ -45,7 +45,8 @@ public final class Demo {
         JsonNode last = follow(id, Duration.ofMinutes(5));
         String status = last.path("status").asText();
         say("deployment " + status + (last.hasNonNull("reason") ? " (" + last.path("reason").asText() + ")" : "")
-                + ", cost " + last.path("costUsd").asText("?") + " USD");
+                + ", cost " + last.path("costUsd").decimalValue().toPlainString() + " USD for "
+                + last.path("billedSeconds").asLong() + " s of " + last.path("gpuType").asText());
         boolean podGone = podTerminated(last.path("podId").asText(null));
         say("pod " + last.path("podId").asText("-") + (podGone ? " terminated" : " STILL BILLING"));
         return "SUCCEEDED".equals(status) && podGone;

@@ -16,6 +16,7 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * The whole of Trainpod on one machine: a real PostgreSQL and a real Kafka broker, the RunPod simulator (unless
@@ -25,13 +26,31 @@ public final class LocalStack implements AutoCloseable {
 
     /** Where the stack keeps its files and which ports it listens on (0: any free port). */
     public record Options(Path root, Path stateDir, int deployPort, int datasetPort, int metricsPort,
-                          int simulatorPort, String externalRunPodUrl) {
+                          int simulatorPort, String externalRunPodUrl, Map<String, String> deploySettings) {
+
+        /** Options with no extra deploy-service settings. */
+        public Options(Path root, Path stateDir, int deployPort, int datasetPort, int metricsPort, int simulatorPort,
+                       String externalRunPodUrl) {
+            this(root, stateDir, deployPort, datasetPort, metricsPort, simulatorPort, externalRunPodUrl, Map.of());
+        }
+    }
+
+    /** Kafka and the embedded PostgreSQL log every step at INFO; the stack's own lines are what a person reads. */
+    private static final List<java.util.logging.Logger> QUIET = Stream.of("org.apache.kafka", "kafka", "io.zonky",
+                    "io.smallrye.reactive.messaging.kafka")
+            .map(java.util.logging.Logger::getLogger)
+            .toList();
+
+    static {
+        QUIET.forEach(l -> l.setLevel(java.util.logging.Level.WARNING));
     }
 
     private final Options options;
     private final JwtKeys keys;
     private final String runPodApiKey;
     private final List<ServiceProcess> services = new ArrayList<>();
+    private final Map<String, Launch> launches = new HashMap<>();
+    private Path logs;
     private RunPodSimulator simulator;
     private String runPodUrl;
     private ServiceProcess deploy;
@@ -103,11 +122,65 @@ public final class LocalStack implements AutoCloseable {
         }
     }
 
+    /** How a service was started, so that it can be started again the same way. */
+    private record Launch(int port, Map<String, String> settings, Map<String, String> secrets) {
+    }
+
     private ServiceProcess launch(String module, int port, Map<String, String> settings, Map<String, String> secrets,
                                   Path logs) {
-        ServiceProcess p = ServiceProcess.start(options.root(), module, port, settings, secrets, logs);
+        this.logs = logs;
+        Map<String, String> all = new HashMap<>(settings);
+        if ("deploy-service".equals(module)) {
+            all.putAll(options.deploySettings());
+        }
+        launches.put(module, new Launch(port, all, secrets));
+        ServiceProcess p = ServiceProcess.start(options.root(), module, port, all, secrets, logs);
         services.add(p);
         return p;
+    }
+
+    /** Stops a service the way an orchestrator would (SIGTERM), or kills it outright (SIGKILL). */
+    public void stop(String module, boolean kill) {
+        ServiceProcess p = running(module);
+        if (kill) {
+            p.kill();
+        } else {
+            p.close();
+        }
+        services.remove(p);
+    }
+
+    /** Starts a stopped service again on its port with its settings, and waits until it is ready. */
+    public void restart(String module) {
+        services.stream().filter(p -> p.name().equals(module)).findFirst().ifPresent(p -> stop(module, false));
+        Launch l = launches.get(module);
+        ServiceProcess p = ServiceProcess.start(options.root(), module, l.port(), l.settings(), l.secrets(), logs);
+        services.add(p);
+        p.awaitReady(Duration.ofSeconds(120));
+        switch (module) {
+            case "deploy-service" -> deploy = p;
+            case "dataset-service" -> dataset = p;
+            default -> metrics = p;
+        }
+    }
+
+    /**
+     * Starts one more replica of a service, on a free port with the same settings and database, and waits until it
+     * is ready; it stops with the stack. Its log is {@code <module>-replica-<port>.log}.
+     */
+    public ServiceProcess startReplica(String module) {
+        Launch l = launches.get(module);
+        int port = port(0);
+        ServiceProcess p = ServiceProcess.start(options.root(), module, port, l.settings(), l.secrets(), logs,
+                module + "-replica-" + port);
+        services.add(p);
+        p.awaitReady(Duration.ofSeconds(120));
+        return p;
+    }
+
+    private ServiceProcess running(String module) {
+        return services.stream().filter(p -> p.name().equals(module)).findFirst()
+                .orElseThrow(() -> new IllegalStateException(module + " is not running"));
     }
 
     private Map<String, String> common(SharedPostgres.Server pg, String database, String kafka) {

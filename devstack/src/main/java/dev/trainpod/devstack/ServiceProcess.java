@@ -36,6 +36,12 @@ public final class ServiceProcess implements AutoCloseable {
      */
     public static ServiceProcess start(Path root, String module, int port, Map<String, String> settings,
                                        Map<String, String> secrets, Path logDir) {
+        return start(root, module, port, settings, secrets, logDir, module);
+    }
+
+    /** As {@link #start(Path, String, int, Map, Map, Path)}, logging to {@code <logName>.log}. */
+    public static ServiceProcess start(Path root, String module, int port, Map<String, String> settings,
+                                       Map<String, String> secrets, Path logDir, String logName) {
         Path jar = root.resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: build first with ./mvnw -B -DskipTests package");
@@ -51,12 +57,12 @@ public final class ServiceProcess implements AutoCloseable {
         cmd.add(jar.toString());
         try {
             Files.createDirectories(logDir);
-            Path log = logDir.resolve(module + ".log");
+            Path log = logDir.resolve(logName + ".log");
             ProcessBuilder builder = new ProcessBuilder(cmd);
             builder.environment().putAll(secrets);
             Process p = builder
                     .redirectErrorStream(true)
-                    .redirectOutput(log.toFile())
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                     .start();
             return new ServiceProcess(module, port, p, log);
         } catch (IOException e) {
@@ -99,6 +105,16 @@ public final class ServiceProcess implements AutoCloseable {
             sleep(300);
         }
         throw new IllegalStateException(name + " was not ready within " + timeout + "; see " + log);
+    }
+
+    /** Kills the service at once (SIGKILL), as a crash would. */
+    public void kill() {
+        process.destroyForcibly();
+        try {
+            process.waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Stops the service: SIGTERM, then a kill if it has not stopped within ten seconds. */

@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -29,8 +28,7 @@ class EndToEndIT {
     @BeforeAll
     static void startStack() {
         Path root = Path.of(System.getenv().getOrDefault("TRAINPOD_ROOT", "..")).toAbsolutePath().normalize();
-        stack = LocalStack.start(new LocalStack.Options(root, root.resolve("devstack/target/e2e-stack"),
-                0, 0, 0, 0, null));
+        stack = SharedStack.get();
         user = new TrainpodClient(stack.deployUrl(), stack.datasetUrl(), stack.metricsUrl(),
                 stack.keys().userToken("e2e-user"));
         assertThat(user.storeRunPodKey(stack.runPodApiKey()).status()).isEqualTo(204);
@@ -38,13 +36,6 @@ class EndToEndIT {
         assertThat(upload.status()).isEqualTo(201);
         assertThat(upload.body().path("format").asText()).isEqualTo("SFT_MESSAGES");
         datasetId = upload.body().path("id").asText();
-    }
-
-    @AfterAll
-    static void stopStack() {
-        if (stack != null) {
-            stack.close();
-        }
     }
 
     @Test

@@ -33,6 +33,57 @@ public interface DeployConfig {
     @WithDefault("1h")
     Duration jobTokenMargin();
 
+    /** How often accepted deployments are claimed for provisioning; default 1 s. */
+    @WithDefault("1s")
+    Duration provisioningInterval();
+
+    /** How often ended deployments whose pod is not confirmed terminated are retried; default 5 s. */
+    @WithDefault("5s")
+    Duration terminationInterval();
+
+    /** How often starting pods are asked whether they run; default 2 s. */
+    @WithDefault("2s")
+    Duration podStatusInterval();
+
     /** Extra environment every pod gets (for example shorter retry pauses in tests); default none. */
     Map<String, String> podEnv();
+
+    /** How long a pod may take to be RUNNING at the provider, and a deployment to get one; default 15 min. */
+    @WithDefault("15m")
+    Duration provisioningDeadline();
+
+    /** How long the provider may not know a pod the deployment counts on before it fails; default 2 min. */
+    @WithDefault("2m")
+    Duration missingPodGrace();
+
+    /** How old a pod named for a deployment that never recorded it must be before it is adopted; default 30 s. */
+    @WithDefault("30s")
+    Duration adoptAfter();
+
+    /** First pause between rounds over all GPU candidates while waiting for capacity, doubled per round; default 15 s. */
+    @WithDefault("15s")
+    Duration capacityBackoff();
+
+    /** Longest pause between rounds over all GPU candidates; default 2 min. */
+    @WithDefault("2m")
+    Duration capacityBackoffMax();
+
+    /** How long the provider's GPU catalog is reused for prices and the gpu-types list; default 60 s. */
+    @WithDefault("60s")
+    Duration catalogCacheTtl();
+
+    /** The idle-GPU rule of the reaper. */
+    Idle idle();
+
+    /** When a running pod counts as idle: every GPU the provider reports under the threshold. */
+    interface Idle {
+
+        /** Whether the reaper fails deployments whose GPUs stay idle for {@code limits.idleMinutes}; default true. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** GPU utilisation in percent under which a GPU counts as idle; default 5. */
+        @WithDefault("5")
+        double utilThreshold();
+    }
 }

@@ -45,7 +45,8 @@ public class PodSpecFactory {
         env.put("TRAINPOD_DATASET_URL", token.url());
         env.put("TRAINPOD_DATASET_SHA256", token.sha256());
         env.put("TRAINPOD_METRICS_URL", config.metricsPublicUrl() + "/api/v1/jobs/" + d.id);
-        env.put("TRAINPOD_ARTIFACTS_URL", config.datasetPublicUrl() + "/api/v1/pod/artifacts/" + d.id);
+        env.put("TRAINPOD_ARTIFACTS_URL", config.datasetPublicUrl() + "/api/v1/pod/artifacts");
+        env.put("TRAINPOD_DATASET_REFRESH_URL", config.datasetPublicUrl() + "/api/v1/pod/dataset");
         env.put("TRAINPOD_CONFIG", trainerConfig(r));
         env.put("TRAINPOD_RUNPOD_API_URL", runPodConfig.podApiUrl());
         String image = r.image() == null || r.image().isBlank() ? config.defaultImage() : r.image();

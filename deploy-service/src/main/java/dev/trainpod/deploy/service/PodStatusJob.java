@@ -24,7 +24,7 @@ public class PodStatusJob {
         this.transitions = transitions;
     }
 
-    @Scheduled(every = "${trainpod.deploy.pod-status-interval:2s}",
+    @Scheduled(every = "${trainpod.deploy.pod-status-interval}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> refreshStarting() {
         return Panache.withSession(() -> Deployment.<Deployment>find("status", DeploymentStatus.STARTING)

@@ -38,7 +38,7 @@ public class ProvisioningJob {
         this.provisioner = provisioner;
     }
 
-    @Scheduled(every = "${trainpod.deploy.provisioning-interval:1s}",
+    @Scheduled(every = "${trainpod.deploy.provisioning-interval}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> provisionPending() {
         return pool.preparedQuery(CLAIM).execute(Tuple.of(BATCH))

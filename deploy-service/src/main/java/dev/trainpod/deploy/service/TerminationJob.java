@@ -22,7 +22,7 @@ public class TerminationJob {
         this.terminator = terminator;
     }
 
-    @Scheduled(every = "${trainpod.deploy.termination-interval:5s}",
+    @Scheduled(every = "${trainpod.deploy.termination-interval}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> terminateLeftovers() {
         return Panache.withSession(() -> Deployment.<Deployment>find(

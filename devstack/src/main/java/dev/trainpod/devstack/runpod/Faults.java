@@ -1,6 +1,7 @@
 package dev.trainpod.devstack.runpod;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -14,21 +15,30 @@ final class Faults {
 
     /** The kinds of failure RunPod is known to answer with. */
     enum Type {
-        CAPACITY, RATE_LIMIT, SERVER_ERROR, INSUFFICIENT_BALANCE, FORBIDDEN;
+        CAPACITY, RATE_LIMIT, SERVER_ERROR, INSUFFICIENT_BALANCE, FORBIDDEN,
+        /** The call is handled, then its answer is held back for {@code delayMillis} (a slow or hung API). */
+        DELAY,
+        /** The call is handled, then answered with a 5xx: the pod exists although the client hears a failure. */
+        ERROR_AFTER_HANDLING;
 
         /** Whether, unless told otherwise, the fault hits only pod creation rather than any call. */
         boolean createOnly() {
             return this != RATE_LIMIT && this != SERVER_ERROR;
         }
+
+        /** Whether the call is handled as usual and only its answer is changed. */
+        boolean afterHandling() {
+            return this == DELAY || this == ERROR_AFTER_HANDLING;
+        }
     }
 
     private static final Set<String> PROPERTIES = Set.of("type", "gpuTypeId", "method", "path", "times",
-            "retryAfterSeconds", "status");
+            "retryAfterSeconds", "status", "delayMillis");
     private static final int UNLIMITED = -1;
 
     /** One injected fault; {@code remaining} is {@code -1} for a fault that fires until cleared. */
     private record Fault(String id, Type type, String gpuTypeId, String method, String path,
-                         AtomicInteger remaining, int retryAfterSeconds, int status) {
+                         AtomicInteger remaining, int retryAfterSeconds, int status, long delayMillis) {
 
         boolean matches(String requestMethod, String requestPath, JsonNode body) {
             boolean methodMatches = method != null ? method.equals(requestMethod)
@@ -49,10 +59,12 @@ final class Faults {
                 case CAPACITY -> ApiProblem.badRequest(CreatePodValidator.NO_CAPACITY);
                 case RATE_LIMIT -> new ApiProblem(429, "rate limit exceeded for the minute window")
                         .withHeader("Retry-After", Integer.toString(retryAfterSeconds));
-                case SERVER_ERROR -> new ApiProblem(status, "upstream service unavailable; retry later");
+                case SERVER_ERROR, ERROR_AFTER_HANDLING ->
+                        new ApiProblem(status, "upstream service unavailable; retry later");
                 case INSUFFICIENT_BALANCE -> new ApiProblem(402,
                         "Insufficient balance: add credit to your account to create this pod.");
                 case FORBIDDEN -> new ApiProblem(403, "access denied");
+                case DELAY -> throw new IllegalStateException("a delay is not a problem");
             };
         }
 
@@ -79,6 +91,7 @@ final class Faults {
         Integer times = checks.integer(spec, "times", "$", 1);
         Integer retryAfter = checks.integer(spec, "retryAfterSeconds", "$", 0);
         Integer status = checks.integer(spec, "status", "$", 500);
+        Integer delayMillis = checks.integer(spec, "delayMillis", "$", 1);
         if (status != null && status > 599) {
             checks.errors().add("$.status: maximum: got " + status + ", want 599");
         }
@@ -88,7 +101,7 @@ final class Faults {
         String id = UUID.randomUUID().toString();
         faults.add(new Fault(id, Type.valueOf(type), gpuTypeId, method, path,
                 new AtomicInteger(times == null ? UNLIMITED : times), retryAfter == null ? 1 : retryAfter,
-                status == null ? 503 : status));
+                status == null ? 503 : status, delayMillis == null ? 1000 : delayMillis));
         return id;
     }
 
@@ -102,12 +115,27 @@ final class Faults {
 
     /** The failure to answer instead of handling this request, if an injected fault hits it. */
     Optional<ApiProblem> check(String method, String path, JsonNode body) {
+        return firing(method, path, body, false).map(Fault::problem);
+    }
+
+    /** What to do with the answer of a call that was handled: hold it back, replace it with a 5xx, or neither. */
+    Optional<After> after(String method, String path, JsonNode body) {
+        return firing(method, path, body, true).map(fault -> fault.type() == Type.DELAY
+                ? new After(Duration.ofMillis(fault.delayMillis()), null)
+                : new After(Duration.ZERO, fault.problem()));
+    }
+
+    /** A change to the answer of a handled call: a pause before it, and a problem that replaces it (or null). */
+    record After(Duration delay, ApiProblem problem) {
+    }
+
+    private Optional<Fault> firing(String method, String path, JsonNode body, boolean afterHandling) {
         for (Fault fault : faults) {
-            if (fault.matches(method, path, body) && fault.fire()) {
+            if (fault.type().afterHandling() == afterHandling && fault.matches(method, path, body) && fault.fire()) {
                 if (fault.remaining().get() == 0) {
                     faults.remove(fault);
                 }
-                return Optional.of(fault.problem());
+                return Optional.of(fault);
             }
         }
         return Optional.empty();

@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Turns HTTP exchanges into routed requests: authentication, injected faults, rate-limit headers and the
@@ -65,7 +66,23 @@ final class SimulatorHandler implements HttpHandler {
         faults.check(method, path, json).ifPresent(problem -> {
             throw problem;
         });
-        return v2.dispatch(request(exchange, method, path, caller, json));
+        ApiResponse answer = v2.dispatch(request(exchange, method, path, caller, json));
+        Optional<Faults.After> after = faults.after(method, path, json);
+        if (after.isPresent()) {
+            pause(after.get().delay());
+            if (after.get().problem() != null) {
+                throw after.get().problem();
+            }
+        }
+        return answer;
+    }
+
+    private static void pause(java.time.Duration delay) {
+        try {
+            Thread.sleep(delay.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static ApiResponse answer(ResponseSupplier route) {

@@ -7,6 +7,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -99,6 +101,32 @@ class FaultInjectionTest {
         sim.send("DELETE", "/_sim/faults", null, null);
 
         assertThat(sim.get("/v2/pods").status()).isEqualTo(200);
+    }
+
+    @Test
+    void errorAfterHandlingCreatesThePodButAnswers5xx() {
+        int podsBefore = sim.simulator.pods().size();
+        addFault("{\"type\":\"ERROR_AFTER_HANDLING\",\"status\":502,\"times\":1}");
+
+        assertThat(sim.post("/v2/pods", podBody(RTX_4090, "", Map.of())).status()).isEqualTo(502);
+
+        assertThat(sim.simulator.pods()).hasSize(podsBefore + 1);
+        assertThat(sim.get("/v2/pods").status()).isEqualTo(200);
+    }
+
+    @Test
+    void delayedCreateHasMadeThePodBeforeItAnswers() throws Exception {
+        int podsBefore = sim.simulator.pods().size();
+        addFault("{\"type\":\"DELAY\",\"delayMillis\":4000,\"times\":1}");
+
+        CompletableFuture<SimulatorFixture.Reply> answer = CompletableFuture.supplyAsync(
+                () -> sim.post("/v2/pods", podBody(RTX_4090, "", Map.of())));
+        while (sim.simulator.pods().size() == podsBefore) {
+            Thread.sleep(20);
+        }
+
+        assertThat(answer).isNotDone();
+        assertThat(answer.get(10, TimeUnit.SECONDS).status()).isEqualTo(201);
     }
 
     @Test
