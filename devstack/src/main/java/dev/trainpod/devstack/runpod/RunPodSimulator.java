@@ -30,6 +30,7 @@ public final class RunPodSimulator implements AutoCloseable {
     private static final int HTTP_THREADS = 8;
 
     private final int requestedPort;
+    private final InetAddress bindAddress;
     private final ApiKeys keys;
     private final PodRegistry registry;
     private final Router v2 = new Router();
@@ -42,6 +43,7 @@ public final class RunPodSimulator implements AutoCloseable {
 
     private RunPodSimulator(Builder builder) {
         this.requestedPort = builder.port;
+        this.bindAddress = builder.bindAddress;
         this.keys = new ApiKeys();
         builder.apiKeys.forEach(keys::addAccountKey);
         this.scheduler = new ScheduledThreadPoolExecutor(2, daemonThreads("runpod-sim-timer"));
@@ -63,13 +65,13 @@ public final class RunPodSimulator implements AutoCloseable {
         return new Builder();
     }
 
-    /** Starts answering HTTP on the loopback interface. */
+    /** Starts answering HTTP, on the loopback interface unless the builder named another address. */
     public synchronized RunPodSimulator start() {
         if (server != null) {
             throw new IllegalStateException("the simulator is already started");
         }
         try {
-            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), requestedPort), 0);
+            server = HttpServer.create(new InetSocketAddress(bindAddress, requestedPort), 0);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot listen on port " + requestedPort, e);
         }
@@ -139,6 +141,7 @@ public final class RunPodSimulator implements AutoCloseable {
     public static final class Builder {
 
         private int port;
+        private InetAddress bindAddress = InetAddress.getLoopbackAddress();
         private final List<String> apiKeys = new ArrayList<>();
         private Path podWorkRoot;
         private Duration transitionDelay = Duration.ofMillis(300);
@@ -152,6 +155,16 @@ public final class RunPodSimulator implements AutoCloseable {
         /** The port to listen on; 0, the default, picks a free one. */
         public Builder port(int port) {
             this.port = port;
+            return this;
+        }
+
+        /** The address to listen on, e.g. {@code 0.0.0.0} in a container; defaults to loopback. */
+        public Builder bindAddress(String host) {
+            try {
+                this.bindAddress = InetAddress.getByName(Objects.requireNonNull(host, "host"));
+            } catch (java.net.UnknownHostException e) {
+                throw new IllegalArgumentException("unknown bind address " + host, e);
+            }
             return this;
         }
 

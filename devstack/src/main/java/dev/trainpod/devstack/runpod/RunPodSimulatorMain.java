@@ -2,7 +2,7 @@ package dev.trainpod.devstack.runpod;
 
 import java.util.concurrent.CountDownLatch;
 
-/** Runs the RunPod simulator as a process until it is sent SIGTERM: {@code --port N --api-key K ...}. */
+/** Runs the RunPod simulator as a process until it is sent SIGTERM: {@code --port N --bind ADDR --api-key K ...}. */
 public final class RunPodSimulatorMain {
 
     private RunPodSimulatorMain() {
@@ -19,6 +19,7 @@ public final class RunPodSimulatorMain {
             switch (option) {
                 case "--port" -> builder.port(port(value));
                 case "--api-key" -> builder.apiKey(value);
+                case "--bind" -> builder.bindAddress(value);
                 default -> usage("unknown option " + option);
             }
         }
@@ -43,7 +44,7 @@ public final class RunPodSimulatorMain {
 
     private static void usage(String problem) {
         System.err.println(problem);
-        System.err.println("usage: RunPodSimulatorMain [--port N] [--api-key KEY]...");
+        System.err.println("usage: RunPodSimulatorMain [--port N] [--bind ADDRESS] [--api-key KEY]...");
         System.exit(2);
     }
 }

@@ -1,0 +1,144 @@
+package dev.trainpod.devstack.shipping;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/** docker compose, the Kubernetes manifests and the services agree on keys, ports, topics, routes and images. */
+class ShippingConsistencyTest {
+
+    private static final JsonNode COMPOSE = Repo.compose();
+    private static final List<JsonNode> PROD = Repo.kustomize("k8s/overlays/prod");
+    private static final List<JsonNode> DEV = Repo.kustomize("k8s/overlays/dev");
+
+    @Test
+    void everyVariableTheManifestsSetIsAKeyTheServiceReads() {
+        for (String service : Repo.SERVICES) {
+            Set<String> reads = ConfigKeys.envNames(service);
+            Set<String> set = new HashSet<>();
+            COMPOSE.path("services").path(service).path("environment").fieldNames().forEachRemaining(set::add);
+            for (List<JsonNode> rendered : List.of(PROD, DEV)) {
+                set.addAll(deploymentEnv(rendered, service));
+            }
+            assertThat(set).as(service + " is given variables").isNotEmpty();
+            assertThat(reads).as(service + " reads every variable it is given").containsAll(set);
+        }
+    }
+
+    @Test
+    void portsAgreeBetweenServicesComposeAndKubernetes() {
+        for (String service : Repo.SERVICES) {
+            String port = Repo.applicationProperties(service).getProperty("quarkus.http.port");
+            List<String> composePorts = new ArrayList<>();
+            COMPOSE.path("services").path(service).path("ports")
+                    .forEach(p -> composePorts.add(p.asText().replaceAll(".*:", "")));
+            assertThat(composePorts).as(service + " compose port").containsExactly(port);
+            JsonNode svc = find(PROD, "Service", service);
+            assertThat(svc.at("/spec/ports/0/port").asText()).as(service + " Service port").isEqualTo(port);
+            JsonNode deployment = find(PROD, "Deployment", service);
+            assertThat(deployment.at("/spec/template/spec/containers/0/ports/0/containerPort").asText())
+                    .isEqualTo(port);
+            assertThat(Repo.read(service + "/src/main/docker/Dockerfile")).contains("EXPOSE " + port);
+        }
+    }
+
+    @Test
+    void everyoneUsesTheOneLifecycleTopic() {
+        String topic = "deployment-lifecycle";
+        for (String service : Repo.SERVICES) {
+            assertThat(Repo.applicationProperties(service).getProperty("mp.messaging.incoming.lifecycle.topic"))
+                    .isEqualTo(topic);
+        }
+        assertThat(COMPOSE.at("/services/kafka-init/command").toString()).contains("\"--topic\",\"" + topic + "\"");
+        assertThat(find(PROD, "KafkaTopic", topic).at("/spec/topicName").asText()).isEqualTo(topic);
+        assertThat(find(PROD, "KafkaTopic", topic).at("/spec/replicas").asInt()).isEqualTo(3);
+        assertThat(Repo.read("common/src/main/java/dev/trainpod/common/event/LifecycleEvent.java"))
+                .contains("TOPIC = \"" + topic + "\"");
+    }
+
+    @Test
+    void gatewayRoutesAgreeEverywhere() {
+        Map<String, String> nginx = GatewayRoutes.nginx();
+        assertThat(nginx).isNotEmpty();
+        assertThat(GatewayRoutes.httpRoutes(PROD)).isEqualTo(nginx);
+        assertThat(GatewayRoutes.ingress(DEV)).isEqualTo(nginx);
+        Map<String, String> architecture = GatewayRoutes.architecture();
+        if (!architecture.isEmpty()) {
+            assertThat(nginx).isEqualTo(architecture);
+        }
+    }
+
+    @Test
+    void everyPublicPathOfEveryServiceIsRoutedToItAndNoInternalOneIs() {
+        Map<String, String> routes = GatewayRoutes.nginx();
+        for (String service : Repo.SERVICES) {
+            List<String> paths = GatewayRoutes.openApiPaths(service);
+            assertThat(paths).as(service + " OpenAPI paths").isNotEmpty();
+            for (String path : paths) {
+                String routedTo = GatewayRoutes.route(routes, path);
+                if (path.startsWith("/internal/") || path.startsWith("/q/")) {
+                    assertThat(routedTo).as(path + " must not be reachable through the gateway").isNull();
+                } else {
+                    assertThat(routedTo).as(path + " through the gateway").isEqualTo(service);
+                }
+            }
+        }
+    }
+
+    @Test
+    void imagesAreNamedOnceForComposeAndKubernetes() {
+        Map<String, String> env = Repo.envFile(Repo.path(".env"));
+        for (String service : Repo.SERVICES) {
+            String compose = COMPOSE.path("services").path(service).path("image").asText()
+                    .replace("${TRAINPOD_REGISTRY}", env.get("TRAINPOD_REGISTRY"))
+                    .replace("${TRAINPOD_TAG}", env.get("TRAINPOD_TAG"));
+            String k8s = find(PROD, "Deployment", service).at("/spec/template/spec/containers/0/image").asText();
+            assertThat(k8s).as(service + " image").isEqualTo(compose);
+        }
+    }
+
+    @Test
+    void composeStartsServicesOnlyWhenWhatTheyNeedIsHealthy() {
+        for (String name : List.of("postgres", "kafka", "deploy-service", "dataset-service", "metrics-service",
+                "gateway")) {
+            JsonNode s = COMPOSE.path("services").path(name);
+            boolean checked = s.has("healthcheck") || Repo.read(dockerfileOf(name)).contains("HEALTHCHECK");
+            assertThat(checked).as(name + " has a health check").isTrue();
+        }
+        for (String service : Repo.SERVICES) {
+            JsonNode deps = COMPOSE.path("services").path(service).path("depends_on");
+            assertThat(deps.at("/postgres/condition").asText()).isEqualTo("service_healthy");
+            assertThat(deps.at("/kafka-init/condition").asText()).isEqualTo("service_completed_successfully");
+            assertThat(COMPOSE.at("/services/gateway/depends_on/" + service + "/condition").asText())
+                    .isEqualTo("service_healthy");
+        }
+        assertThat(COMPOSE.at("/services/runpod-sim/profiles/0").asText()).isEqualTo("sim");
+    }
+
+    private static String dockerfileOf(String name) {
+        return Repo.SERVICES.contains(name) ? name + "/src/main/docker/Dockerfile" : "docker-compose.yml";
+    }
+
+    private static Set<String> deploymentEnv(List<JsonNode> rendered, String service) {
+        Set<String> names = new HashSet<>();
+        find(rendered, "Deployment", service).at("/spec/template/spec/containers/0/env")
+                .forEach(e -> names.add(e.path("name").asText()));
+        find(rendered, "ConfigMap", service).path("data").fieldNames().forEachRemaining(names::add);
+        return names;
+    }
+
+    static JsonNode find(List<JsonNode> docs, String kind, String name) {
+        return docs.stream()
+                .filter(d -> kind.equals(d.path("kind").asText()) && name.equals(d.at("/metadata/name").asText()))
+                .findFirst().orElseThrow(() -> new AssertionError("no " + kind + " " + name));
+    }
+}
