@@ -82,21 +82,35 @@ public class Job {
     @Column(name = "log_lines_dropped", nullable = false)
     public long logLinesDropped;
 
+    /** Minutes the step may stand still while training before the watchdog fails the job; null: no limit. */
+    @Column(name = "idle_minutes")
+    public Integer idleMinutes;
+
+    @Column(name = "training_started_at")
+    public Instant trainingStartedAt;
+
+    /** When the step last moved forward; the idle clock runs from here (or from the start of training). */
+    @Column(name = "step_advanced_at")
+    public Instant stepAdvancedAt;
+
     /** A job just announced by DeploymentRequested: active, no pod report yet. */
-    public static Job expected(UUID deploymentId, String userId, Integer totalSteps, Instant now) {
+    public static Job expected(UUID deploymentId, String userId, Integer totalSteps, Integer idleMinutes,
+                               Instant now) {
         Job job = new Job();
         job.deploymentId = deploymentId;
         job.userId = userId;
         job.totalSteps = totalSteps;
+        job.idleMinutes = idleMinutes;
         job.status = JobStatus.ACTIVE;
         job.createdAt = now;
         return job;
     }
 
     /** Moves the last step forward (never back: points and heartbeats may arrive out of order). */
-    public void advanceTo(Integer step) {
+    public void advanceTo(Integer step, Instant now) {
         if (step != null && (lastStep == null || step > lastStep)) {
             lastStep = step;
+            stepAdvancedAt = now;
         }
     }
 }

@@ -116,6 +116,20 @@ final class Fixtures {
         return query(sql, params, rs -> rs.getString(1));
     }
 
+    /** Runs a data change over JDBC, e.g. to move a job's clocks into the past; the item is the rows changed. */
+    static int execute(String sql, Object... params) {
+        SharedPostgres.Server pg = SharedPostgres.server();
+        try (Connection c = DriverManager.getConnection(pg.jdbcUrl(DATABASE), pg.user(), pg.password());
+             PreparedStatement st = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                st.setObject(i + 1, params[i]);
+            }
+            return st.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     static String userToken(String userId) {
         return TrainpodTestResource.keys().userToken(userId);
     }

@@ -4,6 +4,7 @@ import static dev.trainpod.metrics.Fixtures.jobToken;
 import static dev.trainpod.metrics.Fixtures.requestJob;
 import static dev.trainpod.metrics.Fixtures.userToken;
 import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.equalTo;
@@ -17,6 +18,7 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
@@ -130,9 +132,30 @@ class JobProgressTest {
     }
 
     @Test
+    void downsamplingKeepsTheSpikeTheDipTheMinAndTheMaxAndBothEnds() {
+        UUID job = requestJob("alice", 1000);
+        List<Map<String, Object>> series = IntStream.rangeClosed(1, 1000).mapToObj(s -> point(s,
+                s == 537 ? 50.0 : s == 700 ? 0.001 : 2.0 - s / 1000.0, s)).toList();
+        points(job, series);
+
+        JsonPath body = given().auth().oauth2(userToken("alice")).queryParam("maxPoints", 20)
+                .when().get("/api/v1/jobs/" + job + "/metrics")
+                .then().statusCode(200).body("downsampled", equalTo(true))
+                .extract().jsonPath();
+        List<Integer> steps = body.getList("points.step", Integer.class);
+        List<Float> losses = body.getList("points.loss", Float.class);
+        assertThat(steps).hasSizeLessThanOrEqualTo(20).hasSizeGreaterThan(10)
+                .isSorted().contains(1, 537, 700, 1000);
+        assertThat(losses.get(steps.indexOf(537))).isEqualTo(50.0f);
+        assertThat(losses.get(steps.indexOf(700))).isEqualTo(0.001f);
+        assertThat(losses.stream().max(Float::compare)).contains(50.0f);
+        assertThat(losses.stream().min(Float::compare)).contains(0.001f);
+    }
+
+    @Test
     void invalidQueryParametersAreBadRequests() {
         UUID job = requestJob("alice", 100);
-        given().auth().oauth2(userToken("alice")).queryParam("maxPoints", 0)
+        given().auth().oauth2(userToken("alice")).queryParam("maxPoints", 1)
                 .when().get("/api/v1/jobs/" + job + "/metrics")
                 .then().statusCode(400).contentType("application/problem+json")
                 .body("errors[0].field", equalTo("maxPoints"));

@@ -2,8 +2,9 @@ package dev.trainpod.metrics.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.time.Duration;
 
-/** Limits on what pods may send and what users may read back. */
+/** Limits on what pods may send and what users may read back; the watchdog's and retention's clocks. */
 @ConfigMapping(prefix = "trainpod.metrics")
 public interface MetricsConfig {
 
@@ -34,4 +35,40 @@ public interface MetricsConfig {
     /** How many of the latest points the step rate behind {@code etaSeconds} is measured over; default 20. */
     @WithDefault("20")
     int etaWindowPoints();
+
+    /**
+     * Pod writes (status, metrics, logs) one job may make per second, on average, per replica; more answer 429
+     * with {@code Retry-After}. A pod pushes a batch every few seconds, so the default, 10, leaves ample room;
+     * default 10.
+     */
+    @WithDefault("10")
+    double podWritesPerSecond();
+
+    /** Pod writes one job may make at once before the per-second rate applies (a pod's spool flush); default 50. */
+    @WithDefault("50")
+    int podWriteBurst();
+
+    /**
+     * How long an active job that has reported at least once may go without any pod call before the watchdog
+     * fails it with {@code FAILED_HEARTBEAT_LOST}; default 3m. A job that never reported is deploy-service's
+     * to fail (its provisioning deadline).
+     */
+    @WithDefault("3m")
+    Duration heartbeatTimeout();
+
+    /** How often the watchdog looks for silent and stalled jobs; default 30s. */
+    @WithDefault("30s")
+    Duration watchdogInterval();
+
+    /** How long after its deployment ended a job's points, log lines and phase changes are kept; default 30d. */
+    @WithDefault("30d")
+    Duration retention();
+
+    /** How often expired telemetry is deleted; default 1h. */
+    @WithDefault("1h")
+    Duration retentionInterval();
+
+    /** How often a live stream looks for new points, log lines and phase changes; default 1s. */
+    @WithDefault("1s")
+    Duration streamPollInterval();
 }

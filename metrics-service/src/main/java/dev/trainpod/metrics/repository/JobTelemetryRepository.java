@@ -27,18 +27,12 @@ public class JobTelemetryRepository {
      */
     public Uni<WriteState> heartbeat(SqlConnection conn, UUID deploymentId, Integer step) {
         return conn.preparedQuery("UPDATE jobs SET last_heartbeat_at = now(),"
+                        + " step_advanced_at = CASE WHEN $2::int > COALESCE(last_step, -1) THEN now()"
+                        + " ELSE step_advanced_at END,"
                         + " last_step = GREATEST(last_step, $2::int)"
                         + " WHERE deployment_id = $1 RETURNING status, log_lines_stored")
                 .execute(Tuple.of(deploymentId, step))
                 .map(JobTelemetryRepository::firstState);
-    }
-
-    /** Sets how many log lines the job holds and adds to how many it has dropped. */
-    public Uni<Void> countLogLines(SqlConnection conn, UUID deploymentId, int stored, long newlyDropped) {
-        return conn.preparedQuery("UPDATE jobs SET log_lines_stored = $2::int,"
-                        + " log_lines_dropped = log_lines_dropped + $3::bigint WHERE deployment_id = $1")
-                .execute(Tuple.of(deploymentId, stored, newlyDropped))
-                .replaceWithVoid();
     }
 
     private static WriteState firstState(RowSet<Row> rows) {

@@ -3,7 +3,6 @@ package dev.trainpod.metrics.repository;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -22,21 +21,27 @@ public class LogLineRepository {
         this.pool = pool;
     }
 
-    /** Appends the lines, in their order, in one statement. */
-    public Uni<Void> append(SqlConnection conn, UUID deploymentId, List<String> lines) {
-        return conn.preparedQuery("INSERT INTO log_lines (deployment_id, line, time)"
-                        + " SELECT $1::uuid, l.line, now()"
-                        + " FROM unnest($2::text[]) WITH ORDINALITY AS l(line, n) ORDER BY l.n")
-                .execute(Tuple.of(deploymentId, lines.toArray(new String[0])))
-                .replaceWithVoid();
-    }
+    // One statement per batch: drops the job's oldest lines beyond its cap, appends the batch in order (the lines
+    // travel as one array), and keeps the job's line counts; the job's row is locked by the caller.
+    private static final String APPEND = "WITH gone AS (DELETE FROM log_lines WHERE deployment_id = $1 AND seq IN"
+            + " (SELECT seq FROM log_lines WHERE deployment_id = $1 ORDER BY seq LIMIT $3::int) RETURNING 1),"
+            + " added AS (INSERT INTO log_lines (deployment_id, line, time)"
+            + " SELECT $1::uuid, l.line, now() FROM unnest($2::text[]) WITH ORDINALITY AS l(line, n) ORDER BY l.n"
+            + " RETURNING 1)"
+            + " UPDATE jobs SET log_lines_stored = log_lines_stored - (SELECT count(*) FROM gone)"
+            + " + (SELECT count(*) FROM added),"
+            + " log_lines_dropped = log_lines_dropped + $4::bigint + (SELECT count(*) FROM gone)"
+            + " WHERE deployment_id = $1";
 
-    /** Deletes the job's {@code count} oldest lines; the item is how many went. */
-    public Uni<Integer> deleteOldest(SqlConnection conn, UUID deploymentId, int count) {
-        return conn.preparedQuery("DELETE FROM log_lines WHERE deployment_id = $1 AND seq IN"
-                        + " (SELECT seq FROM log_lines WHERE deployment_id = $1 ORDER BY seq LIMIT $2::int)")
-                .execute(Tuple.of(deploymentId, count))
-                .map(RowSet::rowCount);
+    /**
+     * Appends the lines in their order, first deleting the job's {@code dropOldest} oldest lines, and counts them
+     * and the {@code droppedFromBatch} lines the caller left out, all in one statement.
+     */
+    public Uni<Void> append(SqlConnection conn, UUID deploymentId, List<String> lines, int dropOldest,
+                            long droppedFromBatch) {
+        return conn.preparedQuery(APPEND)
+                .execute(Tuple.of(deploymentId, lines.toArray(new String[0]), dropOldest, droppedFromBatch))
+                .replaceWithVoid();
     }
 
     /** The job's last {@code count} lines, oldest first. */

@@ -7,7 +7,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
-import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.OffsetDateTime;
@@ -17,28 +16,50 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-/** Metric points on the reactive SQL client: a batch is one statement, whatever its size. */
+/** Metric points on the reactive SQL client: a batch is one statement and one round trip, whatever its size. */
 @ApplicationScoped
 public class MetricPointRepository {
 
-    private static final String COLUMNS =
+    static final String COLUMNS =
             "step, epoch, loss, learning_rate, grad_norm, tokens_per_second, extra, time";
 
-    // One statement per batch: the points travel as one array per column and unnest back into rows; a step the
-    // job already has is skipped, so a retried batch adds nothing twice.
-    private static final String INSERT = "INSERT INTO metric_points (deployment_id, " + COLUMNS + ")"
-            + " SELECT $1::uuid, p.step, p.epoch, p.loss, p.learning_rate, p.grad_norm, p.tokens_per_second,"
+    // One statement per batch, one round trip: it records the heartbeat (and the highest step, $10) on the job's
+    // row, which locks it, unless the deployment ended; then the points, travelling as one array per column,
+    // unnest back into rows, and a step the job already has is skipped, so a retried batch adds nothing twice.
+    // The status read from the statement's snapshot tells an ended job (409) from an unknown one (404).
+    private static final String RECORD = "WITH job AS (UPDATE jobs SET last_heartbeat_at = now(),"
+            + " step_advanced_at = CASE WHEN $10::int > COALESCE(last_step, -1) THEN now() ELSE step_advanced_at END,"
+            + " last_step = GREATEST(last_step, $10::int)"
+            + " WHERE deployment_id = $1 AND status <> 'ENDED' RETURNING deployment_id),"
+            + " added AS (INSERT INTO metric_points (deployment_id, " + COLUMNS + ")"
+            + " SELECT job.deployment_id, p.step, p.epoch, p.loss, p.learning_rate, p.grad_norm, p.tokens_per_second,"
             + " p.extra::jsonb, COALESCE(p.time, now())"
-            + " FROM unnest($2::int[], $3::float8[], $4::float8[], $5::float8[], $6::float8[], $7::float8[],"
+            + " FROM job, unnest($2::int[], $3::float8[], $4::float8[], $5::float8[], $6::float8[], $7::float8[],"
             + " $8::text[], $9::timestamptz[]) AS p(" + COLUMNS + ")"
-            + " ON CONFLICT (deployment_id, step) DO NOTHING";
+            + " ON CONFLICT (deployment_id, step) DO NOTHING RETURNING 1)"
+            + " SELECT (SELECT count(*) FROM job) AS written, (SELECT count(*) FROM added) AS added,"
+            + " (SELECT status FROM jobs WHERE deployment_id = $1) AS status";
 
-    // Keeps every n-th point and the last one, n chosen so that at most $3 points come back.
+    /**
+     * What recording a batch did.
+     *
+     * @param written false when nothing was written: the job is unknown ({@code status} null) or has ended
+     * @param added how many of the points were new
+     */
+    public record Recorded(boolean written, int added, String status) {
+    }
+
+    // Min/max downsampling: the points are cut into $4 buckets of consecutive steps, and each bucket keeps its
+    // point of lowest and of highest loss (the first and last step where no point has a loss), so a spike or a
+    // dip anywhere survives, and the first and last points always do. All points come back when they fit.
     private static final String SERIES = "SELECT " + COLUMNS + ", n FROM ("
-            + " SELECT " + COLUMNS + ", row_number() OVER (ORDER BY step) - 1 AS i, count(*) OVER () AS n"
-            + " FROM metric_points WHERE deployment_id = $1 AND step > $2::int) t"
-            + " WHERE n <= $3::int OR i = n - 1"
-            + " OR ($3::int > 1 AND i % ceil(n::numeric / ($3::int - 1))::bigint = 0)"
+            + " SELECT " + COLUMNS + ", n,"
+            + " row_number() OVER (PARTITION BY b ORDER BY loss ASC NULLS LAST, step) AS lowest,"
+            + " row_number() OVER (PARTITION BY b ORDER BY loss DESC NULLS LAST, step DESC) AS highest"
+            + " FROM (SELECT " + COLUMNS + ", count(*) OVER () AS n,"
+            + " (row_number() OVER (ORDER BY step) - 1) * $4::int / count(*) OVER () AS b"
+            + " FROM metric_points WHERE deployment_id = $1 AND step > $2::int) t) u"
+            + " WHERE n <= $3::int OR lowest = 1 OR highest = 1"
             + " ORDER BY step";
 
     private final Pool pool;
@@ -47,8 +68,11 @@ public class MetricPointRepository {
         this.pool = pool;
     }
 
-    /** Stores the points the job does not have yet; the item is how many were new. */
-    public Uni<Integer> insertNew(SqlConnection conn, UUID deploymentId, List<MetricPoint> points) {
+    /**
+     * Records a heartbeat at {@code highestStep} and stores the points the job does not have yet, in one
+     * statement, unless the job is unknown or ended.
+     */
+    public Uni<Recorded> record(UUID deploymentId, Integer highestStep, List<MetricPoint> points) {
         int size = points.size();
         Integer[] steps = new Integer[size];
         Double[] epochs = new Double[size];
@@ -69,10 +93,14 @@ public class MetricPointRepository {
             extras[i] = p.extra() == null || p.extra().isEmpty() ? null : new JsonObject(p.extra()).encode();
             times[i] = p.time() == null ? null : p.time().atOffset(ZoneOffset.UTC);
         }
-        return conn.preparedQuery(INSERT)
+        return pool.preparedQuery(RECORD)
                 .execute(Tuple.from(new Object[] {deploymentId, steps, epochs, losses, learningRates, gradNorms,
-                        tokensPerSecond, extras, times}))
-                .map(RowSet::rowCount);
+                        tokensPerSecond, extras, times, highestStep}))
+                .map(rows -> {
+                    Row row = rows.iterator().next();
+                    return new Recorded(row.getLong("written") > 0, row.getLong("added").intValue(),
+                            row.getString("status"));
+                });
     }
 
     /** The job's latest points, highest step first. */
@@ -83,10 +111,13 @@ public class MetricPointRepository {
                 .map(MetricPointRepository::points);
     }
 
-    /** The job's points after step {@code afterStep}, in step order, at most {@code maxPoints} of them. */
+    /**
+     * The job's points after step {@code afterStep}, in step order, at most {@code maxPoints} (2 or more) of them: when there
+     * are more, each of {@code maxPoints / 2} buckets keeps its lowest- and highest-loss point.
+     */
     public Uni<MetricSeries> series(UUID deploymentId, int afterStep, int maxPoints) {
         return pool.preparedQuery(SERIES)
-                .execute(Tuple.of(deploymentId, afterStep, maxPoints))
+                .execute(Tuple.of(deploymentId, afterStep, maxPoints, maxPoints / 2))
                 .map(rows -> {
                     List<MetricPoint> points = points(rows);
                     long total = rows.size() == 0 ? 0 : rows.iterator().next().getLong("n");
@@ -97,11 +128,16 @@ public class MetricPointRepository {
     private static List<MetricPoint> points(RowSet<Row> rows) {
         List<MetricPoint> points = new ArrayList<>(rows.size());
         for (Row row : rows) {
-            JsonObject extra = row.getJsonObject("extra");
-            points.add(new MetricPoint(row.getInteger("step"), row.getDouble("epoch"), row.getDouble("loss"),
-                    row.getDouble("learning_rate"), row.getDouble("grad_norm"), row.getDouble("tokens_per_second"),
-                    row.getOffsetDateTime("time").toInstant(), extra == null ? Map.of() : extra.getMap()));
+            points.add(point(row));
         }
         return points;
+    }
+
+    /** The point of a row that has the {@code COLUMNS}. */
+    static MetricPoint point(Row row) {
+        JsonObject extra = row.getJsonObject("extra");
+        return new MetricPoint(row.getInteger("step"), row.getDouble("epoch"), row.getDouble("loss"),
+                row.getDouble("learning_rate"), row.getDouble("grad_norm"), row.getDouble("tokens_per_second"),
+                row.getOffsetDateTime("time").toInstant(), extra == null ? Map.of() : extra.getMap());
     }
 }

@@ -4,32 +4,50 @@ import dev.trainpod.common.security.Roles;
 import dev.trainpod.metrics.LogTail;
 import dev.trainpod.metrics.MetricSeries;
 import dev.trainpod.metrics.Progress;
+import dev.trainpod.metrics.StreamEvent;
 import dev.trainpod.metrics.config.MetricsConfig;
 import dev.trainpod.metrics.service.JobProblems;
 import dev.trainpod.metrics.service.JobQueryService;
+import dev.trainpod.metrics.service.JobStreamService;
+import io.smallrye.common.annotation.Blocking;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.sse.OutboundSseEvent;
+import jakarta.ws.rs.sse.Sse;
+import java.time.Duration;
+import java.util.UUID;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
-/** What a job's owner reads: progress, the metric series and the latest log lines; anyone else gets 404. */
+/**
+ * What a job's owner reads: progress, the metric series, the latest log lines and the live stream; anyone else
+ * gets 404.
+ */
 @Path("/api/v1/jobs/{id}")
 @RolesAllowed(Roles.USER)
 @Produces(MediaType.APPLICATION_JSON)
 public class JobProgressResource {
 
+    private static final Duration OWNER_CHECK_TIMEOUT = Duration.ofSeconds(10);
+
     private final JsonWebToken token;
     private final JobQueryService queries;
+    private final JobStreamService streams;
     private final MetricsConfig config;
 
-    public JobProgressResource(JsonWebToken token, JobQueryService queries, MetricsConfig config) {
+    public JobProgressResource(JsonWebToken token, JobQueryService queries, JobStreamService streams,
+                               MetricsConfig config) {
         this.token = token;
         this.queries = queries;
+        this.streams = streams;
         this.config = config;
     }
 
@@ -42,8 +60,8 @@ public class JobProgressResource {
 
     /**
      * The metric points in step order: those after step {@code since} (all when absent), at most
-     * {@code maxPoints} (default and ceiling {@code trainpod.metrics.max-points-per-query}), keeping every n-th
-     * point and the last one when there are more.
+     * {@code maxPoints} (default and ceiling {@code trainpod.metrics.max-points-per-query}); a longer series is
+     * downsampled keeping each bucket's lowest- and highest-loss point, so its shape survives.
      */
     @GET
     @Path("/metrics")
@@ -51,7 +69,7 @@ public class JobProgressResource {
                                      @QueryParam("maxPoints") String maxPoints) {
         return queries.series(JobIds.parse(id), token.getSubject(),
                 intParam("since", since, -1, Integer.MIN_VALUE),
-                intParam("maxPoints", maxPoints, config.maxPointsPerQuery(), 1));
+                intParam("maxPoints", maxPoints, config.maxPointsPerQuery(), 2));
     }
 
     /** The last {@code tail} log lines, oldest first, and how many lines the job has dropped. */
@@ -60,6 +78,47 @@ public class JobProgressResource {
     public Uni<LogTail> logs(@PathParam("id") String id, @QueryParam("tail") String tail) {
         return queries.logs(JobIds.parse(id), token.getSubject(),
                 intParam("tail", tail, config.defaultLogTail(), 0));
+    }
+
+    /**
+     * Server-Sent Events: {@code metric}, {@code log} and {@code phase} events with the job's event ids, from
+     * after {@code Last-Event-ID} (from the start when absent), live until the deployment ends; a keep-alive
+     * comment after 15 s without news. Blocking only for the owner check, which must answer 404 before the
+     * stream's headers go out; the stream itself is reactive.
+     */
+    @GET
+    @Path("/stream")
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    @Blocking
+    public Multi<OutboundSseEvent> stream(@PathParam("id") String id, @HeaderParam("Last-Event-ID") String lastEventId,
+                                          @Context Sse sse) {
+        UUID deploymentId = JobIds.parse(id);
+        long after = eventId(lastEventId);
+        streams.checkOwner(deploymentId, token.getSubject()).await().atMost(OWNER_CHECK_TIMEOUT);
+        return streams.stream(deploymentId, after).map(event -> event == StreamEvent.KEEP_ALIVE
+                ? sse.newEventBuilder().comment("keep-alive").build()
+                : sse.newEventBuilder()
+                        .id(Long.toString(event.id()))
+                        .name(event.type())
+                        .mediaType(MediaType.APPLICATION_JSON_TYPE)
+                        .data(event.data())
+                        .build());
+    }
+
+    private static long eventId(String value) {
+        if (value == null || value.isBlank()) {
+            return 0;
+        }
+        try {
+            long parsed = Long.parseLong(value.strip());
+            if (parsed >= 0) {
+                return parsed;
+            }
+        } catch (NumberFormatException e) {
+            // answered below
+        }
+        throw JobProblems.invalidField("Last-Event-ID", "INVALID_PARAMETER", "is not an event id of this stream",
+                "reconnect without it to receive the job's events from the start");
     }
 
     private static int intParam(String name, String value, int absent, int min) {

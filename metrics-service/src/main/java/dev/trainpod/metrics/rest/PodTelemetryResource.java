@@ -4,6 +4,7 @@ import dev.trainpod.common.security.Roles;
 import dev.trainpod.metrics.StatusReport;
 import dev.trainpod.metrics.service.JobProblems;
 import dev.trainpod.metrics.service.JobStatusService;
+import dev.trainpod.metrics.service.PodRateLimiter;
 import dev.trainpod.metrics.service.TelemetryService;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
@@ -21,7 +22,8 @@ import org.jboss.resteasy.reactive.ResponseStatus;
 
 /**
  * What a pod sends while it runs: phases and heartbeats, metric points, log lines. Only the job token of the
- * deployment in the path may call it; every call counts as a heartbeat.
+ * deployment in the path may call it; every call counts as a heartbeat, and counts against the job's write rate
+ * ({@code trainpod.metrics.pod-writes-per-second}, 429 beyond it).
  */
 @Path("/api/v1/jobs/{id}")
 @RolesAllowed(Roles.JOB)
@@ -31,11 +33,14 @@ public class PodTelemetryResource {
     private final JsonWebToken token;
     private final JobStatusService statuses;
     private final TelemetryService telemetry;
+    private final PodRateLimiter rateLimiter;
 
-    public PodTelemetryResource(JsonWebToken token, JobStatusService statuses, TelemetryService telemetry) {
+    public PodTelemetryResource(JsonWebToken token, JobStatusService statuses, TelemetryService telemetry,
+                                PodRateLimiter rateLimiter) {
         this.token = token;
         this.statuses = statuses;
         this.telemetry = telemetry;
+        this.rateLimiter = rateLimiter;
     }
 
     /** A phase change, a heartbeat, or the outcome (published once per job as TrainingFailed/Succeeded). */
@@ -84,12 +89,16 @@ public class PodTelemetryResource {
         return telemetry.appendLogLines(deploymentId, lines(text)).map(LogBatchAccepted::new);
     }
 
-    /** The path's job id, if the caller's job token was signed for that very deployment. */
+    /**
+     * The path's job id, if the caller's job token was signed for that very deployment and the job is within its
+     * write rate.
+     */
     private UUID ownJob(String rawId) {
         UUID id = JobIds.parse(rawId);
         if (!id.toString().equalsIgnoreCase(token.getSubject())) {
             throw JobProblems.wrongJob();
         }
+        rateLimiter.acquire(id);
         return id;
     }
 

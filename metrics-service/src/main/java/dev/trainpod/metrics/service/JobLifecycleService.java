@@ -10,10 +10,11 @@ import dev.trainpod.metrics.Job;
 import dev.trainpod.metrics.JobStatus;
 import dev.trainpod.metrics.config.MetricsConfig;
 import dev.trainpod.metrics.repository.JobRepository;
+import dev.trainpod.metrics.repository.PhaseChangeRepository;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
-import java.util.function.Consumer;
+import java.util.function.Predicate;
 import org.jboss.logging.Logger;
 
 /**
@@ -27,10 +28,12 @@ public class JobLifecycleService {
     private static final Logger LOG = Logger.getLogger(JobLifecycleService.class);
 
     private final JobRepository jobs;
+    private final PhaseChangeRepository phaseChanges;
     private final MetricsConfig config;
 
-    public JobLifecycleService(JobRepository jobs, MetricsConfig config) {
+    public JobLifecycleService(JobRepository jobs, PhaseChangeRepository phaseChanges, MetricsConfig config) {
         this.jobs = jobs;
+        this.phaseChanges = phaseChanges;
         this.config = config;
     }
 
@@ -46,6 +49,7 @@ public class JobLifecycleService {
                 job.podId = started.podId();
                 job.gpuType = started.gpuType();
                 job.startedAt = at;
+                return false;
             });
         }
         if (event instanceof TrainingFailed failed) {
@@ -53,10 +57,14 @@ public class JobLifecycleService {
         }
         if (event instanceof DeploymentEnded ended) {
             return update(ended, job -> {
+                if (job.status == JobStatus.ENDED) {
+                    return false;
+                }
                 job.status = JobStatus.ENDED;
                 job.endedAt = at;
                 job.endStatus = ended.status();
                 job.endReason = ended.reason();
+                return true;
             });
         }
         return Uni.createFrom().voidItem();
@@ -72,7 +80,8 @@ public class JobLifecycleService {
             if (existing != null) {
                 return Uni.createFrom().voidItem();
             }
-            return jobs.persist(Job.expected(requested.deploymentId(), requested.userId(), requested.totalSteps(), at))
+            return jobs.persist(Job.expected(requested.deploymentId(), requested.userId(), requested.totalSteps(),
+                            requested.idleMinutes(), at))
                     .replaceWithVoid();
         });
     }
@@ -81,9 +90,9 @@ public class JobLifecycleService {
      * A failure that deploy-service (or this service, echoed back) published: the job's outcome is known, so
      * a later FAILED from the pod emits nothing more. A job whose outcome is already known keeps it.
      */
-    private void failedElsewhere(Job job, TrainingFailed failed, Instant at) {
+    private boolean failedElsewhere(Job job, TrainingFailed failed, Instant at) {
         if (job.status != JobStatus.ACTIVE) {
-            return;
+            return false;
         }
         job.status = JobStatus.FAILED;
         job.finishedAt = at;
@@ -91,15 +100,17 @@ public class JobLifecycleService {
         job.failureMessage = Texts.clean(failed.message(), JobStatusService.MAX_MESSAGE_LENGTH);
         job.exitCode = failed.exitCode();
         job.logTail = Texts.lastBytes(failed.logTail(), config.maxLogTailBytes());
+        return true;
     }
 
-    private Uni<Void> update(LifecycleEvent event, Consumer<Job> change) {
-        return jobs.findForUpdate(event.deploymentId()).invoke(job -> {
+    /** Applies the change to the locked job; one that reports true changed its status, which the stream shows. */
+    private Uni<Void> update(LifecycleEvent event, Predicate<Job> change) {
+        return jobs.findForUpdate(event.deploymentId()).chain(job -> {
             if (job == null) {
                 LOG.debugf("%s for deployment %s, which has no job here", event.type(), event.deploymentId());
-            } else {
-                change.accept(job);
+                return Uni.createFrom().voidItem();
             }
-        }).replaceWithVoid();
+            return change.test(job) ? phaseChanges.record(job, Instant.now()) : Uni.createFrom().voidItem();
+        });
     }
 }

@@ -10,6 +10,7 @@ import dev.trainpod.metrics.JobStatus;
 import dev.trainpod.metrics.StatusReport;
 import dev.trainpod.metrics.config.MetricsConfig;
 import dev.trainpod.metrics.repository.JobRepository;
+import dev.trainpod.metrics.repository.PhaseChangeRepository;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -29,11 +30,14 @@ public class JobStatusService {
     static final int MAX_PHASE_NAME_LENGTH = 32;
 
     private final JobRepository jobs;
+    private final PhaseChangeRepository phaseChanges;
     private final Outbox outbox;
     private final MetricsConfig config;
 
-    public JobStatusService(JobRepository jobs, Outbox outbox, MetricsConfig config) {
+    public JobStatusService(JobRepository jobs, PhaseChangeRepository phaseChanges, Outbox outbox,
+                            MetricsConfig config) {
         this.jobs = jobs;
+        this.phaseChanges = phaseChanges;
         this.outbox = outbox;
         this.config = config;
     }
@@ -51,7 +55,7 @@ public class JobStatusService {
             }
             Instant now = Instant.now();
             job.lastHeartbeatAt = now;
-            job.advanceTo(report.step());
+            job.advanceTo(report.step(), now);
             if (report.totalSteps() != null && report.totalSteps() > 0) {
                 job.totalSteps = report.totalSteps();
             }
@@ -59,7 +63,13 @@ public class JobStatusService {
                 // The outcome is known and was published: a repeat or a late heartbeat changes nothing more.
                 return Uni.createFrom().item(job);
             }
-            return switch (phase) {
+            if (phase == JobPhase.TRAINING && job.trainingStartedAt == null) {
+                job.trainingStartedAt = now; // the idle watchdog only watches jobs that have started training
+            }
+            if (phase == job.phase) {
+                return Uni.createFrom().item(job);
+            }
+            Uni<Job> changed = switch (phase) {
                 case FAILED -> fail(job, report, now);
                 case SUCCEEDED -> succeed(job, report, now);
                 default -> {
@@ -67,6 +77,7 @@ public class JobStatusService {
                     yield Uni.createFrom().item(job);
                 }
             };
+            return changed.call(j -> phaseChanges.record(j, now));
         });
     }
 

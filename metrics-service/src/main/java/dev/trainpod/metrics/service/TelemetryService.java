@@ -15,8 +15,8 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * Takes a pod's metric points and log lines: each write is also a heartbeat, runs in one transaction with the
- * job's row locked, and is refused once the deployment has ended.
+ * Takes a pod's metric points and log lines: each write is also a heartbeat, is atomic with the job's row locked
+ * (metrics in a single statement, log lines in a transaction of two), and is refused once the deployment has ended.
  */
 @ApplicationScoped
 public class TelemetryService {
@@ -40,10 +40,13 @@ public class TelemetryService {
     public Uni<Integer> recordPoints(UUID deploymentId, List<MetricPoint> points) {
         List<MetricPoint> valid = MetricPointValidator.validate(points, config.maxPointsPerBatch());
         Integer highestStep = valid.stream().map(MetricPoint::step).max(Integer::compare).orElse(null);
-        return pool.withTransaction(conn -> writable(conn, deploymentId, highestStep)
-                .chain(state -> valid.isEmpty()
-                        ? Uni.createFrom().item(0)
-                        : metricPoints.insertNew(conn, deploymentId, valid)));
+        return metricPoints.record(deploymentId, highestStep, valid).map(recorded -> {
+            if (!recorded.written()) {
+                throw recorded.status() == null ? JobProblems.notFound(deploymentId.toString())
+                        : JobProblems.ended(deploymentId);
+            }
+            return recorded.added();
+        });
     }
 
     /**
@@ -60,13 +63,7 @@ public class TelemetryService {
         long droppedFromBatch = lines.size() - kept.size();
         return pool.withTransaction(conn -> writable(conn, deploymentId, null).chain(state -> {
             int excess = Math.max(0, state.logLinesStored() + kept.size() - max);
-            Uni<Integer> trimmed = excess == 0
-                    ? Uni.createFrom().item(0)
-                    : logLines.deleteOldest(conn, deploymentId, excess);
-            return trimmed.chain(deleted -> (kept.isEmpty() ? Uni.createFrom().voidItem()
-                            : logLines.append(conn, deploymentId, kept))
-                    .chain(() -> jobs.countLogLines(conn, deploymentId,
-                            state.logLinesStored() - deleted + kept.size(), droppedFromBatch + deleted)));
+            return logLines.append(conn, deploymentId, kept, excess, droppedFromBatch);
         })).replaceWith(kept.size());
     }
 

@@ -1,0 +1,144 @@
+package dev.trainpod.metrics.service;
+
+import dev.trainpod.common.event.FailureReason;
+import dev.trainpod.common.event.TrainingFailed;
+import dev.trainpod.common.outbox.Outbox;
+import dev.trainpod.metrics.Job;
+import dev.trainpod.metrics.JobPhase;
+import dev.trainpod.metrics.JobStatus;
+import dev.trainpod.metrics.config.MetricsConfig;
+import dev.trainpod.metrics.repository.JobRepository;
+import dev.trainpod.metrics.repository.LogLineRepository;
+import dev.trainpod.metrics.repository.PhaseChangeRepository;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.jboss.logging.Logger;
+
+/**
+ * Fails jobs whose pod went silent ({@code FAILED_HEARTBEAT_LOST}) or whose training loop stalled
+ * ({@code FAILED_IDLE}), publishing {@code TrainingFailed} through the outbox so that deploy-service terminates
+ * the pod. Safe with several replicas: each candidate is failed under its row lock, and only if it is still
+ * active and still overdue, so one job yields one event. A job that never reported anything has no heartbeat
+ * to lose: deploy-service's provisioning deadline covers it. Only jobs that reported {@code TRAINING} (and are
+ * still in it) can be idle: downloading and uploading do not move the step.
+ */
+@ApplicationScoped
+public class WatchdogJob {
+
+    private static final Logger LOG = Logger.getLogger(WatchdogJob.class);
+    private static final int BATCH = 100;
+    private static final int LOG_TAIL_LINES = 50;
+
+    // Candidates only: each is checked again under its lock before it is failed.
+    private static final String OVERDUE = "SELECT deployment_id FROM jobs WHERE status = 'ACTIVE' AND ("
+            + " last_heartbeat_at < now() - make_interval(secs => $1::float8)"
+            + " OR (phase = 'TRAINING' AND idle_minutes > 0"
+            + " AND GREATEST(training_started_at, step_advanced_at) < now() - make_interval(mins => idle_minutes)))"
+            + " ORDER BY last_heartbeat_at LIMIT $2::int";
+
+    private final Pool pool;
+    private final JobRepository jobs;
+    private final PhaseChangeRepository phaseChanges;
+    private final LogLineRepository logLines;
+    private final Outbox outbox;
+    private final MetricsConfig config;
+
+    public WatchdogJob(Pool pool, JobRepository jobs, PhaseChangeRepository phaseChanges, LogLineRepository logLines,
+                       Outbox outbox, MetricsConfig config) {
+        this.pool = pool;
+        this.jobs = jobs;
+        this.phaseChanges = phaseChanges;
+        this.logLines = logLines;
+        this.outbox = outbox;
+        this.config = config;
+    }
+
+    @Scheduled(every = "${trainpod.metrics.watchdog-interval}", delayed = "5s",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    Uni<Void> watch() {
+        return sweep().onFailure().recoverWithItem(e -> {
+            LOG.warnf("watchdog sweep failed, next one retries: %s", e.getMessage());
+            return 0;
+        }).replaceWithVoid();
+    }
+
+    /** Fails every overdue job; the item is how many were failed now. */
+    public Uni<Integer> sweep() {
+        return pool.preparedQuery(OVERDUE)
+                .execute(Tuple.of(config.heartbeatTimeout().toMillis() / 1000.0, BATCH))
+                .map(rows -> {
+                    List<UUID> ids = new ArrayList<>(rows.size());
+                    for (Row row : rows) {
+                        ids.add(row.getUUID("deployment_id"));
+                    }
+                    return ids;
+                })
+                .onItem().transformToMulti(ids -> Multi.createFrom().iterable(ids))
+                .onItem().transformToUniAndConcatenate(this::failIfOverdue)
+                .collect().with(java.util.stream.Collectors.summingInt(failed -> failed ? 1 : 0));
+    }
+
+    private Uni<Boolean> failIfOverdue(UUID deploymentId) {
+        return logLines.tail(deploymentId, LOG_TAIL_LINES).chain(tail -> Panache.withTransaction(() ->
+                jobs.findForUpdate(deploymentId).chain(job -> {
+                    Instant now = Instant.now();
+                    FailureReason reason = job == null ? null : overdue(job, now);
+                    if (reason == null) {
+                        return Uni.createFrom().item(false);
+                    }
+                    fail(job, reason, String.join("\n", tail), now);
+                    LOG.infof("job %s failed by the watchdog: %s", deploymentId, job.failureMessage);
+                    return outbox.publish(new TrainingFailed(deploymentId, job.failureReason, job.failureMessage,
+                                    null, job.logTail))
+                            .chain(() -> phaseChanges.record(job, now))
+                            .replaceWith(true);
+                })));
+    }
+
+    /** Why the job must fail now, or null if it is finished, or healthy after all. */
+    private FailureReason overdue(Job job, Instant now) {
+        if (job.status != JobStatus.ACTIVE) {
+            return null;
+        }
+        if (job.lastHeartbeatAt != null && job.lastHeartbeatAt.isBefore(now.minus(config.heartbeatTimeout()))) {
+            return FailureReason.FAILED_HEARTBEAT_LOST;
+        }
+        Instant idleSince = latest(job.trainingStartedAt, job.stepAdvancedAt);
+        if (job.phase == JobPhase.TRAINING && job.idleMinutes != null && job.idleMinutes > 0 && idleSince != null
+                && idleSince.isBefore(now.minus(Duration.ofMinutes(job.idleMinutes)))) {
+            return FailureReason.FAILED_IDLE;
+        }
+        return null;
+    }
+
+    private void fail(Job job, FailureReason reason, String logTail, Instant now) {
+        job.status = JobStatus.FAILED;
+        job.finishedAt = now;
+        job.failedPhase = job.phase == null ? null : job.phase.name();
+        job.failureReason = reason.name();
+        job.failureMessage = reason == FailureReason.FAILED_HEARTBEAT_LOST
+                ? "No heartbeat from the pod since " + job.lastHeartbeatAt + " (timeout "
+                        + config.heartbeatTimeout().toSeconds() + " s); the pod is presumed dead or unreachable."
+                : "Training has not advanced past step " + job.lastStep + " for " + job.idleMinutes
+                        + " minutes (idleMinutes) although the pod still reports; the training loop looks stalled.";
+        job.logTail = logTail.isEmpty() ? null : Texts.lastBytes(logTail, config.maxLogTailBytes());
+    }
+
+    private static Instant latest(Instant a, Instant b) {
+        if (a == null) {
+            return b;
+        }
+        return b == null || a.isAfter(b) ? a : b;
+    }
+}
