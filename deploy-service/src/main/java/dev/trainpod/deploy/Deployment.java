@@ -64,4 +64,20 @@ public class Deployment extends PanacheEntityBase {
     public Instant endedAt;
     @Column(name = "pod_terminated_at")
     public Instant podTerminatedAt;
+    /** The cost estimate made when the deployment was accepted, as JSON. */
+    @Column(columnDefinition = "text")
+    public String estimate;
+    /** The deployment this one repeats, when it was made by a retry. */
+    @Column(name = "retry_of")
+    public UUID retryOf;
+    @Column(name = "idle_since")
+    public Instant idleSince;
+    @Column(name = "pod_missing_since")
+    public Instant podMissingSince;
+    /** While waiting for capacity: not claimed for provisioning before this time. */
+    @Column(name = "next_attempt_at")
+    public Instant nextAttemptAt;
+    /** Rounds over all GPU candidates that found no capacity. */
+    @Column(name = "capacity_rounds", nullable = false)
+    public int capacityRounds;
 }

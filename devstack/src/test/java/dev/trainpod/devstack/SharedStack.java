@@ -9,10 +9,24 @@ import java.util.Map;
  */
 public final class SharedStack {
 
-    /** deploy-service settings that make its jobs run often enough for tests. */
-    private static final Map<String, String> TEST_SETTINGS = Map.of(
-            "trainpod.deploy.termination-interval", "1s",
-            "trainpod.deploy.pod-status-interval", "1s");
+    /**
+     * deploy-service settings that make its jobs run often enough for tests. The idle-GPU rule is off: the
+     * simulator reports every GPU at 0 % utilisation, so it would fail every deployment that sets idleMinutes.
+     * Start-up overhead is left out of the low estimate, so that small budgets pass the pre-flight check.
+     */
+    private static final Map<String, String> TEST_SETTINGS = Map.ofEntries(
+            Map.entry("trainpod.deploy.termination-interval", "1s"),
+            Map.entry("trainpod.deploy.pod-status-interval", "1s"),
+            Map.entry("trainpod.deploy.reaper-interval", "1s"),
+            Map.entry("trainpod.deploy.reconcile-interval", "2s"),
+            Map.entry("trainpod.deploy.adopt-after", "3s"),
+            Map.entry("trainpod.deploy.missing-pod-grace", "90s"),
+            Map.entry("trainpod.deploy.capacity-backoff", "1s"),
+            Map.entry("trainpod.deploy.capacity-backoff-max", "2s"),
+            Map.entry("trainpod.deploy.catalog-cache-ttl", "1s"),
+            Map.entry("trainpod.deploy.idle.enabled", "false"),
+            Map.entry("trainpod.estimate.startup-minutes-low", "0"),
+            Map.entry("trainpod.estimate.startup-minutes-high", "1"));
 
     private static LocalStack stack;
 

@@ -25,10 +25,23 @@ public final class RunPodModels {
     public record Gpu(String id, Integer count) {
     }
 
-    /** A pod as RunPod reports it; {@code cost} is USD per hour, 0 once exited or terminated. */
+    /**
+     * A pod as RunPod reports it; {@code cost} is USD per hour, 0 once exited or terminated; {@code runtime} is null
+     * unless the pod is running (and for a while after it starts).
+     */
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record Pod(String id, String name, String status, Gpu gpu, String cloud, BigDecimal cost,
-                      Instant createdAt, Instant startedAt) {
+                      Instant createdAt, Instant startedAt, Runtime runtime) {
+    }
+
+    /** Live metrics of a running pod: uptime in seconds and the utilisation of each GPU in percent. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Runtime(Long uptime, List<GpuUtil> gpus) {
+    }
+
+    /** One GPU's utilisation and memory utilisation, in percent. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record GpuUtil(Double util, Double memoryUtil) {
     }
 
     /** {@code GET /v2/pods}. */

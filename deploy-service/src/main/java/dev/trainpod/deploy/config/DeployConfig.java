@@ -21,8 +21,8 @@ public interface DeployConfig {
     @WithDefault("http://localhost:8082")
     String datasetPublicUrl();
 
-    /** Container image pods run unless the request names one; default a stock RunPod PyTorch image. */
-    @WithDefault("runpod/pytorch:2.4.0-py3.11-cuda12.4.1-devel-ubuntu22.04")
+    /** Container image pods run unless the request names one; default Trainpod's trainer image (trainer/Dockerfile). */
+    @WithDefault("ghcr.io/trainpod/trainer:0.1.0")
     String defaultImage();
 
     /** Container disk of a pod in GB; default 40. */
@@ -48,12 +48,24 @@ public interface DeployConfig {
     /** Extra environment every pod gets (for example shorter retry pauses in tests); default none. */
     Map<String, String> podEnv();
 
+    /** How often the reaper checks live deployments against their limits; default 5 s. */
+    @WithDefault("5s")
+    Duration reaperInterval();
+
+    /** How often the reconciler holds the provider's pods against the deployments; default 30 s. */
+    @WithDefault("30s")
+    Duration reconcileInterval();
+
     /** How long a pod may take to be RUNNING at the provider, and a deployment to get one; default 15 min. */
     @WithDefault("15m")
     Duration provisioningDeadline();
 
-    /** How long the provider may not know a pod the deployment counts on before it fails; default 2 min. */
-    @WithDefault("2m")
+    /**
+     * How long the provider may not know a pod the deployment counts on before it fails; default 5 min. A pod that
+     * finished terminates itself before its success event arrives, so this must outlast event delivery (and
+     * metrics-service's heartbeat watchdog, which names the failure better).
+     */
+    @WithDefault("5m")
     Duration missingPodGrace();
 
     /** How old a pod named for a deployment that never recorded it must be before it is adopted; default 30 s. */

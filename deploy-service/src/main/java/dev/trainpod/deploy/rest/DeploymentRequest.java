@@ -17,8 +17,17 @@ public record DeploymentRequest(UUID datasetId, String baseModel, String method,
     public record Gpu(List<String> types, Integer count, String cloud) {
     }
 
-    /** What the deployment may spend: runtime, money, and how long the training may stall. */
-    public record Limits(Integer maxRuntimeMinutes, BigDecimal maxCostUsd, Integer idleMinutes) {
+    /**
+     * What the deployment may spend: runtime, money, how long its GPUs may sit idle, and how long to keep trying
+     * when no GPU candidate has capacity (0 or absent: fail at once).
+     */
+    public record Limits(Integer maxRuntimeMinutes, BigDecimal maxCostUsd, Integer idleMinutes,
+                         Integer capacityWaitMinutes) {
+
+        /** Minutes to keep trying for capacity; 0 unless the request says otherwise. */
+        public int capacityWait() {
+            return capacityWaitMinutes == null ? 0 : capacityWaitMinutes;
+        }
     }
 
     /** Instructions for the simulated trainer (used where no GPU libraries exist). */

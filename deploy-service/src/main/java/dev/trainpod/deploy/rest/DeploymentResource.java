@@ -20,7 +20,7 @@ import java.util.UUID;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.jboss.resteasy.reactive.RestResponse;
 
-/** The user's deployments: create (after pre-flight checks), read, follow and cancel. */
+/** The user's deployments: create (after pre-flight checks), read, follow, cancel and retry. */
 @Path("/api/v1/deployments")
 @RolesAllowed(Roles.USER)
 @Produces(MediaType.APPLICATION_JSON)
@@ -73,6 +73,13 @@ public class DeploymentResource {
     @Path("/{id}/events")
     public Uni<List<TransitionView>> events(@PathParam("id") UUID id) {
         return deployments.transitions(jwt.getSubject(), id).map(l -> l.stream().map(TransitionView::of).toList());
+    }
+
+    @POST
+    @Path("/{id}/retry")
+    public Uni<RestResponse<DeploymentView>> retry(@PathParam("id") UUID id) {
+        return deployments.retry(jwt.getSubject(), id)
+                .map(d -> RestResponse.status(RestResponse.Status.ACCEPTED, DeploymentView.of(d)));
     }
 
     @POST

@@ -2,7 +2,8 @@ package dev.trainpod.deploy.rest;
 
 import dev.trainpod.common.problem.ProblemException;
 import dev.trainpod.common.security.Roles;
-import dev.trainpod.deploy.client.RunPodClient;
+import dev.trainpod.deploy.client.CatalogCache;
+import dev.trainpod.deploy.client.RunPodException;
 import dev.trainpod.deploy.client.RunPodModels;
 import dev.trainpod.deploy.vault.SecretVault;
 import io.quarkus.hibernate.reactive.panache.Panache;
@@ -15,18 +16,18 @@ import jakarta.ws.rs.core.MediaType;
 import java.util.List;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
-/** RunPod's GPU catalog, read with the user's key: ids, memory, prices and availability. */
+/** RunPod's GPU catalog, read with the user's key: ids, memory, prices and availability (cached briefly). */
 @Path("/api/v1/gpu-types")
 @RolesAllowed(Roles.USER)
 @Produces(MediaType.APPLICATION_JSON)
 public class GpuTypesResource {
 
-    private final RunPodClient runPod;
+    private final CatalogCache catalogs;
     private final SecretVault vault;
     private final JsonWebToken jwt;
 
-    public GpuTypesResource(RunPodClient runPod, SecretVault vault, JsonWebToken jwt) {
-        this.runPod = runPod;
+    public GpuTypesResource(CatalogCache catalogs, SecretVault vault, JsonWebToken jwt) {
+        this.catalogs = catalogs;
         this.vault = vault;
         this.jwt = jwt;
     }
@@ -38,7 +39,9 @@ public class GpuTypesResource {
                 return Uni.createFrom().failure(ProblemException.conflict("runpod-key-missing",
                         "Store your RunPod API key with PUT /api/v1/secrets/runpod to read the catalog."));
             }
-            return runPod.gpuCatalog(key.get()).map(RunPodModels.GpuCatalog::gpus);
+            return catalogs.catalog(key.get()).map(RunPodModels.GpuCatalog::gpus)
+                    .onFailure(RunPodException.class).transform(e -> ProblemException.badGateway("runpod-unavailable",
+                            "RunPod's GPU catalog could not be read (" + e.getMessage() + "); try again in a minute."));
         });
     }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.trainpod.common.event.DeploymentRequested;
 import dev.trainpod.common.event.FailureReason;
 import dev.trainpod.common.outbox.Outbox;
+import dev.trainpod.common.problem.Problem;
 import dev.trainpod.common.problem.ProblemException;
 import dev.trainpod.deploy.Deployment;
 import dev.trainpod.deploy.DeploymentStatus;
@@ -42,6 +43,53 @@ public class DeploymentService {
      * deployment and creates nothing.
      */
     public Uni<Deployment> create(String userId, DeploymentRequest request, String idempotencyKey) {
+        return create(userId, request, idempotencyKey, null);
+    }
+
+    /**
+     * Starts a new deployment with the same request as an ended one, checked again (the key, the dataset and the
+     * prices may have changed since).
+     */
+    public Uni<Deployment> retry(String userId, UUID id) {
+        return get(userId, id).chain(d -> {
+            if (!d.status.terminal()) {
+                return Uni.createFrom().failure(ProblemException.conflict("deployment-not-ended",
+                        "The deployment is still " + d.status + "; cancel it or wait until it ends to retry it."));
+            }
+            return create(userId, readRequest(d), null, d.id);
+        });
+    }
+
+    /** The cost estimate of a deployment body, after the same checks a deployment gets. */
+    public Uni<CostEstimate> estimate(String userId, DeploymentRequest request) {
+        return preflight.check(userId, withLimits(request)).map(outcome -> {
+            List<Problem.FieldError> blocking = outcome.failures().stream()
+                    .filter(f -> !"ESTIMATE_ABOVE_BUDGET".equals(f.code())).toList();
+            if (!blocking.isEmpty() || outcome.estimate() == null) {
+                List<Problem.FieldError> failures = blocking.isEmpty()
+                        ? List.of(new Problem.FieldError("gpu.types", "GPU_UNAVAILABLE",
+                                "No GPU type of gpu.types is offered by RunPod now.",
+                                "Add GPU types from GET /api/v1/gpu-types whose availability is not NONE."))
+                        : blocking;
+                throw ProblemException.unprocessable("estimate-failed",
+                        "The request cannot be estimated; fix these fields.", failures);
+            }
+            return outcome.estimate();
+        });
+    }
+
+    /** An estimate needs no limits: absent ones are taken at their maximum. */
+    private static DeploymentRequest withLimits(DeploymentRequest r) {
+        DeploymentRequest.Limits l = r.limits();
+        DeploymentRequest.Limits lenient = new DeploymentRequest.Limits(
+                l == null || l.maxRuntimeMinutes() == null ? PreflightChecks.MAX_RUNTIME_MINUTES : l.maxRuntimeMinutes(),
+                l == null || l.maxCostUsd() == null ? PreflightChecks.MAX_COST_USD : l.maxCostUsd(),
+                l == null ? null : l.idleMinutes(), l == null ? null : l.capacityWaitMinutes());
+        return new DeploymentRequest(r.datasetId(), r.baseModel(), r.method(), r.hyperparameters(), r.gpu(),
+                lenient, r.simulation(), r.image());
+    }
+
+    private Uni<Deployment> create(String userId, DeploymentRequest request, String idempotencyKey, UUID retryOf) {
         return findByIdempotencyKey(userId, idempotencyKey).chain(existing -> existing != null
                 ? Uni.createFrom().item(existing)
                 : preflight.check(userId, request).chain(outcome -> {
@@ -51,7 +99,7 @@ public class DeploymentService {
                                         + " pre-flight check(s); nothing was started and nothing was billed.",
                                 outcome.failures()));
                     }
-                    return persistNew(userId, request, idempotencyKey)
+                    return persistNew(userId, request, idempotencyKey, outcome.estimate(), retryOf)
                             .onFailure(ConstraintViolationException.class)
                             .recoverWithUni(() -> findByIdempotencyKey(userId, idempotencyKey));
                 }));
@@ -102,7 +150,8 @@ public class DeploymentService {
                 .firstResult());
     }
 
-    private Uni<Deployment> persistNew(String userId, DeploymentRequest r, String idempotencyKey) {
+    private Uni<Deployment> persistNew(String userId, DeploymentRequest r, String idempotencyKey,
+                                       CostEstimate estimate, UUID retryOf) {
         Instant now = Instant.now();
         Deployment d = new Deployment();
         d.id = UUID.randomUUID();
@@ -111,24 +160,36 @@ public class DeploymentService {
         d.baseModel = r.baseModel();
         d.method = r.method();
         d.request = toJson(r);
+        d.estimate = estimate == null ? null : toJson(estimate);
+        d.retryOf = retryOf;
         d.idempotencyKey = idempotencyKey == null || idempotencyKey.isBlank() ? null : idempotencyKey;
         d.createdAt = now;
         d.updatedAt = now;
         d.status = DeploymentStatus.PENDING;
+        String accepted = retryOf == null ? "Accepted after pre-flight checks."
+                : "Accepted after pre-flight checks, as a retry of " + retryOf + ".";
         Integer totalSteps = r.simulation() == null ? null : r.simulation().steps();
         return Panache.withTransaction(() -> d.persist()
-                .chain(() -> transitions.move(d, DeploymentStatus.PENDING, null, "Accepted after pre-flight checks."))
+                .chain(() -> transitions.move(d, DeploymentStatus.PENDING, null, accepted))
                 .chain(() -> outbox.publish(new DeploymentRequested(d.id, userId, d.datasetId, d.baseModel, d.method,
                         r.gpu().types(), r.limits().maxRuntimeMinutes(), r.limits().maxCostUsd(),
                         r.limits().idleMinutes(), totalSteps)))
                 .replaceWith(d));
     }
 
-    private String toJson(DeploymentRequest r) {
+    private String toJson(Object value) {
         try {
-            return json.writeValueAsString(r);
+            return json.writeValueAsString(value);
         } catch (JsonProcessingException e) {
-            throw new IllegalStateException("request cannot be written as JSON", e);
+            throw new IllegalStateException("value cannot be written as JSON", e);
+        }
+    }
+
+    private DeploymentRequest readRequest(Deployment d) {
+        try {
+            return json.readValue(d.request, DeploymentRequest.class);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("stored request of " + d.id + " is unreadable", e);
         }
     }
 }

@@ -5,7 +5,7 @@ import dev.trainpod.common.problem.Problem.FieldError;
 import dev.trainpod.common.problem.ProblemException;
 import dev.trainpod.deploy.client.DatasetModels.DatasetSummary;
 import dev.trainpod.deploy.client.DatasetServiceClient;
-import dev.trainpod.deploy.client.RunPodClient;
+import dev.trainpod.deploy.client.CatalogCache;
 import dev.trainpod.deploy.client.RunPodException;
 import dev.trainpod.deploy.client.RunPodModels;
 import dev.trainpod.deploy.rest.DeploymentRequest;
@@ -36,16 +36,25 @@ public class PreflightChecks {
 
     private final DatasetServiceClient datasets;
     private final SecretVault vault;
-    private final RunPodClient runPod;
+    private final CatalogCache catalogs;
+    private final Estimator estimator;
 
-    public PreflightChecks(DatasetServiceClient datasets, SecretVault vault, RunPodClient runPod) {
+    public PreflightChecks(DatasetServiceClient datasets, SecretVault vault, CatalogCache catalogs,
+                           Estimator estimator) {
         this.datasets = datasets;
         this.vault = vault;
-        this.runPod = runPod;
+        this.catalogs = catalogs;
+        this.estimator = estimator;
     }
 
-    /** What the checks found: the failures (empty when the request may go ahead) and the dataset's summary. */
-    public record Outcome(List<FieldError> failures, DatasetSummary dataset) {
+    /**
+     * What the checks found: the failures (empty when the request may go ahead), the dataset's summary and the
+     * cost estimate (null when it could not be made).
+     */
+    public record Outcome(List<FieldError> failures, DatasetSummary dataset, CostEstimate estimate) {
+    }
+
+    private record GpuOutcome(List<FieldError> failures, CostEstimate estimate) {
     }
 
     public Uni<Outcome> check(String userId, DeploymentRequest r) {
@@ -62,14 +71,21 @@ public class PreflightChecks {
                     failures.add(new FieldError("runpodKey", "RUNPOD_KEY_MISSING", "No RunPod API key is stored.",
                             "Store one with PUT /api/v1/secrets/runpod {\"apiKey\": \"...\"}; create it in the "
                                     + "RunPod console under Settings > API Keys."));
-                    return Uni.createFrom().item(new Outcome(failures, ds.orElse(null)));
+                    return Uni.createFrom().item(new Outcome(failures, ds.orElse(null), null));
                 }
-                return gpuChecks(key.get(), r).map(gpuFailures -> {
-                    failures.addAll(gpuFailures);
-                    return new Outcome(failures, ds.orElse(null));
+                return gpuChecks(key.get(), r, ds.orElse(null), estimable(failures)).map(gpu -> {
+                    failures.addAll(gpu.failures());
+                    return new Outcome(failures, ds.orElse(null), gpu.estimate());
                 });
             });
         });
+    }
+
+    /** The estimate needs a model, a method and a budget; other failures do not keep it from being made. */
+    private static boolean estimable(List<FieldError> failures) {
+        Set<String> blocking = Set.of("BASE_MODEL_REQUIRED", "METHOD_INVALID", "MAX_COST_INVALID", "MAX_RUNTIME_INVALID",
+                "GPU_COUNT_INVALID", "CLOUD_INVALID");
+        return failures.stream().noneMatch(f -> blocking.contains(f.code()));
     }
 
     private static List<FieldError> staticChecks(DeploymentRequest r) {
@@ -91,10 +107,12 @@ public class PreflightChecks {
                     "See GET /api/v1/gpu-types for the ids, e.g. \"NVIDIA RTX A4000\"."));
         }
         if (r.gpuCount() < 1) {
-            f.add(new FieldError("gpu.count", "GPU_COUNT_INVALID", "gpu.count must be at least 1.", null));
+            f.add(new FieldError("gpu.count", "GPU_COUNT_INVALID", "gpu.count must be at least 1.",
+                    "Omit gpu.count for one GPU, or ask for more."));
         }
         if (!CLOUDS.contains(r.cloud())) {
-            f.add(new FieldError("gpu.cloud", "CLOUD_INVALID", "gpu.cloud must be SECURE or COMMUNITY.", null));
+            f.add(new FieldError("gpu.cloud", "CLOUD_INVALID", "gpu.cloud must be SECURE or COMMUNITY.",
+                    "SECURE (the default) runs in RunPod's data centers; COMMUNITY is cheaper, on hosts of others."));
         }
         f.addAll(limitChecks(r.limits()));
         return f;
@@ -117,7 +135,14 @@ public class PreflightChecks {
         Integer idle = l == null ? null : l.idleMinutes();
         if (idle != null && (idle < 1 || idle > 24 * 60)) {
             f.add(new FieldError("limits.idleMinutes", "IDLE_MINUTES_INVALID",
-                    "limits.idleMinutes must be between 1 and 1440 when given.", null));
+                    "limits.idleMinutes must be between 1 and 1440 when given.",
+                    "The pod is terminated when its GPUs stay idle this long."));
+        }
+        Integer wait = l == null ? null : l.capacityWaitMinutes();
+        if (wait != null && (wait < 0 || wait > 24 * 60)) {
+            f.add(new FieldError("limits.capacityWaitMinutes", "CAPACITY_WAIT_INVALID",
+                    "limits.capacityWaitMinutes must be between 0 and 1440 when given.",
+                    "How long to keep trying when no GPU type has capacity; 0 fails at once."));
         }
         return f;
     }
@@ -145,29 +170,76 @@ public class PreflightChecks {
         return List.of();
     }
 
-    private Uni<List<FieldError>> gpuChecks(String apiKey, DeploymentRequest r) {
+    /**
+     * Checks each GPU candidate against the catalog (known, count allowed, memory enough for the model and method)
+     * and, when the rest of the request is sound, estimates the cost on the first candidate the catalog offers and
+     * holds its low bound against the budget.
+     */
+    private Uni<GpuOutcome> gpuChecks(String apiKey, DeploymentRequest r, DatasetSummary dataset, boolean sound) {
         if (r.gpu() == null || r.gpu().types() == null) {
-            return Uni.createFrom().item(List.of());
+            return Uni.createFrom().item(new GpuOutcome(List.of(), null));
         }
-        return runPod.gpuCatalog(apiKey).map(catalog -> {
+        return catalogs.catalog(apiKey).map(catalog -> {
             Map<String, RunPodModels.CatalogGpu> byId = catalog.gpus().stream()
                     .collect(Collectors.toMap(RunPodModels.CatalogGpu::id, Function.identity(), (a, b) -> a));
             List<FieldError> f = new ArrayList<>();
             List<String> types = r.gpu().types();
+            RunPodModels.CatalogGpu first = null;
             for (int i = 0; i < types.size(); i++) {
                 RunPodModels.CatalogGpu gpu = byId.get(types.get(i));
                 if (gpu == null) {
                     f.add(new FieldError("gpu.types[" + i + "]", "GPU_TYPE_UNKNOWN",
                             "RunPod has no GPU type \"" + types.get(i) + "\".",
                             "Use an id from GET /api/v1/gpu-types (ids, not display names)."));
-                } else if (gpu.maxCountFor(r.cloud()) != null && r.gpuCount() > gpu.maxCountFor(r.cloud())) {
+                    continue;
+                }
+                if (gpu.maxCountFor(r.cloud()) != null && r.gpuCount() > gpu.maxCountFor(r.cloud())) {
                     f.add(new FieldError("gpu.count", "GPU_COUNT_TOO_HIGH", types.get(i) + " allows at most "
                             + gpu.maxCountFor(r.cloud()) + " GPUs per pod in the " + r.cloud() + " cloud.",
                             "Lower gpu.count or choose a GPU type with more memory."));
                 }
+                memoryCheck(r, gpu, i).ifPresent(f::add);
+                if (first == null && !"NONE".equals(gpu.availability())) {
+                    first = gpu;
+                }
             }
-            return f;
-        }).onFailure(RunPodException.class).recoverWithItem(e -> List.of(keyProblem((RunPodException) e)));
+            if (first == null || !sound) {
+                return new GpuOutcome(f, null);
+            }
+            CostEstimate estimate = estimator.estimate(r, dataset, first);
+            if (estimate.costUsd().low().compareTo(r.limits().maxCostUsd()) > 0) {
+                f.add(new FieldError("limits.maxCostUsd", "ESTIMATE_ABOVE_BUDGET", "Even the low estimate, "
+                        + estimate.costUsd().low() + " USD on " + first.id() + " (" + estimate.runtimeMinutes().low()
+                        + " min), is above limits.maxCostUsd " + r.limits().maxCostUsd() + " USD.",
+                        "Raise limits.maxCostUsd to at least " + estimate.costUsd().high() + " USD (the high "
+                                + "estimate), or train fewer epochs, a smaller model, or use a LoRA adapter. "
+                                + "See POST /api/v1/estimates for the assumptions."));
+            }
+            return new GpuOutcome(f, estimate);
+        }).onFailure(RunPodException.class).recoverWithItem(e ->
+                new GpuOutcome(List.of(keyProblem((RunPodException) e)), null));
+    }
+
+    private static Optional<FieldError> memoryCheck(DeploymentRequest r, RunPodModels.CatalogGpu gpu, int i) {
+        Optional<Double> billions = ModelSizing.billions(r.baseModel());
+        if (billions.isEmpty() || gpu.memory() == null) {
+            return Optional.empty();
+        }
+        ModelSizing.Adapter adapter = ModelSizing.Adapter.of(
+                r.hyperparameters() == null ? null : r.hyperparameters().get("adapter"));
+        double need = ModelSizing.memoryPerGpuGb(billions.get(), adapter, r.method(), r.gpuCount());
+        if (need <= gpu.memory()) {
+            return Optional.empty();
+        }
+        return Optional.of(new FieldError("gpu.types[" + i + "]", "GPU_MEMORY_TOO_SMALL", String.format(
+                java.util.Locale.ROOT, "%s (%.1fB parameters, %s, %s) needs about %.1f GB per GPU; %s has %d GB.",
+                r.baseModel(), billions.get(), adapter, r.method(), need, gpu.id(), gpu.memory()),
+                adapter == ModelSizing.Adapter.QLORA
+                        ? "Choose a GPU type with at least " + (int) Math.ceil(need) + " GB, or a smaller model."
+                        : "Choose a GPU type with at least " + (int) Math.ceil(need) + " GB, or train with less "
+                                + "memory: set hyperparameters.adapter to \"" + (adapter == ModelSizing.Adapter.FULL
+                                        ? "lora" : "qlora") + "\"" + (adapter == ModelSizing.Adapter.FULL
+                                        ? " (or add GPUs: full fine-tuning is sharded)" : "") + "."));
     }
 
     private static FieldError keyProblem(RunPodException e) {

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.trainpod.common.event.FailureReason;
 import dev.trainpod.common.event.PodStarted;
-import dev.trainpod.common.event.TrainingFailed;
 import dev.trainpod.common.outbox.Outbox;
 import dev.trainpod.deploy.Deployment;
 import dev.trainpod.deploy.DeploymentStatus;
@@ -18,6 +17,7 @@ import dev.trainpod.deploy.vault.SecretVault;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
@@ -30,7 +30,8 @@ import org.jboss.logging.Logger;
 
 /**
  * Gets a pod for a deployment that has been claimed for provisioning: mints its dataset token and job token,
- * then tries the GPU candidates in the user's order, moving on when one has no capacity.
+ * then tries the GPU candidates in the user's order, moving on when one has no capacity. When none has any, the
+ * deployment waits (back in PENDING, with backoff) up to {@code limits.capacityWaitMinutes}, then fails.
  */
 @ApplicationScoped
 public class Provisioner {
@@ -44,13 +45,14 @@ public class Provisioner {
     private final PodSpecFactory specs;
     private final Transitions transitions;
     private final Terminator terminator;
+    private final Failures failures;
     private final Outbox outbox;
     private final DeployConfig config;
     private final ObjectMapper json;
 
     public Provisioner(SecretVault vault, DatasetServiceClient datasets, RunPodClient runPod, TokenSigner tokens,
-                       PodSpecFactory specs, Transitions transitions, Terminator terminator, Outbox outbox,
-                       DeployConfig config, ObjectMapper json) {
+                       PodSpecFactory specs, Transitions transitions, Terminator terminator, Failures failures,
+                       Outbox outbox, DeployConfig config, ObjectMapper json) {
         this.vault = vault;
         this.datasets = datasets;
         this.runPod = runPod;
@@ -58,6 +60,7 @@ public class Provisioner {
         this.specs = specs;
         this.transitions = transitions;
         this.terminator = terminator;
+        this.failures = failures;
         this.outbox = outbox;
         this.config = config;
         this.json = json;
@@ -65,6 +68,9 @@ public class Provisioner {
 
     private record Claimed(Deployment deployment, String apiKey) {
     }
+
+    /** What to do with a pod the create call returned. */
+    private enum Recorded { STARTED, ENDED_MEANWHILE, DUPLICATE }
 
     /** Provisions the deployment; every outcome, including failure, ends in a recorded status. */
     public Uni<Void> provision(UUID id) {
@@ -80,15 +86,29 @@ public class Provisioner {
                 });
     }
 
+    /**
+     * Adopts a pod that was created for the deployment but never recorded (the service stopped between the create
+     * call and its commit); does nothing unless the deployment is still PROVISIONING without a pod.
+     */
+    public Uni<Void> adopt(UUID id, RunPodModels.Pod pod, String apiKey) {
+        LOG.infof("deployment %s: adopting pod %s found at RunPod", id, pod.id());
+        String type = pod.gpu() == null ? null : pod.gpu().id();
+        int count = pod.gpu() == null || pod.gpu().count() == null ? 1 : pod.gpu().count();
+        return record(id, pod, type, count, pod.cloud(), "Adopted pod " + pod.id() + " on " + type
+                + ", created before deploy-service could record it.")
+                .chain(outcome -> afterRecord(id, pod, apiKey, outcome));
+    }
+
     private Uni<Void> launch(Deployment d, DeploymentRequest r, String apiKey) {
         Instant tokenExpiry = Instant.now().plus(Duration.ofMinutes(r.limits().maxRuntimeMinutes()))
-                .plus(config.jobTokenMargin());
+                .plus(config.jobTokenMargin()).plusSeconds(60L * r.limits().capacityWait());
         long downloadTtl = Math.max(7200, Duration.between(Instant.now(), tokenExpiry).toSeconds());
-        return datasets.mintToken(d.userId, d.datasetId, d.id, downloadTtl).chain(token -> {
-            String jobToken = tokens.jobToken(d.id, tokenExpiry);
-            return candidates(apiKey, r).chain(types -> tryCandidates(d, r, apiKey, types, 0,
-                    type -> specs.spec(d, r, token, jobToken, type)));
-        });
+        return candidates(apiKey, r).chain(types -> types.isEmpty()
+                ? noCapacity(d, r)
+                : datasets.mintToken(d.userId, d.datasetId, d.id, downloadTtl).chain(token -> {
+                    String jobToken = tokens.jobToken(d.id, tokenExpiry);
+                    return tryCandidates(d, r, apiKey, types, 0, type -> specs.spec(d, r, token, jobToken, type));
+                }));
     }
 
     /** The user's GPU types in order, less those the catalog says have no availability at all. */
@@ -105,12 +125,12 @@ public class Provisioner {
     private Uni<Void> tryCandidates(Deployment d, DeploymentRequest r, String apiKey, List<String> types, int i,
                                     Function<String, RunPodModels.CreatePod> spec) {
         if (i >= types.size()) {
-            return fail(d.id, FailureReason.FAILED_NO_CAPACITY, "No capacity on any of the GPU types "
-                    + r.gpu().types() + " in the " + r.cloud() + " cloud; nothing is running or billing.");
+            return noCapacity(d, r);
         }
         String type = types.get(i);
         return runPod.createPod(apiKey, spec.apply(type))
-                .chain(pod -> recordPod(d.id, pod, type, r))
+                .chain(pod -> record(d.id, pod, type, r.gpuCount(), r.cloud(), "Pod " + pod.id() + " created on "
+                        + type).chain(outcome -> afterRecord(d.id, pod, apiKey, outcome)))
                 .onFailure(RunPodException.class).recoverWithUni(f -> {
                     RunPodException e = (RunPodException) f;
                     if (e.kind() == RunPodException.Kind.NO_CAPACITY) {
@@ -121,32 +141,76 @@ public class Provisioner {
                 });
     }
 
-    private Uni<Void> recordPod(UUID id, RunPodModels.Pod pod, String type, DeploymentRequest r) {
-        return Panache.withTransaction(() -> Deployment.<Deployment>findById(id).chain(d -> {
-            d.podId = pod.id();
-            d.gpuType = type;
-            d.gpuCount = r.gpuCount();
-            d.cloud = r.cloud();
-            d.costPerHour = pod.cost() == null ? BigDecimal.ZERO : pod.cost();
-            d.podCreatedAt = pod.createdAt() == null ? Instant.now() : pod.createdAt();
-            if (d.status != DeploymentStatus.PROVISIONING) {
-                return Uni.createFrom().item(false); // cancelled meanwhile: the pod goes at once
+    /**
+     * Every candidate is out of capacity: wait in PENDING until the next round, with backoff, while the capacity
+     * wait lasts; then fail with nothing running.
+     */
+    private Uni<Void> noCapacity(Deployment d, DeploymentRequest r) {
+        Instant waitEnds = d.createdAt.plus(Duration.ofMinutes(r.limits().capacityWait()));
+        return Panache.withTransaction(() -> Deployment.<Deployment>findById(d.id, LockModeType.PESSIMISTIC_WRITE)
+                .chain(fresh -> {
+                    Duration pause = backoff(fresh.capacityRounds);
+                    Instant next = Instant.now().plus(pause);
+                    if (fresh.status != DeploymentStatus.PROVISIONING || next.isAfter(waitEnds)) {
+                        return Uni.createFrom().item(false);
+                    }
+                    fresh.capacityRounds++;
+                    fresh.nextAttemptAt = next;
+                    return transitions.move(fresh, DeploymentStatus.PENDING, null, "No capacity on any of "
+                            + r.gpu().types() + "; trying again in " + pause.toSeconds() + " s (waiting for "
+                            + "capacity until " + waitEnds + ").").replaceWith(true);
+                })).chain(waiting -> waiting ? Uni.createFrom().voidItem()
+                : fail(d.id, FailureReason.FAILED_NO_CAPACITY, "No capacity on any of the GPU types "
+                        + r.gpu().types() + " in the " + r.cloud() + " cloud"
+                        + (r.limits().capacityWait() > 0 ? " for " + r.limits().capacityWait() + " min" : "")
+                        + "; nothing is running or billing. Add GPU types to gpu.types, try the other cloud, "
+                        + "or set limits.capacityWaitMinutes to wait for one."));
+    }
+
+    private Duration backoff(int round) {
+        Duration d = config.capacityBackoff().multipliedBy(1L << Math.min(round, 10));
+        return d.compareTo(config.capacityBackoffMax()) > 0 ? config.capacityBackoffMax() : d;
+    }
+
+    private Uni<Recorded> record(UUID id, RunPodModels.Pod pod, String type, int count, String cloud,
+                                 String message) {
+        return Panache.withTransaction(() -> Deployment.<Deployment>findById(id, LockModeType.PESSIMISTIC_WRITE)
+                .chain(d -> {
+                    if (pod.id().equals(d.podId)) {
+                        return Uni.createFrom().item(Recorded.STARTED); // adopted meanwhile
+                    }
+                    if (d.podId != null) {
+                        return Uni.createFrom().item(Recorded.DUPLICATE);
+                    }
+                    d.podId = pod.id();
+                    d.gpuType = type;
+                    d.gpuCount = count;
+                    d.cloud = cloud == null ? "SECURE" : cloud;
+                    d.costPerHour = pod.cost() == null ? BigDecimal.ZERO : pod.cost();
+                    d.podCreatedAt = pod.createdAt() == null ? Instant.now() : pod.createdAt();
+                    if (d.status != DeploymentStatus.PROVISIONING) {
+                        return Uni.createFrom().item(Recorded.ENDED_MEANWHILE); // the pod goes at once
+                    }
+                    return transitions.move(d, DeploymentStatus.STARTING, null, message)
+                            .chain(() -> outbox.publish(new PodStarted(d.id, pod.id(), type, d.gpuCount, d.cloud,
+                                    d.costPerHour)))
+                            .replaceWith(Recorded.STARTED);
+                }));
+    }
+
+    private Uni<Void> afterRecord(UUID id, RunPodModels.Pod pod, String apiKey, Recorded outcome) {
+        return switch (outcome) {
+            case STARTED -> Uni.createFrom().voidItem();
+            case ENDED_MEANWHILE -> terminator.terminate(id);
+            case DUPLICATE -> {
+                LOG.warnf("deployment %s already has a pod; terminating the duplicate %s", id, pod.id());
+                yield runPod.terminatePod(apiKey, pod.id());
             }
-            return transitions.move(d, DeploymentStatus.STARTING, null, "Pod " + pod.id() + " created on " + type)
-                    .chain(() -> outbox.publish(new PodStarted(d.id, pod.id(), type, d.gpuCount, d.cloud,
-                            d.costPerHour)))
-                    .replaceWith(true);
-        })).chain(started -> started ? Uni.createFrom().voidItem() : terminator.terminate(id));
+        };
     }
 
     private Uni<Void> fail(UUID id, FailureReason reason, String message) {
-        return Panache.withTransaction(() -> Deployment.<Deployment>findById(id).chain(d -> {
-            if (d.status.terminal()) {
-                return Uni.createFrom().voidItem();
-            }
-            return transitions.move(d, DeploymentStatus.FAILED, reason.name(), message)
-                    .chain(() -> outbox.publish(new TrainingFailed(id, reason.name(), message, null, null)));
-        }));
+        return failures.fail(id, reason, message).replaceWithVoid();
     }
 
     private static String providerMessage(RunPodException e) {

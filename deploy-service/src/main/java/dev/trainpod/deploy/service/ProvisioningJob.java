@@ -23,6 +23,7 @@ public class ProvisioningJob {
             WITH claimed AS (
                 UPDATE deployment SET status = 'PROVISIONING', updated_at = now()
                 WHERE id IN (SELECT id FROM deployment WHERE status = 'PENDING'
+                               AND (next_attempt_at IS NULL OR next_attempt_at <= now())
                              ORDER BY created_at LIMIT $1 FOR UPDATE SKIP LOCKED)
                 RETURNING id),
             recorded AS (

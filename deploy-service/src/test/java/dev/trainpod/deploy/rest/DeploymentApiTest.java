@@ -3,7 +3,11 @@ package dev.trainpod.deploy.rest;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsInAnyOrder;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.emptyOrNullString;
+import static org.hamcrest.Matchers.everyItem;
 import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.hasItems;
+import static org.hamcrest.Matchers.not;
 
 import dev.trainpod.common.testing.TrainpodTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -62,9 +66,45 @@ class DeploymentApiTest {
                         "RUNPOD_KEY_MISSING"))
                 .body("errors.find { it.code == 'RUNPOD_KEY_MISSING' }.hint",
                         org.hamcrest.Matchers.containsString("PUT /api/v1/secrets/runpod"))
-                .body("errors.field", hasItem("limits.maxCostUsd"));
+                .body("errors.field", hasItem("limits.maxCostUsd"))
+                .body("errors.hint", everyItem(not(emptyOrNullString())));
         given().header("Authorization", user("alice")).get("/api/v1/deployments")
                 .then().statusCode(200).body("size()", equalTo(0));
+    }
+
+    @Test
+    void outOfRangeLimitsAndCountAreReportedWithHints() {
+        given().header("Authorization", user("alice")).contentType("application/json")
+                .body("{\"gpu\": {\"types\": [\"NVIDIA L40S\"], \"count\": 0},"
+                        + " \"limits\": {\"maxRuntimeMinutes\": 60, \"maxCostUsd\": 5, \"idleMinutes\": 0,"
+                        + " \"capacityWaitMinutes\": -1}}")
+                .post("/api/v1/deployments")
+                .then().statusCode(422).contentType("application/problem+json")
+                .body("errors.code", hasItems("GPU_COUNT_INVALID", "IDLE_MINUTES_INVALID", "CAPACITY_WAIT_INVALID"))
+                .body("errors.hint", everyItem(not(emptyOrNullString())));
+    }
+
+    @Test
+    void estimateWithoutAStoredKeyExplainsWhatIsMissing() {
+        given().header("Authorization", user("carol")).contentType("application/json")
+                .body("{\"baseModel\": \"Qwen/Qwen2.5-0.5B\", \"method\": \"SFT\","
+                        + " \"gpu\": {\"types\": [\"NVIDIA L40S\"]}}")
+                .post("/api/v1/estimates")
+                .then().statusCode(422).contentType("application/problem+json")
+                .body("errors.code", hasItems("DATASET_REQUIRED", "RUNPOD_KEY_MISSING"))
+                .body("errors.code", not(hasItem("MAX_COST_INVALID")));
+    }
+
+    @Test
+    void retryOfAnUnknownDeploymentIsNotFound() {
+        given().header("Authorization", user("alice")).post("/api/v1/deployments/" + UUID.randomUUID() + "/retry")
+                .then().statusCode(404).contentType("application/problem+json");
+    }
+
+    @Test
+    void gpuTypesWithoutAStoredKeyIsAConflictProblem() {
+        given().header("Authorization", user("dave")).get("/api/v1/gpu-types")
+                .then().statusCode(409).contentType("application/problem+json");
     }
 
     @Test

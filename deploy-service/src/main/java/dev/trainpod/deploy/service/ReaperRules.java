@@ -1,0 +1,109 @@
+package dev.trainpod.deploy.service;
+
+import dev.trainpod.common.event.FailureReason;
+import dev.trainpod.deploy.client.RunPodModels;
+import dev.trainpod.deploy.config.DeployConfig;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * The reaper's rules for a deployment whose pod exists: what the provider reports about the pod, held against the
+ * deployment's limits, gives either a reason to fail it now or the idle and missing-pod clocks to keep.
+ */
+final class ReaperRules {
+
+    private final DeployConfig config;
+
+    ReaperRules(DeployConfig config) {
+        this.config = config;
+    }
+
+    /** What the reaper knows of a deployment with a pod. */
+    record Facts(Instant podCreatedAt, BigDecimal costPerHour, int maxRuntimeMinutes, BigDecimal maxCostUsd,
+                 Integer idleMinutes, Instant idleSince, Instant podMissingSince) {
+    }
+
+    /** A verdict: a reason to fail now (or null), and the clocks to store when the deployment goes on. */
+    record Verdict(FailureReason reason, String message, Instant idleSince, Instant podMissingSince) {
+
+        boolean fails() {
+            return reason != null;
+        }
+    }
+
+    Verdict judge(Facts f, Optional<RunPodModels.Pod> observed, Instant now) {
+        if (observed.isEmpty()) {
+            Instant missingSince = f.podMissingSince() == null ? now : f.podMissingSince();
+            if (!now.isBefore(missingSince.plus(config.missingPodGrace()))) {
+                return fail(FailureReason.FAILED_PROVIDER, "RunPod no longer knows the pod (for "
+                        + minutes(Duration.between(missingSince, now)) + "); it ended without reporting.");
+            }
+            return new Verdict(null, null, f.idleSince(), missingSince);
+        }
+        RunPodModels.Pod pod = observed.get();
+        Duration up = Duration.between(f.podCreatedAt(), now);
+        if ("EXITED".equals(pod.status()) || "ERROR".equals(pod.status())) {
+            return fail(FailureReason.FAILED_PROVIDER, "The pod is " + pod.status() + " at RunPod: its container "
+                    + "stopped without reporting; it was terminated, since a stopped pod still bills its disk.");
+        }
+        if (up.compareTo(Duration.ofMinutes(f.maxRuntimeMinutes())) >= 0) {
+            return fail(FailureReason.FAILED_MAX_RUNTIME, "The maximum runtime of " + f.maxRuntimeMinutes()
+                    + " min was reached; the pod was terminated.");
+        }
+        BigDecimal rate = pod.cost() != null && pod.cost().signum() > 0 ? pod.cost() : f.costPerHour();
+        BigDecimal spent = costOf(up, rate);
+        if (f.maxCostUsd() != null && spent.compareTo(f.maxCostUsd()) >= 0) {
+            return fail(FailureReason.FAILED_BUDGET, "The cost so far, " + spent + " USD (" + up.toSeconds()
+                    + " s at " + rate + " USD/h), reached the limit of " + f.maxCostUsd()
+                    + " USD; the pod was terminated.");
+        }
+        if (!"RUNNING".equals(pod.status()) && up.compareTo(config.provisioningDeadline()) >= 0) {
+            return fail(FailureReason.FAILED_PROVIDER, "The pod was still " + pod.status() + " after "
+                    + minutes(config.provisioningDeadline()) + " (the provisioning deadline); it was terminated.");
+        }
+        Instant idleSince = idleSince(f, pod, now);
+        if (idleSince != null && !now.isBefore(idleSince.plus(Duration.ofMinutes(f.idleMinutes())))) {
+            return fail(FailureReason.FAILED_IDLE, "Every GPU stayed under " + config.idle().utilThreshold()
+                    + "% utilisation for " + f.idleMinutes() + " min; the pod was terminated.");
+        }
+        return new Verdict(null, null, idleSince, null);
+    }
+
+    /**
+     * Since when the pod's GPUs have been idle, or null: the rule applies only when it is enabled, the request
+     * set {@code idleMinutes}, and the provider reports a runtime with GPUs (it reports none while a pod starts).
+     */
+    private Instant idleSince(Facts f, RunPodModels.Pod pod, Instant now) {
+        RunPodModels.Runtime runtime = pod.runtime();
+        if (!config.idle().enabled() || f.idleMinutes() == null || !"RUNNING".equals(pod.status())
+                || runtime == null || runtime.gpus() == null || runtime.gpus().isEmpty()) {
+            return null;
+        }
+        double threshold = config.idle().utilThreshold();
+        boolean busy = runtime.gpus().stream().anyMatch(g -> g.util() != null && g.util() >= threshold);
+        if (busy) {
+            return null;
+        }
+        return f.idleSince() == null ? now : f.idleSince();
+    }
+
+    /** The cost of a pod that has been up this long at this hourly rate. */
+    static BigDecimal costOf(Duration up, BigDecimal perHour) {
+        if (perHour == null) {
+            return BigDecimal.ZERO;
+        }
+        return perHour.multiply(BigDecimal.valueOf(up.toMillis()))
+                .divide(BigDecimal.valueOf(3_600_000), 6, RoundingMode.HALF_UP);
+    }
+
+    private static Verdict fail(FailureReason reason, String message) {
+        return new Verdict(reason, message, null, null);
+    }
+
+    private static String minutes(Duration d) {
+        return d.toSeconds() < 120 ? d.toSeconds() + " s" : d.toMinutes() + " min";
+    }
+}

@@ -1,0 +1,137 @@
+package dev.trainpod.deploy.service;
+
+import dev.trainpod.deploy.Deployment;
+import dev.trainpod.deploy.DeploymentStatus;
+import dev.trainpod.deploy.client.RunPodClient;
+import dev.trainpod.deploy.client.RunPodModels;
+import dev.trainpod.deploy.config.DeployConfig;
+import dev.trainpod.deploy.vault.RunPodKey;
+import dev.trainpod.deploy.vault.SecretVault;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.jboss.logging.Logger;
+
+/**
+ * Holds the provider's pods against the deployments, per stored RunPod key: a pod named {@code trainpod-<id>}
+ * with no live deployment of that user is terminated; a deployment still PROVISIONING whose pod exists but was
+ * never recorded (deploy-service stopped between the create call and its commit) adopts it; a second pod of a
+ * deployment that already has one is terminated. One replica at a time runs it, under a database lease.
+ */
+@ApplicationScoped
+public class Reconciler {
+
+    private static final Logger LOG = Logger.getLogger(Reconciler.class);
+    private static final String PREFIX = "trainpod-";
+
+    private final RunPodClient runPod;
+    private final SecretVault vault;
+    private final Terminator terminator;
+    private final Provisioner provisioner;
+    private final JobLease lease;
+    private final DeployConfig config;
+    private final Duration leaseTtl;
+
+    public Reconciler(RunPodClient runPod, SecretVault vault, Terminator terminator, Provisioner provisioner,
+                      JobLease lease, DeployConfig config) {
+        this.runPod = runPod;
+        this.vault = vault;
+        this.terminator = terminator;
+        this.provisioner = provisioner;
+        this.lease = lease;
+        this.config = config;
+        this.leaseTtl = config.reconcileInterval().multipliedBy(2);
+    }
+
+    @Scheduled(every = "${trainpod.deploy.reconcile-interval:30s}", delayed = "${trainpod.deploy.reconcile-interval:30s}",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    Uni<Void> reconcile() {
+        return lease.take("reconciler", leaseTtl)
+                .chain(held -> held ? reconcileAll() : Uni.createFrom().voidItem())
+                .onFailure().invoke(e -> LOG.warnf("reconciliation failed: %s", e.getMessage()))
+                .onFailure().recoverWithNull().replaceWithVoid();
+    }
+
+    private Uni<Void> reconcileAll() {
+        return Panache.withSession(() -> RunPodKey.<RunPodKey>listAll())
+                .onItem().transformToMulti(keys -> Multi.createFrom().iterable(keys))
+                .onItem().transformToUniAndConcatenate(k -> reconcileUser(k.userId)
+                        .onFailure().invoke(e -> LOG.warnf("reconciling the pods of one user failed: %s",
+                                e.getMessage()))
+                        .onFailure().recoverWithNull())
+                .collect().last().replaceWithVoid();
+    }
+
+    private Uni<Void> reconcileUser(String userId) {
+        return Panache.withSession(() -> vault.open(userId)).chain(key -> key.isEmpty()
+                ? Uni.createFrom().voidItem()
+                : runPod.listPods(key.get()).chain(pods -> reconcilePods(userId, key.get(), pods.stream()
+                        .filter(p -> p.name() != null && p.name().startsWith(PREFIX))
+                        .filter(p -> !"TERMINATED".equals(p.status()))
+                        .toList())));
+    }
+
+    private Uni<Void> reconcilePods(String userId, String apiKey, List<RunPodModels.Pod> pods) {
+        if (pods.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        List<UUID> ids = pods.stream().map(Reconciler::deploymentId).flatMap(Optional::stream).toList();
+        return Panache.withSession(() -> Deployment.<Deployment>list("id in ?1", ids))
+                .map(list -> list.stream().collect(Collectors.toMap(d -> d.id, Function.identity())))
+                .onItem().transformToMulti(byId -> Multi.createFrom().iterable(pods)
+                        .onItem().transformToUniAndConcatenate(pod -> reconcilePod(userId, apiKey, pod,
+                                deploymentId(pod).map(byId::get).orElse(null))
+                                .onFailure().recoverWithNull()))
+                .collect().last().replaceWithVoid();
+    }
+
+    private Uni<Void> reconcilePod(String userId, String apiKey, RunPodModels.Pod pod, Deployment d) {
+        boolean settled = pod.createdAt() == null
+                || pod.createdAt().plus(config.adoptAfter()).isBefore(Instant.now());
+        if (d == null) {
+            return settled ? terminateOrphan(apiKey, pod, "no deployment has this id") : Uni.createFrom().voidItem();
+        }
+        if (!d.userId.equals(userId)) {
+            return Uni.createFrom().voidItem(); // another account's name clash: never touch what is not ours
+        }
+        if (pod.id().equals(d.podId)) {
+            boolean terminatedButBack = d.podTerminatedAt != null;
+            boolean ended = d.status.terminal();
+            if (terminatedButBack) {
+                return terminateOrphan(apiKey, pod, "its termination was recorded but the pod is still there");
+            }
+            return ended ? terminator.terminate(d.id) : Uni.createFrom().voidItem();
+        }
+        if (!settled) {
+            return Uni.createFrom().voidItem();
+        }
+        if (d.podId == null && d.status == DeploymentStatus.PROVISIONING) {
+            return provisioner.adopt(d.id, pod, apiKey);
+        }
+        return terminateOrphan(apiKey, pod, d.podId == null
+                ? "its deployment is " + d.status + " and never recorded it"
+                : "its deployment runs on pod " + d.podId);
+    }
+
+    private Uni<Void> terminateOrphan(String apiKey, RunPodModels.Pod pod, String why) {
+        LOG.warnf("terminating pod %s (%s): %s", pod.id(), pod.name(), why);
+        return runPod.terminatePod(apiKey, pod.id());
+    }
+
+    private static Optional<UUID> deploymentId(RunPodModels.Pod pod) {
+        try {
+            return Optional.of(UUID.fromString(pod.name().substring(PREFIX.length())));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+}

@@ -1,0 +1,94 @@
+package dev.trainpod.devstack;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Predicate;
+
+/** Plain HTTP for the deploy-service integration tests: the user API, and the simulator's control API. */
+final class ItHttp {
+
+    /** An answer: status, JSON body (or null) and content type. */
+    record Answer(int status, JsonNode body, String contentType) {
+    }
+
+    /** One call the simulator answered, from its request journal. */
+    record Call(String method, String path, int status, Instant time, JsonNode body) {
+    }
+
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final Set<String> TERMINAL = Set.of("SUCCEEDED", "FAILED", "CANCELLED");
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private ItHttp() {
+    }
+
+    static Answer send(String method, String url, String token, String body) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(60))
+                .header("Accept", "application/json")
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body));
+        if (body != null) {
+            b.header("Content-Type", "application/json");
+        }
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        try {
+            HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            JsonNode json = r.body().isBlank() ? null : JSON.readTree(r.body());
+            return new Answer(r.statusCode(), json, r.headers().firstValue("Content-Type").orElse(""));
+        } catch (IOException e) {
+            throw new IllegalStateException(method + " " + url + " failed: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Injects a fault into the simulator; answers its id. */
+    static String fault(LocalStack stack, String spec) {
+        Answer a = send("POST", stack.runPodUrl() + "/_sim/faults", null, spec);
+        if (a.status() != 201) {
+            throw new IllegalStateException("fault refused: " + a.body());
+        }
+        return a.body().path("id").asText();
+    }
+
+    static void clearFaults(LocalStack stack) {
+        send("DELETE", stack.runPodUrl() + "/_sim/faults", null, null);
+    }
+
+    /** The /v2 calls the simulator answered, oldest first. */
+    static List<Call> calls(LocalStack stack) {
+        List<Call> calls = new ArrayList<>();
+        for (JsonNode n : send("GET", stack.runPodUrl() + "/_sim/requests", null, null).body().path("requests")) {
+            calls.add(new Call(n.path("method").asText(), n.path("path").asText(), n.path("status").asInt(),
+                    Instant.parse(n.path("time").asText()), n.get("body")));
+        }
+        return calls;
+    }
+
+    /** Polls until the condition holds, or fails with what was last seen. */
+    static <T> T await(String what, Duration timeout, java.util.function.Supplier<T> read, Predicate<T> done) {
+        Instant deadline = Instant.now().plus(timeout);
+        T last = read.get();
+        while (!done.test(last)) {
+            if (Instant.now().isAfter(deadline)) {
+                throw new AssertionError("timed out waiting for " + what + "; last seen: " + last);
+            }
+            ServiceProcess.sleep(200);
+            last = read.get();
+        }
+        return last;
+    }
+}
