@@ -1,14 +1,21 @@
 """One local HTTP server that plays everything a pod talks to, and records what it received:
-metrics-service (/api/v1/jobs/<id>/status|metrics|logs), the dataset download
-(/api/v1/pod/dataset/<token>, with Range) and the RunPod API (/runpod/v2/pods/<id>)."""
+metrics-service (/api/v1/jobs/<id>/status|metrics|logs), dataset-service's dataset download
+(/api/v1/downloads/<token>, with Range), link refresh (POST /api/v1/pod/dataset) and artifact
+uploads (HEAD/PUT /api/v1/pod/artifacts/<name>, resumable with Content-Range), and the RunPod
+API (/runpod/v2/pods/<id>)."""
+import hashlib
 import json
+import re
 import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 DEPLOYMENT_ID = "dep-7f3a"
-DATASET_PATH = "/api/v1/pod/dataset/"
+DATASET_PATH = "/api/v1/downloads/"
+REFRESH_PATH = "/api/v1/pod/dataset"
+ARTIFACTS_PATH = "/api/v1/pod/artifacts/"
+FRESH_TOKEN = "dlFresh0c4a1b2c3d4e5f60718293a4b5c6d7e8f9"
 METRICS_PATH = "/api/v1/jobs/%s/" % DEPLOYMENT_ID
 RUNPOD_PATH = "/runpod/v2/pods/"
 
@@ -24,6 +31,13 @@ class FakePodServices:
         self.dataset_ignore_range = 0  # answer this many Range requests with a full 200
         self.dataset_fail_first = 0  # answer this many dataset GETs with 503
         self.dataset_status = None  # answer every dataset GET with this status (e.g. 410)
+        self.expired_tokens = set()  # download tokens that answer 410 (expired)
+        self.refresh_status = 200  # what POST /api/v1/pod/dataset answers
+        self.artifacts = {}  # name -> bytearray received so far
+        self.completed = {}  # name -> the 201 record
+        self.artifact_cut_after = None  # take this many bytes of a PUT body, then drop the connection, once
+        self.artifact_fail_first = 0  # answer this many PUTs with 503
+        self.metrics_down = False  # metrics-service unreachable: every /api/v1/jobs call is cut off
         self.fail_first = {"status": 0, "metrics": 0, "logs": 0}  # 503s per endpoint
         self.retry_after = {}  # endpoint -> (count, seconds): 429 with Retry-After
         self.metrics_delay = 0.0  # seconds each /metrics POST takes
@@ -52,6 +66,12 @@ class FakePodServices:
 
     def runpod_url(self):
         return self.base_url + "/runpod"
+
+    def refresh_url(self):
+        return self.base_url + REFRESH_PATH
+
+    def artifacts_url(self):
+        return self.base_url + ARTIFACTS_PATH.rstrip("/")
 
     # ---- what was received ----
 
@@ -106,11 +126,32 @@ class FakePodServices:
                 else:
                     self._answer(404)
 
+            def do_HEAD(self):
+                if not self.path.startswith(ARTIFACTS_PATH):
+                    return self._answer(404)
+                fake._record("artifact-head", self, None)
+                name = self.path[len(ARTIFACTS_PATH):]
+                with fake.lock:
+                    received = fake.artifacts.get(name)
+                if received is None:
+                    return self._answer(404)
+                self._answer(200, {"Upload-Offset": str(len(received))})
+
+            def do_PUT(self):
+                if not self.path.startswith(ARTIFACTS_PATH):
+                    return self._answer(404)
+                fake._receive_artifact(self, self.path[len(ARTIFACTS_PATH):])
+
             def do_POST(self):
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length)
+                if self.path == REFRESH_PATH:
+                    return fake._refresh(self)
                 if not self.path.startswith(METRICS_PATH):
                     return self._answer(404)
+                if fake.metrics_down:
+                    self.close_connection = True
+                    return self.connection.shutdown(socket.SHUT_RDWR)
                 endpoint = self.path[len(METRICS_PATH):]
                 if fake._take("fail_first", endpoint):
                     return self._answer(503)
@@ -129,12 +170,17 @@ class FakePodServices:
                 fake._record("runpod", self, None)
                 self._answer(fake.delete_status)
 
-            def _answer(self, status, headers=None):
+            def _answer(self, status, headers=None, body=None):
                 self.send_response(status)
                 for name, value in (headers or {}).items():
                     self.send_header(name, value)
-                self.send_header("Content-Length", "0")
+                content = b"" if body is None else json.dumps(body).encode("utf-8")
+                if body is not None:
+                    self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(content)))
                 self.end_headers()
+                if content and self.command != "HEAD":
+                    self.wfile.write(content)
 
         return Handler
 
@@ -142,8 +188,50 @@ class FakePodServices:
         with self.lock:
             self.requests.append((kind, handler.command, handler.path, dict(handler.headers), body))
 
+    def _refresh(self, handler):
+        self._record("refresh", handler, None)
+        if self.refresh_status != 200:
+            return handler._answer(self.refresh_status)
+        handler._answer(200, body={"url": self.dataset_url(FRESH_TOKEN), "bytes": len(self.dataset),
+                                   "sha256": hashlib.sha256(self.dataset).hexdigest(),
+                                   "expiresAt": "2030-01-01T00:00:00Z"})
+
+    def _receive_artifact(self, handler, name):
+        length = int(handler.headers.get("Content-Length") or 0)
+        content_range = handler.headers.get("Content-Range")
+        self._record("artifact", handler, {"name": name, "range": content_range, "length": length})
+        if self._take("artifact_fail_first"):
+            handler.rfile.read(length)
+            return handler._answer(503)
+        with self.lock:
+            cut, self.artifact_cut_after = self.artifact_cut_after, None
+        body = handler.rfile.read(min(length, cut) if cut is not None else length)
+        start, total = 0, length
+        if content_range:
+            start, _, total = map(int, re.match(r"bytes (\d+)-(\d+)/(\d+)$", content_range).groups())
+        with self.lock:
+            received = self.artifacts.setdefault(name, bytearray())
+            if start != len(received):
+                return handler._answer(409, {"Upload-Offset": str(len(received))})
+            received.extend(body)
+            complete = len(received) == total
+        if cut is not None:
+            handler.close_connection = True
+            return handler.connection.shutdown(socket.SHUT_RDWR)
+        if not complete:
+            return handler._answer(202, {"Upload-Offset": str(len(received))})
+        sha256 = hashlib.sha256(bytes(received)).hexdigest()
+        if handler.headers.get("X-Trainpod-Sha256") not in (None, sha256):
+            return handler._answer(422)
+        record = {"id": "art-%d" % len(self.completed), "name": name, "bytes": total, "sha256": sha256}
+        with self.lock:
+            self.completed[name] = record
+        handler._answer(201, body=record)
+
     def _serve_dataset(self, handler):
         self._record("dataset", handler, None)
+        if handler.path[len(DATASET_PATH):] in self.expired_tokens:
+            return handler._answer(410)
         if self.dataset_status:
             return handler._answer(self.dataset_status)
         if self._take("dataset_fail_first"):

@@ -92,7 +92,8 @@ class ConfigTest(unittest.TestCase):
 class TrainerChoiceTest(unittest.TestCase):
 
     def test_a_machine_without_gpu_libraries_runs_the_simulated_trainer(self):
-        with mock.patch.object(agent, "missing_gpu_libraries", return_value=["torch", "transformers", "trl"]):
+        with mock.patch.object(agent, "missing_gpu_libraries", return_value=["torch", "transformers", "trl"]), \
+                mock.patch.object(agent, "echo"):
             command, kind = agent.trainer_command({}, "c.json", "d.jsonl")
         self.assertEqual("simulated", kind)
         self.assertTrue(command[-5].endswith("sim_trainer.py"))
@@ -104,10 +105,21 @@ class TrainerChoiceTest(unittest.TestCase):
         self.assertEqual(agent.EXIT_CONFIG, failure.exception.exit_code)
         self.assertIn("trl not installed", failure.exception.cause)
 
-    def test_a_requested_simulation_is_obeyed_everywhere(self):
-        with mock.patch.object(agent, "missing_gpu_libraries", return_value=[]):
-            _, kind = agent.trainer_command({"simulation": {"steps": 3}}, "c.json", "d.jsonl")
-        self.assertEqual("simulated", kind)
+    def test_a_machine_with_gpu_libraries_runs_the_real_trainer_even_when_a_simulation_is_asked_for(self):
+        with tempfile.NamedTemporaryFile(suffix="trainpod_trainer.py") as trainer, \
+                mock.patch.dict(os.environ, {"TRAINPOD_TRAINER": trainer.name}), \
+                mock.patch.object(agent, "missing_gpu_libraries", return_value=[]), mock.patch.object(agent, "echo"):
+            command, kind = agent.trainer_command({"simulation": {"steps": 3}}, "c.json", "d.jsonl")
+        self.assertEqual("real", kind)
+        self.assertEqual(trainer.name, command[2])
+
+    def test_the_real_trainer_is_looked_for_in_the_trainer_image_by_default(self):
+        with mock.patch.dict(os.environ), mock.patch.object(agent, "missing_gpu_libraries", return_value=[]):
+            os.environ.pop("TRAINPOD_TRAINER", None)
+            with self.assertRaises(agent.JobFailure) as failure:
+                agent.trainer_command({}, "c.json", "d.jsonl")
+        self.assertIn("trainpod_trainer.py is missing", failure.exception.cause)
+        self.assertEqual("/opt/trainpod/trainer/trainpod_trainer.py", agent.DEFAULT_TRAINER)
 
 
 class SecretsTest(unittest.TestCase):
@@ -121,6 +133,10 @@ class SecretsTest(unittest.TestCase):
                "TRAINPOD_DATASET_URL": "https://d.example/api/v1/pod/dataset/" + DATASET_TOKEN}
         text = agent.redact("a %s b %s c %s d" % (JOB_TOKEN, POD_API_KEY, DATASET_TOKEN), agent.secrets_of(env))
         self.assertEqual("a *** b *** c *** d", text)
+
+    def test_the_users_hugging_face_token_is_a_secret_too(self):
+        secrets = agent.secrets_of({"HF_TOKEN": "hf_userSecretToken0123456789"})
+        self.assertEqual("token *** used", agent.redact("token hf_userSecretToken0123456789 used", secrets))
 
     def test_a_plain_last_path_segment_is_not_a_secret(self):
         secrets = agent.secrets_of({"TRAINPOD_DATASET_URL": "https://d.example/datasets/abc/download"})
@@ -197,21 +213,99 @@ class ShipperTest(AgentTestCase):
             shipper.point({"step": step})
         self.assertTrue(self.fake.wait_for(lambda: len(self.fake.points()) == 23, 3.0))
         self.assertGreaterEqual(time.monotonic() - started, agent.FLUSH_SECONDS - 0.3)
-        self.assertEqual([], shipper.close())
+        self.assertEqual(0, shipper.close())
         self.assertEqual(list(range(1, 24)), [p["step"] for p in self.fake.points()])
 
     def test_a_slow_metrics_service_never_holds_up_the_trainer_output(self):
         self.fake.metrics_delay = 0.3
         unsent, queued_in = self.ship(200)
         self.assertLess(queued_in, 0.1)
-        self.assertEqual([], unsent)
+        self.assertEqual(0, unsent)
         self.assertEqual(list(range(1, 201)), [p["step"] for p in self.fake.points()])
 
     def test_points_are_kept_while_metrics_service_fails(self):
         self.fake.fail_first["metrics"] = 4
         unsent, _ = self.ship(30)
-        self.assertEqual([], unsent)
+        self.assertEqual(0, unsent)
         self.assertEqual(list(range(1, 31)), [p["step"] for p in self.fake.points()])
+
+
+class SpoolTest(AgentTestCase):
+
+    def test_what_was_not_sent_survives_a_restart_and_a_torn_line_is_skipped(self):
+        spool = agent.Spool("metrics-spool.jsonl")
+        spool.append([{"step": 1}, {"step": 2}, {"step": 3}])
+        batch, offset = spool.peek(2)
+        self.assertEqual([{"step": 1}, {"step": 2}], batch)
+        spool.commit(offset, len(batch))
+        with open(spool.path, "a") as f:
+            f.write('{"step": 4, "lo\n{"step": 5}\n{"step": 6')  # a crash tore one line, another is unfinished
+
+        again = agent.Spool("metrics-spool.jsonl")
+
+        self.assertEqual([{"step": 3}, {"step": 5}], again.peek(None)[0])
+        self.assertEqual(2, again.pending)
+
+    def test_points_spooled_while_metrics_service_is_down_are_sent_once_it_is_back(self):
+        self.fake.metrics_down = True
+        shipper = agent.Shipper()
+        shipper.start()
+        for step in range(1, 51):
+            shipper.point({"step": step})
+        self.assertTrue(self.fake.wait_for(lambda: shipper.points.pending == 50, 3.0))
+        self.assertEqual([], self.fake.points())
+        self.fake.metrics_down = False
+        self.assertEqual(0, shipper.close())
+        self.assertEqual(list(range(1, 51)), [p["step"] for p in self.fake.points()])
+
+
+class UploadTest(AgentTestCase):
+
+    def upload(self, content, chunk="1000"):
+        path = os.path.join(self.work_dir, "model.bin")
+        with open(path, "wb") as f:
+            f.write(content)
+        with mock.patch.dict(os.environ, {"TRAINPOD_UPLOAD_CHUNK_BYTES": chunk}):
+            return agent.upload_artifact(self.fake.artifacts_url(), "model.bin", path)
+
+    def test_an_upload_goes_on_from_the_offset_dataset_service_already_holds(self):
+        content = os.urandom(2500)
+        self.fake.artifacts["model.bin"] = bytearray(content[:1200])
+        record = self.upload(content)
+        self.assertEqual(hashlib.sha256(content).hexdigest(), record["sha256"])
+        self.assertEqual(["bytes 1200-2199/2500", "bytes 2200-2499/2500"],
+                         [r[4]["range"] for r in self.fake.recorded("artifact")])
+
+    def test_a_chunk_that_does_not_start_where_dataset_service_is_goes_on_from_its_offset(self):
+        content = os.urandom(1500)
+        path = os.path.join(self.work_dir, "model.bin")
+        with open(path, "wb") as f:
+            f.write(content)
+        with mock.patch.object(agent, "upload_offset", side_effect=lambda *a: 0):  # a stale answer
+            self.fake.artifacts["model.bin"] = bytearray(content[:1000])
+            with mock.patch.dict(os.environ, {"TRAINPOD_UPLOAD_CHUNK_BYTES": "1000"}):
+                record = agent.upload_artifact(self.fake.artifacts_url(), "model.bin", path)
+        self.assertEqual(1500, record["bytes"])
+        self.assertEqual(["bytes 0-999/1500", "bytes 1000-1499/1500"],
+                         [r[4]["range"] for r in self.fake.recorded("artifact")])
+
+    def test_a_small_or_empty_file_goes_in_one_request(self):
+        for content in (b"", b"{}"):
+            with self.subTest(size=len(content)):
+                self.fake.artifacts.clear()
+                self.assertEqual(len(content), self.upload(content)["bytes"])
+                self.assertIsNone(self.fake.recorded("artifact")[-1][4]["range"])
+
+    def test_a_refused_upload_fails_the_job(self):
+        self.fake.artifact_fail_first = 100
+        with self.assertRaises(agent.JobFailure) as raised:
+            self.upload(b"x" * 10)
+        self.assertEqual(agent.EXIT_UNAVAILABLE, raised.exception.exit_code)
+        self.assertIn("after 6 attempts", raised.exception.cause)
+
+    def test_names_dataset_service_would_refuse_are_made_safe(self):
+        self.assertEqual("adapter_model_v1_.safetensors", agent.artifact_name("adapter model(v1).safetensors"))
+        self.assertEqual(128, len(agent.artifact_name("a" * 200)))
 
 
 class DownloadTest(AgentTestCase):

@@ -6,8 +6,9 @@ import stat
 import time
 import unittest
 
-from pod_harness import (AGENT_PLACEHOLDER, POD_API_KEY, POD_DIR, POD_ID, TRAINER_PLACEHOLDER,
-                         PodTestCase, assembled_bootstrap)
+from fake_pod_services import FRESH_TOKEN
+from pod_harness import (AGENT_PLACEHOLDER, DATASET_TOKEN, JOB_TOKEN, POD_API_KEY, POD_DIR, POD_ID, TRAINER_PLACEHOLDER,
+                         PodTestCase, assembled_bootstrap, config_b64)
 
 
 class BootstrapScriptTest(unittest.TestCase):
@@ -40,6 +41,52 @@ class SuccessfulJobTest(PodTestCase):
         self.assertLess(seconds, 10)
         with open(os.path.join(self.work_dir, "dataset.jsonl"), "rb") as f:
             self.assertEqual(self.dataset, f.read())
+        self.assertEqual(["simulated_adapter.bin", "training_summary.json"], sorted(self.fake.completed))
+        self.assertEqual(64 * 1024, self.fake.completed["simulated_adapter.bin"]["bytes"])
+        succeeded = self.fake.statuses()[-1]
+        self.assertEqual(sorted(self.fake.completed.values(), key=lambda a: a["name"]), succeeded["artifacts"])
+        self.assertIn("simulated trainer", succeeded["message"])
+        self.assertIn("using the simulated trainer: no GPU libraries on this machine", output)
+
+    def test_artifacts_upload_in_chunks_and_resume_after_a_lost_connection(self):
+        self.fake.artifact_cut_after = 5000
+        self.fake.artifact_fail_first = 1
+        env = self.pod_env(TRAINPOD_UPLOAD_CHUNK_BYTES="16384")
+
+        code, output, _ = self.run_bootstrap(env)
+
+        self.assertEqual(0, code, output)
+        with open(os.path.join(self.work_dir, "output", "simulated_adapter.bin"), "rb") as f:
+            adapter = f.read()
+        self.assertEqual(adapter, bytes(self.fake.artifacts["simulated_adapter.bin"]))
+        self.assertEqual(hashlib.sha256(adapter).hexdigest(), self.fake.completed["simulated_adapter.bin"]["sha256"])
+        ranges = [r[4]["range"] for r in self.fake.recorded("artifact") if r[4]["name"] == "simulated_adapter.bin"]
+        self.assertIn("bytes 5000-21383/65536", ranges, "resumed where the lost connection left off")
+        self.assertEqual("bytes 54152-65535/65536", ranges[-1])
+        last = [r for r in self.fake.recorded("artifact") if r[4]["range"] == ranges[-1]][-1]
+        self.assertEqual(hashlib.sha256(adapter).hexdigest(), last[3].get("X-Trainpod-Sha256"))
+        self.assertEqual("Bearer " + JOB_TOKEN, last[3].get("Authorization"))
+        self.assertEqual("SUCCEEDED", self.fake.statuses()[-1]["phase"])
+
+    def test_an_outage_of_metrics_service_loses_nothing_and_does_not_hold_up_training(self):
+        env = self.pod_env({"steps": 60, "stepSeconds": 0.05})
+        process = self.start_bootstrap(env)
+        self.assertTrue(self.fake.wait_for(lambda: len(self.fake.points()) >= 5, 15))
+        self.fake.metrics_down = True
+        down_at = len(self.fake.points())
+        spool = os.path.join(self.work_dir, "metrics-spool.jsonl")
+        self.assertTrue(self.fake.wait_for(lambda: _lines(spool) >= down_at + 20, 10),
+                        "the trainer went on and its points were spooled to disk")
+        self.fake.metrics_down = False
+        output = self.finish(process)
+
+        self.assertEqual(0, process.returncode, output)
+        self.assertEqual(list(range(1, 61)), sorted({p["step"] for p in self.fake.points()}))
+        self.assertEqual(60, _lines(spool))
+        shipped = self.fake.log_lines()
+        self.assertEqual(60, len([line for line in shipped if line.startswith("step ")]))
+        self.assertTrue(any("spooling metrics and logs to disk" in line for line in shipped))
+        self.assertEqual("SUCCEEDED", self.fake.statuses()[-1]["phase"])
 
     def test_restarted_container_of_a_finished_job_only_terminates_the_pod_again(self):
         env = self.pod_env()
@@ -74,6 +121,21 @@ class SuccessfulJobTest(PodTestCase):
         self.assertEqual(0, code, output)
         self.assertEqual(list(range(1, 31)), [p["step"] for p in self.fake.points()])
         self.assertEqual(["DOWNLOADING", "TRAINING", "UPLOADING", "SUCCEEDED"], self.phases())
+
+    def test_an_expired_link_is_exchanged_for_a_fresh_one_and_the_download_resumes(self):
+        self.fake.dataset_cut_after = 7000
+        self.fake.expired_tokens.add(DATASET_TOKEN)
+
+        code, output, _ = self.run_bootstrap(self.pod_env())
+
+        self.assertEqual(0, code, output)
+        self.assertEqual(1, len(self.fake.recorded("refresh")))
+        self.assertEqual("Bearer " + JOB_TOKEN, self.fake.recorded("refresh")[0][3].get("Authorization"))
+        gets = [(r[2].rsplit("/", 1)[-1], r[3].get("Range")) for r in self.fake.recorded("dataset")]
+        self.assertEqual([(DATASET_TOKEN, None), (FRESH_TOKEN, None), (FRESH_TOKEN, "bytes=7000-")], gets)
+        self.assertEqual("SUCCEEDED", self.fake.statuses()[-1]["phase"])
+        self.assertNoSecrets(output)
+        self.assertNotIn(FRESH_TOKEN, output)
 
     def test_interrupted_download_resumes_with_range(self):
         self.fake.dataset_cut_after = len(self.dataset) // 3
@@ -140,8 +202,9 @@ class FailedJobTest(PodTestCase):
         self.assertNotIn("TRAINING", self.phases())
         self.assertPodTerminatedOnce()
 
-    def test_expired_dataset_link_fails_with_a_clear_cause(self):
+    def test_an_expired_link_of_an_ended_deployment_fails_with_a_clear_cause(self):
         self.fake.dataset_status = 410
+        self.fake.refresh_status = 410
 
         code, output, _ = self.run_bootstrap(self.pod_env())
 
@@ -150,9 +213,26 @@ class FailedJobTest(PodTestCase):
         self.assertEqual(1, len(failed), failed)
         self.assertIn("HTTP 410", failed[0]["message"])
         self.assertIn("expired", failed[0]["message"])
+        self.assertEqual("DOWNLOADING", failed[0]["failedPhase"])
         self.assertEqual(1, len(self.fake.recorded("dataset")))
+        self.assertEqual(1, len(self.fake.recorded("refresh")))
         self.assertPodTerminatedOnce()
         self.assertNoSecrets(output)
+
+    def test_out_of_gpu_memory_is_reported_with_what_to_do(self):
+        env = self.pod_env(TRAINPOD_CONFIG=config_b64({"steps": 8, "stepSeconds": 0.02},
+                                                      hyperparameters={"batchSize": 64, "maxSeqLength": 4096}))
+
+        code, output, _ = self.run_bootstrap(env)
+
+        self.assertEqual(1, code, output)
+        failed = self.failed_reports()
+        self.assertEqual(1, len(failed), failed)
+        self.assertEqual("out of GPU memory: reduce batch size or choose a GPU with more memory", failed[0]["message"])
+        self.assertEqual("TRAINING", failed[0]["failedPhase"])
+        self.assertIn("CUDA out of memory", failed[0]["logTail"])
+        self.assertEqual({}, self.fake.completed)
+        self.assertPodTerminatedOnce()
 
     def test_invalid_config_is_reported_once_and_the_pod_terminated(self):
         code, output, _ = self.run_bootstrap(self.pod_env(TRAINPOD_CONFIG="not base64 json!"))
@@ -201,6 +281,14 @@ class FailedJobTest(PodTestCase):
         self.assertIn("terminated by signal", failed[0]["message"])
         self.assertPodTerminatedOnce()
         self.assertEqual([], _trainer_pids(self.work_dir))
+
+
+def _lines(file_path):
+    try:
+        with open(file_path, "rb") as f:
+            return sum(1 for _ in f)
+    except OSError:
+        return 0
 
 
 def _which(tool):

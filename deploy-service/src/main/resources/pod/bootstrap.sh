@@ -93,7 +93,9 @@ if [ -f pod-id ]; then previous_pod=$(<pod-id); fi
 if [ "$previous_pod" != "${RUNPOD_POD_ID:-}" ]; then
   # Another pod's files (a reused volume) must not resume, skip or mark this job.
   rm -f failure-reported pod-terminated succeeded phase cause config.json agent.log train.log \
-    dataset.jsonl dataset.jsonl.part metrics-unsent.jsonl
+    dataset.jsonl dataset.jsonl.part metrics-spool.jsonl metrics-spool.jsonl.offset \
+    logs-spool.jsonl logs-spool.jsonl.offset
+  rm -rf output checkpoints
   printf '%s' "${RUNPOD_POD_ID:-}" > pod-id
 fi
 

@@ -1,20 +1,35 @@
-"""Simulated trainer: stands in for TRL training where no GPU libraries exist (and when a
-deployment asks for a simulation), printing what a real trainer run prints.
+"""Simulated trainer: stands in for TRL training where no GPU libraries exist, printing what a
+real trainer run prints and leaving a small output/ for the agent to upload.
 
 Reads the job config (JSON) and its optional "simulation" object: steps (default 30),
 stepSeconds (default 0.2), failAtStep (default none) and exitCode (default 1). Prints
 `TRAINPOD_TOTAL_STEPS T` once, then per step a human line and a `TRAINPOD_METRIC {json}`
 line with a falling loss; at failAtStep it prints a Python traceback to stderr and exits
-with exitCode. Standard library only: it travels base64-encoded in the pod's args.
+with exitCode.
+
+GPU memory is simulated too, from the hyperparameters: 1.5 GiB plus 0.25 MiB per token of a
+step's batch (batchSize × maxSeqLength, defaults 4 × 2048). A batch that does not fit the
+simulated GPU (simulation.gpuMemoryGb, default 16) fails at step 1 with PyTorch's CUDA
+out-of-memory error and exit code 1, as a real run would; batchSize 64 with maxSeqLength
+4096 is such a batch. Standard library only: it travels base64-encoded in the pod's args.
 """
 import argparse
 import json
 import math
+import os
 import random
 import sys
 import time
 import traceback
 from datetime import datetime, timezone
+
+ARTIFACT_BYTES = 64 * 1024
+BASE_MEMORY_MIB = 1536
+MIB_PER_TOKEN = 0.25
+
+
+class OutOfMemoryError(RuntimeError):
+    """Named and worded like torch.OutOfMemoryError, which the agent recognises."""
 
 
 def count_rows(dataset_path):
@@ -22,7 +37,12 @@ def count_rows(dataset_path):
         return sum(1 for line in f if line.strip())
 
 
-def metric(step, steps, epochs, base_lr, rng):
+def memory_mib(hyperparameters):
+    tokens = int(hyperparameters.get("batchSize") or 4) * int(hyperparameters.get("maxSeqLength") or 2048)
+    return BASE_MEMORY_MIB + tokens * MIB_PER_TOKEN
+
+
+def metric(step, steps, epochs, base_lr, gpu_mib, rng):
     """One metric point: loss 2.5·e^(-3p)+0.3 with ±1% noise, cosine learning-rate decay."""
     progress = step / steps
     return {
@@ -32,6 +52,7 @@ def metric(step, steps, epochs, base_lr, rng):
         "learningRate": base_lr * 0.5 * (1 + math.cos(math.pi * progress)),
         "gradNorm": round((1.5 * math.exp(-2 * progress) + 0.2) * (1 + rng.uniform(-0.05, 0.05)), 4),
         "tokensPerSecond": round(1800 * (1 + rng.uniform(-0.03, 0.03)), 1),
+        "gpuMemoryMb": round(gpu_mib, 1),
         "time": datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
     }
 
@@ -40,25 +61,47 @@ def fail(step):
     raise RuntimeError("simulated trainer failure at step %d" % step)
 
 
+def out_of_memory(needed_mib, gpu_gib):
+    raise OutOfMemoryError(
+        "CUDA out of memory. Tried to allocate %.2f GiB. GPU 0 has a total capacity of %.2f GiB "
+        "(simulated)" % ((needed_mib - BASE_MEMORY_MIB) / 1024, gpu_gib))
+
+
+def write_output(config, steps, final_loss):
+    """What a real run leaves in output/: here a summary and deterministic adapter bytes."""
+    os.makedirs("output", exist_ok=True)
+    with open(os.path.join("output", "training_summary.json"), "w", encoding="utf-8") as f:
+        json.dump({"trainer": "simulated", "model": config.get("model"), "method": config.get("method", "SFT"),
+                   "steps": steps, "finalLoss": final_loss}, f, indent=2)
+    with open(os.path.join("output", "simulated_adapter.bin"), "wb") as f:
+        f.write(random.Random(steps).getrandbits(8 * ARTIFACT_BYTES).to_bytes(ARTIFACT_BYTES, "little"))
+
+
 def train(config, dataset_path):
     simulation = config.get("simulation") or {}
     hyperparameters = config.get("hyperparameters") or {}
     steps = max(int(simulation.get("steps") or 30), 1)
     step_seconds = float(simulation.get("stepSeconds", 0.2))
     fail_at = simulation.get("failAtStep")
+    gpu_gib = float(simulation.get("gpuMemoryGb") or 16)
     epochs = float(hyperparameters.get("epochs", 1))
     base_lr = float(hyperparameters.get("learningRate", 2e-4))
+    gpu_mib = memory_mib(hyperparameters)
     rng = random.Random(steps)
     print("simulated trainer: %s %s, %d rows, %d steps" % (
         config.get("method", "SFT"), config.get("model", "?"), count_rows(dataset_path), steps), flush=True)
     print("TRAINPOD_TOTAL_STEPS %d" % steps, flush=True)
+    point = None
     for step in range(1, steps + 1):
         time.sleep(step_seconds)
+        if gpu_mib > gpu_gib * 1024:
+            out_of_memory(gpu_mib, gpu_gib)
         if fail_at is not None and step == int(fail_at):
             fail(step)
-        point = metric(step, steps, epochs, base_lr, rng)
+        point = metric(step, steps, epochs, base_lr, gpu_mib, rng)
         print("step %d/%d loss=%.4f lr=%.2e" % (step, steps, point["loss"], point["learningRate"]), flush=True)
         print("TRAINPOD_METRIC " + json.dumps(point), flush=True)
+    write_output(config, steps, point["loss"])
     print("training finished", flush=True)
 
 
@@ -71,6 +114,10 @@ def main(argv=None):
         config = json.load(f)
     try:
         train(config, args.dataset)
+    except OutOfMemoryError:
+        sys.stdout.flush()
+        traceback.print_exc()
+        return 1
     except RuntimeError:
         sys.stdout.flush()
         traceback.print_exc()

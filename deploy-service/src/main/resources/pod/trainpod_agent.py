@@ -1,10 +1,16 @@
 """Trainpod pod agent: runs one fine-tuning job inside a rented GPU pod.
 
 bootstrap.sh decodes this file into the work directory and runs `python3 trainpod_agent.py
-run`: download the dataset (resumable, SHA-256 checked), run the trainer, ship its metrics,
-log lines and heartbeats to metrics-service, report the outcome, and terminate this pod.
-RunPod restarts a container whose command exits and keeps billing, so the pod must delete
-itself. `fail --exit-code N` is the bootstrap trap's entry: report a failure, terminate.
+run`: download the dataset (resumable, SHA-256 checked, a fresh link through the job token
+when the link expired), run the trainer, ship its metrics, log lines and heartbeats to
+metrics-service (spooled to disk while it is unreachable), upload the trainer's output/
+(resumable), report the outcome, and terminate this pod. RunPod restarts a container whose
+command exits and keeps billing, so the pod must delete itself. `fail --exit-code N` is the
+bootstrap trap's entry: report a failure, terminate.
+
+The real trainer is $TRAINPOD_TRAINER (the trainer image sets it) or
+/opt/trainpod/trainer/trainpod_trainer.py; the simulated one (sim_trainer.py, beside this
+file) runs only where torch is not installed.
 
 Standard library only, Python 3.8+, and one file: it travels base64-encoded in the pod's
 args. It never logs the job token, the pod's API key or the dataset URL's token.
@@ -18,6 +24,7 @@ import importlib.util
 import json
 import os
 import queue
+import re
 import shutil
 import signal
 import ssl
@@ -44,11 +51,13 @@ TOTAL_STEPS_PREFIX = "TRAINPOD_TOTAL_STEPS "
 DEFAULT_RUNPOD_API = "https://api.runpod.io"
 REQUIRED_ENV = ("TRAINPOD_METRICS_URL", "TRAINPOD_DATASET_URL", "TRAINPOD_CONFIG")
 HIDDEN_FROM_TRAINER = ("TRAINPOD_JOB_TOKEN", "RUNPOD_API_KEY", "TRAINPOD_DATASET_URL")
+DEFAULT_TRAINER = "/opt/trainpod/trainer/trainpod_trainer.py"
+ARTIFACT_NAME_BAD_CHARS = re.compile(r"[^A-Za-z0-9._-]")
+MAX_DATASET_REFRESHES = 3
 LOG_TAIL_LINES = 50
 BATCH_POINTS = 20
 BATCH_LINES = 200
 MAX_PER_POST = 500
-MAX_PENDING_LINES = 10000
 FLUSH_SECONDS = 2.0
 CHUNK_BYTES = 1 << 20
 
@@ -135,12 +144,17 @@ def retry_base():
 def secrets_of(env):
     """The values that must never appear in output: tokens, keys, the dataset URL's token."""
     url = urllib.parse.urlsplit(env.get("TRAINPOD_DATASET_URL", ""))
-    values = [env.get("TRAINPOD_JOB_TOKEN", ""), env.get("RUNPOD_API_KEY", ""), url.query]
+    values = [env.get("TRAINPOD_JOB_TOKEN", ""), env.get("RUNPOD_API_KEY", ""), env.get("HF_TOKEN", ""), url.query]
     values = [v for v in values if len(v) >= 8]
     last_segment = url.path.rstrip("/").rsplit("/", 1)[-1]
     if len(last_segment) >= 16:  # a token, not a word such as "download"
         values.append(last_segment)
     return sorted(values, key=len, reverse=True)
+
+
+def add_secret_url(url):
+    """Keeps a new dataset URL's token out of every line from now on."""
+    State.secrets = sorted(set(State.secrets) | set(secrets_of({"TRAINPOD_DATASET_URL": url})), key=len, reverse=True)
 
 
 def redact(text, secrets=None):
@@ -211,34 +225,51 @@ def retryable(status):
     return status >= 500 or status in (408, 429)
 
 
-def http_call(method, url, token, body=None, attempts=5, ok_statuses=(), timeout=30.0):
-    """One JSON call with exponential backoff on 5xx/408/429/connection errors; 429 honours
-    Retry-After; other 4xx fail at once. Returns the status; raises HttpFailure."""
-    headers = {"Content-Type": "application/json"}
+def exchange(method, url, token, data=None, headers=None, timeout=30.0):
+    """One request; returns (status, headers, body) for any HTTP answer, error statuses included.
+    Raises OSError or http.client.HTTPException when no answer came."""
+    headers = dict(headers or {})
     if token:
         headers["Authorization"] = "Bearer " + token
+    request = urllib.request.Request(url, data=data, headers=headers, method=method)
+    try:
+        with urllib.request.urlopen(request, timeout=timeout, context=ssl_context()) as response:
+            return response.status, response.headers, response.read()
+    except urllib.error.HTTPError as e:
+        try:
+            content = e.read()
+        except (OSError, ValueError, http.client.HTTPException):
+            content = b""
+        finally:
+            e.close()
+        return e.code, e.headers, content
+
+
+def http_exchange(method, url, token, body=None, attempts=5, ok_statuses=(), timeout=30.0):
+    """One JSON call with exponential backoff on 5xx/408/429/connection errors; 429 honours
+    Retry-After; other 4xx fail at once. Returns (status, body bytes); raises HttpFailure."""
     data = None if body is None else json.dumps(body).encode("utf-8")
     status, detail = None, "not attempted"
     for attempt in range(attempts):
         delay = retry_base() * 2 ** attempt
         try:
-            request = urllib.request.Request(url, data=data, headers=headers, method=method)
-            with urllib.request.urlopen(request, timeout=timeout, context=ssl_context()) as response:
-                response.read()
-                return response.status
-        except urllib.error.HTTPError as e:
-            e.close()
-            if e.code in ok_statuses:
-                return e.code
-            if not retryable(e.code):
-                raise HttpFailure(e.code, "HTTP %d" % e.code)
-            delay = retry_after(e.headers, delay) if e.code == 429 else delay
-            status, detail = e.code, "HTTP %d" % e.code
+            status, headers, content = exchange(method, url, token, data, {"Content-Type": "application/json"}, timeout)
+            if status < 300 or status in ok_statuses:
+                return status, content
+            if not retryable(status):
+                raise HttpFailure(status, "HTTP %d" % status)
+            delay = retry_after(headers, delay) if status == 429 else delay
+            detail = "HTTP %d" % status
         except (OSError, http.client.HTTPException) as e:
             status, detail = None, redact("%s: %s" % (type(e).__name__, e))
         if attempt + 1 < attempts:
             time.sleep(delay)
     raise HttpFailure(status, detail)
+
+
+def http_call(method, url, token, body=None, attempts=5, ok_statuses=(), timeout=30.0):
+    """http_exchange's status alone."""
+    return http_exchange(method, url, token, body, attempts, ok_statuses, timeout)[0]
 
 
 def metrics_call(endpoint, body, attempts, timeout=30.0):
@@ -311,15 +342,57 @@ class Reporter:
                     pass  # the next heartbeat tries again
 
 
+class Spool:
+    """An append-only JSON-lines file and how far into it metrics-service has taken it (a byte
+    offset kept in `<name>.offset`). What is not sent yet survives an outage of any length and
+    a restart of the agent; nothing is dropped. Used by the shipper's thread alone."""
+
+    def __init__(self, name):
+        self.name = name
+        self.path = work_path(name)
+        self.offset = int(read_file(name + ".offset") or 0)
+        self.pending = len(self.peek(None)[0])
+
+    def append(self, items):
+        with open(self.path, "a", encoding="utf-8") as f:
+            f.writelines(json.dumps(item) + "\n" for item in items)
+        self.pending += len(items)
+
+    def peek(self, limit):
+        """Up to limit unsent items (all when None) and the offset just after them."""
+        items, offset = [], self.offset
+        try:
+            with open(self.path, "rb") as f:
+                f.seek(offset)
+                for raw in iter(f.readline, b""):
+                    if not raw.endswith(b"\n") or (limit is not None and len(items) >= limit):
+                        break  # an unfinished last line is read once it is finished
+                    offset += len(raw)
+                    try:
+                        items.append(json.loads(raw.decode("utf-8")))
+                    except ValueError:
+                        pass  # a line torn by a crash: skipped, it cannot be sent
+        except OSError:
+            pass
+        return items, offset
+
+    def commit(self, offset, count):
+        self.offset = offset
+        self.pending = max(self.pending - count, 0)
+        write_file(self.name + ".offset", str(offset))
+
+
 class Shipper(threading.Thread):
     """Ships metric points and log lines to /metrics and /logs in batches from a background
-    thread, so the trainer's output is never held up. Points that fail to send are kept and
-    sent again later, never dropped; only log lines beyond MAX_PENDING_LINES are."""
+    thread, so the trainer's output is never held up. Everything goes through a spool on disk
+    first; while metrics-service is unreachable the spools grow, and they are sent, oldest
+    first, once it answers again: nothing is lost, nothing waits for the network."""
 
     def __init__(self):
         super().__init__(name="shipper", daemon=True)
         self.queue = queue.Queue()
-        self.points, self.lines = [], []
+        self.points = Spool("metrics-spool.jsonl")
+        self.lines = Spool("logs-spool.jsonl")
         self.failures = 0
         self.final_attempts = 6
 
@@ -330,18 +403,19 @@ class Shipper(threading.Thread):
         self.queue.put(("line", line))
 
     def close(self, final_attempts=6):
-        """Stops after a final flush with retries; returns the points left unsent."""
+        """Stops after a final flush with retries; returns how many points are left unsent."""
         self.final_attempts = final_attempts
         self.queue.put(("stop", None))
         self.join()
-        return list(self.points)
+        return self.points.pending
 
     def run(self):
         last_flush, retry_at = time.monotonic(), 0.0
         while not self._take_queued():
             now = time.monotonic()
-            due = len(self.points) >= BATCH_POINTS or len(self.lines) >= BATCH_LINES or (
-                now - last_flush >= FLUSH_SECONDS and (self.points or self.lines))
+            pending = self.points.pending or self.lines.pending
+            due = self.points.pending >= BATCH_POINTS or self.lines.pending >= BATCH_LINES or (
+                now - last_flush >= FLUSH_SECONDS and pending)
             if due and now >= retry_at:
                 last_flush = now
                 retry_at = 0.0 if self._flush() else now + self._backoff()
@@ -351,40 +425,50 @@ class Shipper(threading.Thread):
             time.sleep(self._backoff())
 
     def _take_queued(self):
-        """Moves everything queued to the pending lists (waiting up to 0.2 s for the first);
-        returns whether close() asked to stop."""
+        """Moves everything queued to the spools (waiting up to 0.2 s for the first); returns
+        whether close() asked to stop."""
+        points, lines, stop = [], [], False
         try:
             kind, item = self.queue.get(timeout=0.2)
-            while kind != "stop":
-                if kind == "point":
-                    self.points.append(item)
-                else:
-                    self.lines.append(item)
-                    del self.lines[:-MAX_PENDING_LINES]
+            while True:
+                if kind == "stop":
+                    stop = True
+                    break
+                (points if kind == "point" else lines).append(item)
                 kind, item = self.queue.get_nowait()
-            return True
         except queue.Empty:
-            return False
+            pass
+        if points:
+            self.points.append(points)
+        if lines:
+            self.lines.append(lines)
+        return stop
 
     def _backoff(self):
-        return min(retry_base() * 2 ** max(self.failures - 1, 0), 30.0)
+        return min(retry_base() * 2 ** max(self.failures - 1, 0), 15.0)
 
     def _flush(self):
         ok = self._send("metrics", "points", self.points) and self._send("logs", "lines", self.lines)
         if not ok and self.failures == 0:
-            log("metrics-service unreachable: keeping %d points to send later" % len(self.points))
+            log("metrics-service unreachable: spooling metrics and logs to disk (%d points so far)"
+                % self.points.pending)
+        elif ok and self.failures:
+            log("metrics-service reachable again: spooled metrics and logs sent")
         self.failures = 0 if ok else self.failures + 1
         return ok
 
     @staticmethod
-    def _send(endpoint, field, pending):
-        while pending:
-            batch = pending[:MAX_PER_POST]
-            try:
-                metrics_call(endpoint, {field: batch}, attempts=1, timeout=15.0)
-            except HttpFailure:
-                return False
-            del pending[:len(batch)]
+    def _send(endpoint, field, spool):
+        while spool.pending:
+            batch, offset = spool.peek(MAX_PER_POST)
+            if batch:
+                try:
+                    metrics_call(endpoint, {field: batch}, attempts=1, timeout=15.0)
+                except HttpFailure:
+                    return False
+            spool.commit(offset, len(batch))
+            if not batch:
+                spool.pending = 0
         return True
 
 
@@ -511,15 +595,38 @@ def download_failure(status):
     return "dataset download failed: HTTP %d" % status
 
 
+def refresh_dataset_link():
+    """A fresh download URL for this deployment's dataset, in exchange for the job token:
+    {"url", "sha256", "bytes", "expiresAt"}. Raises JobFailure when none can be had."""
+    refresh_url = os.environ.get("TRAINPOD_DATASET_REFRESH_URL", "")
+    if not refresh_url:
+        raise JobFailure(EXIT_NO_DATASET, download_failure(410) + "; no TRAINPOD_DATASET_REFRESH_URL to get a fresh one")
+    try:
+        _, content = http_exchange("POST", refresh_url, os.environ.get("TRAINPOD_JOB_TOKEN", ""), {}, attempts=5)
+        link = json.loads(content.decode("utf-8"))
+        if not isinstance(link, dict) or not isinstance(link.get("url"), str):
+            raise ValueError("no url in the answer")
+    except HttpFailure as e:
+        if e.status == 410:
+            raise JobFailure(EXIT_NO_DATASET, "dataset download link expired and no fresh one is given: "
+                                              "the deployment has ended (HTTP 410)")
+        raise JobFailure(EXIT_NO_DATASET, "dataset download link expired and refreshing it failed: %s" % e.detail)
+    except ValueError as e:
+        raise JobFailure(EXIT_NO_DATASET, "dataset download link expired and the refresh answer was not usable (%s)" % e)
+    add_secret_url(link["url"])
+    return link
+
+
 def download_dataset(url, dest, expected_sha256, attempts=6):
-    """Streams the dataset to dest with retries and resume, then checks its SHA-256."""
+    """Streams the dataset to dest with retries and resume, then checks its SHA-256. An expired
+    link (410) is exchanged for a fresh one, and the download goes on from where it was."""
     part = dest + ".part"
     expected = expected_sha256.strip().lower()
     if expected and os.path.exists(dest) and sha256_of(dest) == expected:
         log("dataset already downloaded and verified")
         return
     log("downloading the dataset from %s" % mask_url(url))
-    failures = 0
+    failures = refreshes = 0
     while True:
         before = file_size(part)
         delay = None
@@ -532,6 +639,13 @@ def download_dataset(url, dest, expected_sha256, attempts=6):
                 break  # the previous attempt got every byte, only the response was lost
             if e.code == 416:
                 remove_file(part)
+            elif e.code == 410 and refreshes < MAX_DATASET_REFRESHES:
+                refreshes += 1
+                link = refresh_dataset_link()
+                url, expected = link["url"], expected or str(link.get("sha256") or "").lower()
+                log("the dataset download link expired: continuing at %d bytes with a fresh link from %s"
+                    % (file_size(part), mask_url(url)))
+                continue
             elif not retryable(e.code):
                 raise JobFailure(EXIT_NO_DATASET, download_failure(e.code))
             detail, delay = "HTTP %d" % e.code, retry_after(e.headers, None) if e.code == 429 else None
@@ -557,19 +671,20 @@ def missing_gpu_libraries():
 
 
 def trainer_command(config, config_path, dataset_path):
-    """Returns (command, kind): the real trainer when it can run, else the simulated one."""
+    """Returns (command, kind): the real trainer when torch is installed, else the simulated one."""
     args = ["--config", config_path, "--dataset", dataset_path]
-    real = work_path("trainpod_trainer.py")
+    real = os.environ.get("TRAINPOD_TRAINER") or DEFAULT_TRAINER
     missing = missing_gpu_libraries()
-    if config.get("simulation") is not None:
-        why = "the request asks for a simulation"
-    elif "torch" in missing:
+    if "torch" in missing:
         why = "no GPU libraries on this machine (torch is not installed)"
     elif missing or not os.path.exists(real):
         # A paid GPU must never "succeed" on fake training: stop before any time is spent.
         raise JobFailure(EXIT_CONFIG, "cannot train on this image: %s; use the Trainpod trainer image"
                          % ("%s not installed" % ", ".join(missing) if missing else "trainpod_trainer.py is missing"))
     else:
+        if config.get("simulation") is not None:
+            log("this machine has GPU libraries: the request's simulation settings are ignored")
+        log("using the Trainpod trainer %s" % real)
         return [sys.executable, "-u", real] + args, "real"
     log("using the simulated trainer: %s" % why)
     return [sys.executable, "-u", work_path("sim_trainer.py")] + args, "simulated"
@@ -659,13 +774,101 @@ def train(reporter, shipper):
     return kind
 
 
+def artifact_name(file_name):
+    """A name dataset-service accepts ([A-Za-z0-9._-]{1,128}) for an output file."""
+    name = ARTIFACT_NAME_BAD_CHARS.sub("_", file_name)
+    return name[-128:] if len(name) > 128 else name
+
+
+def upload_offset(url, token):
+    """How many bytes of the artifact dataset-service holds (HEAD → Upload-Offset; 404 → 0)."""
+    status, headers, _ = exchange("HEAD", url, token, timeout=30.0)
+    if status == 404:
+        return 0
+    if status >= 300:
+        raise http.client.HTTPException("HEAD answered HTTP %d" % status)
+    return int(headers.get("Upload-Offset") or 0)
+
+
+def read_range(file_path, start, length):
+    with open(file_path, "rb") as f:
+        f.seek(start)
+        return f.read(length)
+
+
+def upload_artifact(base_url, name, file_path, attempts=6):
+    """PUTs one file in chunks with Content-Range, resuming from the offset dataset-service
+    reports (202/409 Upload-Offset, or HEAD after a lost connection); the completing request
+    carries X-Trainpod-Sha256. Returns dataset-service's record; raises JobFailure."""
+    token = os.environ.get("TRAINPOD_JOB_TOKEN", "")
+    url = "%s/%s" % (base_url.rstrip("/"), urllib.parse.quote(name))
+    total, sha256 = file_size(file_path), sha256_of(file_path)
+    chunk = max(int(env_float("TRAINPOD_UPLOAD_CHUNK_BYTES", 8 << 20)), 1)
+    offset, failures, detail = None, 0, ""
+    while True:
+        try:
+            if offset is None:
+                offset = upload_offset(url, token)
+            if offset >= total > 0:  # every byte arrived; only the answer to the last request was lost
+                return {"name": name, "bytes": total, "sha256": sha256}
+            end = min(offset + chunk, total)
+            headers = {"Content-Type": "application/octet-stream"}
+            if end == total:
+                headers["X-Trainpod-Sha256"] = sha256
+            if offset > 0 or end < total:
+                headers["Content-Range"] = "bytes %d-%d/%d" % (offset, end - 1, total)
+            status, answer_headers, content = exchange("PUT", url, token, read_range(file_path, offset, end - offset),
+                                                       headers, timeout=300.0)
+            if status == 201:
+                return json.loads(content.decode("utf-8"))
+            if status in (202, 409) and answer_headers.get("Upload-Offset") is not None:
+                offset = int(answer_headers["Upload-Offset"])
+                if status == 202:
+                    failures = 0
+                    continue
+                detail = "HTTP 409: dataset-service holds %d bytes" % offset  # counted, so that it cannot loop
+            elif status == 422:
+                raise JobFailure(EXIT_UNAVAILABLE, "artifact %s was damaged on its way to dataset-service "
+                                                   "(SHA-256 mismatch)" % name)
+            elif not retryable(status):
+                raise JobFailure(EXIT_UNAVAILABLE, "dataset-service refused artifact %s: HTTP %d" % (name, status))
+            else:
+                detail = "HTTP %d" % status
+        except (OSError, http.client.HTTPException, ValueError) as e:
+            detail, offset = redact("%s: %s" % (type(e).__name__, e)), None  # ask where to go on
+        failures += 1
+        if failures >= attempts:
+            raise JobFailure(EXIT_UNAVAILABLE, "uploading artifact %s failed after %d attempts: %s"
+                             % (name, attempts, detail))
+        delay = retry_base() * 2 ** (failures - 1)
+        log("uploading artifact %s interrupted (%s); retrying in %.1fs" % (name, detail, delay))
+        time.sleep(delay)
+
+
+def upload_artifacts():
+    """Uploads every file the trainer left in output/; returns dataset-service's records."""
+    base_url, output = os.environ.get("TRAINPOD_ARTIFACTS_URL", ""), work_path("output")
+    files = sorted(f for f in os.listdir(output) if os.path.isfile(os.path.join(output, f))) \
+        if os.path.isdir(output) else []
+    if not files:
+        log("the trainer left no artifacts in output/")
+        return []
+    if not base_url:
+        log("TRAINPOD_ARTIFACTS_URL is not set: %d artifacts stay on the pod" % len(files))
+        return []
+    stored = []
+    for file_name in files:
+        record = upload_artifact(base_url, artifact_name(file_name), os.path.join(output, file_name))
+        log("artifact %s stored: %s bytes, sha256 %s" % (record.get("name"), record.get("bytes"), record.get("sha256")))
+        stored.append(record)
+    return stored
+
+
 def close_shipper(shipper, final_attempts):
     State.shipper = None
     unsent = shipper.close(final_attempts)
     if unsent:
-        with open(work_path("metrics-unsent.jsonl"), "a", encoding="utf-8") as f:
-            f.writelines(json.dumps(point) + "\n" for point in unsent)
-        log("%d metric points could not be sent; kept in metrics-unsent.jsonl" % len(unsent))
+        log("%d metric points could not be sent; kept in metrics-spool.jsonl" % unsent)
 
 
 def on_sigterm(signum, frame):
@@ -690,11 +893,11 @@ def cmd_run():
     try:
         kind = train(reporter, shipper)
         reporter.change("UPLOADING", "uploading artifacts")
-        if os.environ.get("TRAINPOD_ARTIFACTS_URL") and os.path.isdir(work_path("output")):
-            log("artifact upload is not part of this agent yet: output/ stays on the pod")
+        artifacts = upload_artifacts()
         close_shipper(shipper, 6)
         State.signal_armed = False
-        reporter.finish({"phase": "SUCCEEDED", "message": "training finished (%s trainer)" % kind})
+        reporter.finish({"phase": "SUCCEEDED", "message": "training finished (%s trainer); %d artifacts stored"
+                         % (kind, len(artifacts)), "artifacts": artifacts})
         write_file("succeeded", "")
         terminate_pod()
         return 0
