@@ -51,4 +51,53 @@ public final class DatasetProblems {
         return new ProblemException(Problem.of(429, "download-uses-exhausted", "Too many downloads",
                 "This download link allowed " + maxUses + " downloads and all were used; ask for a new one."));
     }
+
+    public static ProblemException datasetInUse(long deployments) {
+        return ProblemException.conflict("dataset-in-use", "This dataset is used by " + deployments
+                + " deployment(s) that have not ended; delete it once they have ended or been cancelled.");
+    }
+
+    public static ProblemException deploymentNotFound() {
+        return new ProblemException(Problem.of(404, "deployment-not-found", "Not found",
+                "This deployment is not known to the dataset service (yet); try again shortly."));
+    }
+
+    public static ProblemException deploymentEnded() {
+        return ProblemException.gone("deployment-ended",
+                "This deployment has ended; its dataset and artifacts can no longer be transferred by its pod.");
+    }
+
+    public static ProblemException artifactNameInvalid() {
+        return ProblemException.badRequest("artifact-name-invalid",
+                "An artifact name has 1 to 128 of the characters A-Z a-z 0-9 . _ - and is not . or ..");
+    }
+
+    public static ProblemException artifactTooLarge(long maxBytes) {
+        return new ProblemException(Problem.of(413, "artifact-too-large", "Artifact too large",
+                "An artifact may have at most " + maxBytes + " bytes; nothing of this upload was kept."));
+    }
+
+    public static ProblemException artifactNotFound() {
+        return ProblemException.notFound("This artifact");
+    }
+
+    public static ProblemException checksumMismatch(String expected, String actual) {
+        return ProblemException.unprocessable("checksum-mismatch", "The upload's SHA-256 is " + actual
+                + " but X-Trainpod-Sha256 said " + expected + "; the upload was discarded, send it again.",
+                java.util.List.of(new Problem.FieldError("X-Trainpod-Sha256", "CHECKSUM_MISMATCH",
+                        "expected " + expected + ", received " + actual, "upload the file again from byte 0")));
+    }
+
+    public static ProblemException badHeader(String slug, String detail) {
+        return ProblemException.badRequest(slug, detail);
+    }
+
+    public static ProblemException uploadNotFound() {
+        return ProblemException.notFound("This upload");
+    }
+
+    public static OffsetConflictException offsetMismatch(long offset) {
+        return new OffsetConflictException("upload-offset-mismatch", "The upload has " + offset
+                + " bytes; send the next chunk from that offset (see Upload-Offset).", offset);
+    }
 }

@@ -4,6 +4,7 @@ import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
+import java.util.Optional;
 
 /** Settings of dataset storage, validation and download tokens ({@code trainpod.dataset.*}). */
 @ConfigMapping(prefix = "trainpod.dataset")
@@ -44,4 +45,45 @@ public interface DatasetConfig {
     /** How old a partial upload left behind by a crash must be before it is removed; default 24h. */
     @WithDefault("24h")
     Duration partialRetention();
+
+    /** Largest artifact a pod may upload; a larger one answers 413; default 20G. */
+    @WithDefault("20G")
+    MemorySize maxArtifactBytes();
+
+    /** Where complete files are kept ({@code TRAINPOD_DATASET_STORAGE}): {@code local} or {@code s3}; default {@code local}. */
+    @WithDefault("local")
+    StorageKind storage();
+
+    /** The S3-compatible object store used when {@link #storage()} is {@code s3}. */
+    S3 s3();
+
+    /** Where complete files are kept; partial uploads are always staged on local disk. */
+    enum StorageKind {
+        LOCAL, S3
+    }
+
+    /** Settings of the S3-compatible object store ({@code trainpod.dataset.s3.*}). */
+    interface S3 {
+
+        /** The API endpoint ({@code TRAINPOD_DATASET_S3_ENDPOINT}); no default: the AWS endpoint of the region. */
+        Optional<String> endpoint();
+
+        /** The bucket, which must exist ({@code TRAINPOD_DATASET_S3_BUCKET}); default {@code trainpod-datasets}. */
+        @WithDefault("trainpod-datasets")
+        String bucket();
+
+        /** The region ({@code TRAINPOD_DATASET_S3_REGION}); default {@code us-east-1}. */
+        @WithDefault("us-east-1")
+        String region();
+
+        /** Access key id ({@code TRAINPOD_DATASET_S3_ACCESS_KEY}); no default: the SDK's default credential chain. */
+        Optional<String> accessKey();
+
+        /** Secret access key ({@code TRAINPOD_DATASET_S3_SECRET_KEY}); no default. */
+        Optional<String> secretKey();
+
+        /** Path-style addressing ({@code endpoint/bucket/key}), which most S3-compatible stores need; default true. */
+        @WithDefault("true")
+        boolean pathStyle();
+    }
 }

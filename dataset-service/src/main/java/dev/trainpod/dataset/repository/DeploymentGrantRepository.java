@@ -5,6 +5,7 @@ import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
 import java.time.Instant;
 import java.util.UUID;
 
@@ -47,5 +48,15 @@ public class DeploymentGrantRepository implements PanacheRepositoryBase<Deployme
     /** Deletes the grants of deployments that ended before the cutoff; the item is how many. */
     public Uni<Long> deleteEndedBefore(Instant cutoff) {
         return delete("endedAt < ?1", cutoff);
+    }
+
+    /** The deployment's grant, locked until the transaction ends; null if it is not known. */
+    public Uni<DeploymentGrant> findForUpdate(UUID deploymentId) {
+        return findById(deploymentId, LockModeType.PESSIMISTIC_WRITE);
+    }
+
+    /** How many deployments that have not ended were granted the dataset. */
+    public Uni<Long> countActive(UUID datasetId) {
+        return count("datasetId = ?1 and endedAt is null", datasetId);
     }
 }

@@ -107,7 +107,7 @@ public class DatasetResource {
     }
 
     /** The last path segment, without control characters, at most 255 characters; null if nothing is left. */
-    private static String cleanName(String name) {
+    static String cleanName(String name) {
         if (name == null) {
             return null;
         }

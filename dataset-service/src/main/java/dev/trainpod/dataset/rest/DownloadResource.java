@@ -1,25 +1,26 @@
 package dev.trainpod.dataset.rest;
 
-import dev.trainpod.common.problem.Problem;
-import dev.trainpod.common.problem.ProblemMappers;
+import dev.trainpod.dataset.config.DatasetConfig;
+import dev.trainpod.dataset.service.Await;
 import dev.trainpod.dataset.service.Download;
 import dev.trainpod.dataset.service.DownloadService;
-import dev.trainpod.dataset.service.RangeNotSatisfiableException;
-import io.smallrye.mutiny.Uni;
+import io.smallrye.common.annotation.Blocking;
+import io.vertx.core.http.HttpServerRequest;
 import jakarta.annotation.security.PermitAll;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HEAD;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
-import org.jboss.resteasy.reactive.PathPart;
-import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 /**
- * Token-gated dataset downloads for pods: no bearer token, the download token is the last path segment. Files are
- * sent from disk without passing through memory; a single {@code Range} is honoured so that downloads resume.
+ * Token-gated dataset downloads for pods: no bearer token, the download token is the last path segment. Local
+ * files are sent from disk without passing through memory, objects of an S3 store are streamed through; a single
+ * {@code Range} is honoured so that downloads resume. Blocking (on a worker thread), so that a remote store's
+ * bytes may be read while they are sent.
  */
 @Path(DownloadResource.PATH + "/{token}")
 @PermitAll
@@ -29,32 +30,37 @@ public class DownloadResource {
     private static final String NDJSON = "application/x-ndjson";
 
     private final DownloadService downloads;
+    private final StoredContent content;
 
-    public DownloadResource(DownloadService downloads) {
+    public DownloadResource(DownloadService downloads, StoredContent content) {
         this.downloads = downloads;
+        this.content = content;
     }
 
-    /** The dataset, or the requested range of it (206); a request from byte 0 uses up one of the token's uses. */
+    /** The URL a pod downloads with the token, under the public base URL. */
+    static String url(DatasetConfig config, String token) {
+        return config.publicUrl().replaceAll("/+$", "") + PATH + "/" + token;
+    }
+
+    /**
+     * The dataset, or the requested range of it (206); a request from byte 0 uses up one of the token's uses;
+     * every GET is recorded.
+     */
     @GET
-    public Uni<Response> download(@PathParam("token") String token, @HeaderParam("Range") String range) {
-        return downloads.open(token, range, true)
-                .map(d -> headers(d).entity(new PathPart(d.file(), d.range().start(), d.range().length())).build());
+    @Blocking
+    public Response download(@PathParam("token") String token, @HeaderParam("Range") String range,
+                             @Context HttpServerRequest request) {
+        String client = request.remoteAddress() == null ? null : request.remoteAddress().hostAddress();
+        Download d = Await.result(() -> downloads.open(token, range, true, client));
+        return content.send(headers(d), d.storageKey(), d.range()).build();
     }
 
-    /** What a GET would send, without the body and without using the token up. */
+    /** What a GET would send, without the body, without using the token up. */
     @HEAD
-    public Uni<Response> head(@PathParam("token") String token, @HeaderParam("Range") String range) {
-        return downloads.open(token, range, false)
-                .map(d -> headers(d).header(HttpHeaders.CONTENT_LENGTH, d.range().length()).build());
-    }
-
-    @ServerExceptionMapper
-    public Response unsatisfiable(RangeNotSatisfiableException e) {
-        return Response.fromResponse(ProblemMappers.respond(Problem.of(416, "range-not-satisfiable",
-                        "Range not satisfiable", "Ask for one byte range (bytes=a-b, a- or -n) within the file's "
-                                + e.size() + " bytes.")))
-                .header("Content-Range", "bytes */" + e.size())
-                .build();
+    @Blocking
+    public Response head(@PathParam("token") String token, @HeaderParam("Range") String range) {
+        Download d = Await.result(() -> downloads.open(token, range, false, null));
+        return headers(d).header(HttpHeaders.CONTENT_LENGTH, d.range().length()).build();
     }
 
     private static Response.ResponseBuilder headers(Download d) {

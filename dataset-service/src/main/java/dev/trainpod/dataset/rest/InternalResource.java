@@ -62,8 +62,7 @@ public class InternalResource {
     }
 
     private MintedToken answer(IssuedToken issued) {
-        String base = config.publicUrl().replaceAll("/+$", "");
-        return new MintedToken(issued.secret(), base + DownloadResource.PATH + "/" + issued.secret(),
+        return new MintedToken(issued.secret(), DownloadResource.url(config, issued.secret()),
                 issued.token().expiresAt, issued.dataset().sha256, issued.dataset().bytes);
     }
 }

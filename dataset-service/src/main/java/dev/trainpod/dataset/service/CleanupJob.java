@@ -2,6 +2,7 @@ package dev.trainpod.dataset.service;
 
 import dev.trainpod.dataset.config.DatasetConfig;
 import dev.trainpod.dataset.storage.DatasetStorage;
+import dev.trainpod.dataset.storage.StagedFile;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -21,9 +22,19 @@ public class CleanupJob {
     private final DatasetStorage storage;
     private final DatasetConfig config;
     private final Path multipartDirectory;
+    private final UploadRecords uploads;
+    private final ResumableUploads resumable;
+    private final ArtifactRecords artifacts;
+    private final ArtifactUploads artifactUploads;
 
     public CleanupJob(DownloadTokenService tokens, DatasetStorage storage, DatasetConfig config,
-                      @ConfigProperty(name = "quarkus.http.body.uploads-directory") String multipartDirectory) {
+                      @ConfigProperty(name = "quarkus.http.body.uploads-directory") String multipartDirectory,
+                      UploadRecords uploads, ResumableUploads resumable, ArtifactRecords artifacts,
+                      ArtifactUploads artifactUploads) {
+        this.uploads = uploads;
+        this.resumable = resumable;
+        this.artifacts = artifacts;
+        this.artifactUploads = artifactUploads;
         this.tokens = tokens;
         this.storage = storage;
         this.config = config;
@@ -38,13 +49,24 @@ public class CleanupJob {
                 .onFailure().recoverWithNull();
     }
 
-    /** Deletes partial and spooled upload files a crash left behind (blocking: runs on a worker thread). */
+    /**
+     * Forgets resumable dataset uploads and artifact uploads nobody sent a byte to for the retention, and deletes
+     * the partial and spooled files they, or a crash, left behind (blocking: runs on a worker thread).
+     */
     @Scheduled(every = "1h", delayed = "1m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     public void removeAbandonedUploads() {
-        int removed = storage.removeAbandoned(Instant.now().minus(config.partialRetention()),
-                List.of(storage.partialDirectory(), multipartDirectory));
+        Instant cutoff = Instant.now().minus(config.partialRetention());
+        try {
+            Await.result(() -> uploads.purgeStale(cutoff)).forEach(u -> StagedFile.deleteQuietly(
+                    resumable.staged(u.id)));
+            Await.result(() -> artifacts.purgeStale(cutoff)).forEach(a -> StagedFile.deleteQuietly(
+                    artifactUploads.staged(a.id)));
+        } catch (RuntimeException e) {
+            LOG.warnf("forgetting abandoned uploads failed: %s", e.getMessage());
+        }
+        int removed = storage.removeAbandoned(cutoff, List.of(storage.partialDirectory(), multipartDirectory));
         if (removed > 0) {
-            LOG.infof("removed %d abandoned partial upload(s)", removed);
+            LOG.infof("removed %d abandoned partial upload file(s)", removed);
         }
     }
 }

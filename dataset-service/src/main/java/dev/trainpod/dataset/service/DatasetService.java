@@ -3,12 +3,14 @@ package dev.trainpod.dataset.service;
 import dev.trainpod.dataset.Dataset;
 import dev.trainpod.dataset.DatasetProblems;
 import dev.trainpod.dataset.repository.DatasetRepository;
+import dev.trainpod.dataset.repository.DeploymentGrantRepository;
 import dev.trainpod.dataset.storage.DatasetStorage;
 import dev.trainpod.dataset.storage.StoredFile;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.vertx.VertxContextSupport;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
@@ -19,10 +21,12 @@ import java.util.UUID;
 public class DatasetService {
 
     private final DatasetRepository datasets;
+    private final DeploymentGrantRepository grants;
     private final DatasetStorage storage;
 
-    public DatasetService(DatasetRepository datasets, DatasetStorage storage) {
+    public DatasetService(DatasetRepository datasets, DeploymentGrantRepository grants, DatasetStorage storage) {
         this.datasets = datasets;
+        this.grants = grants;
         this.storage = storage;
     }
 
@@ -56,10 +60,18 @@ public class DatasetService {
                 .onItem().ifNull().failWith(DatasetProblems::datasetNotFound);
     }
 
-    /** Deletes the user's dataset, its download tokens and its file; fails with 404 like {@link #get}. */
+    /**
+     * Deletes the user's dataset, its download tokens and its file; fails with 404 like {@link #get}, and with 409
+     * while a deployment that has not ended holds it.
+     */
     public Uni<Void> delete(UUID id, String userId) {
-        return Panache.withTransaction(() -> datasets.findOwned(id, userId)
+        return Panache.withTransaction(() -> datasets.findOwned(id, userId, LockModeType.PESSIMISTIC_WRITE)
                         .onItem().ifNull().failWith(DatasetProblems::datasetNotFound)
+                        .call(dataset -> grants.countActive(id).invoke(active -> {
+                            if (active > 0) {
+                                throw DatasetProblems.datasetInUse(active);
+                            }
+                        }))
                         .call(datasets::delete))
                 .chain(deleted -> VertxContextSupport.executeBlocking(() -> {
                     storage.delete(deleted.storagePath);

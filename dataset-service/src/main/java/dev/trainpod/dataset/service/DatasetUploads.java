@@ -3,7 +3,6 @@ package dev.trainpod.dataset.service;
 import dev.trainpod.dataset.Dataset;
 import dev.trainpod.dataset.storage.DatasetStorage;
 import dev.trainpod.dataset.storage.StoredFile;
-import io.quarkus.vertx.VertxContextSupport;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.InputStream;
 
@@ -27,16 +26,10 @@ public class DatasetUploads {
     public Dataset upload(String userId, String name, InputStream body) {
         StoredFile stored = storage.store(body);
         try {
-            return VertxContextSupport.subscribeAndAwait(() -> datasets.record(userId, name, stored));
-        } catch (Throwable e) {
+            return Await.result(() -> datasets.record(userId, name, stored));
+        } catch (RuntimeException | Error e) {
             storage.delete(stored.storagePath());
-            if (e instanceof RuntimeException runtime) {
-                throw runtime;
-            }
-            if (e instanceof Error error) {
-                throw error;
-            }
-            throw new IllegalStateException(e);
+            throw e;
         }
     }
 }

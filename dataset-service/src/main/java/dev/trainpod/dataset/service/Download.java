@@ -1,7 +1,9 @@
 package dev.trainpod.dataset.service;
 
-import java.nio.file.Path;
-
-/** An authorized download: which file to send, which part of it, and the checksum the pod verifies. */
-public record Download(Path file, ByteRange range, String sha256) {
+/**
+ * An authorized download: which stored file to send, which part of it, and the checksum the pod verifies.
+ *
+ * @param storageKey the file's key in the {@link dev.trainpod.dataset.storage.BlobStore}
+ */
+public record Download(String storageKey, ByteRange range, String sha256) {
 }

@@ -2,17 +2,19 @@ package dev.trainpod.dataset.service;
 
 import dev.trainpod.dataset.Dataset;
 import dev.trainpod.dataset.DatasetProblems;
+import dev.trainpod.dataset.DownloadRecord;
 import dev.trainpod.dataset.DownloadToken;
 import dev.trainpod.dataset.config.DatasetConfig;
 import dev.trainpod.dataset.repository.DatasetRepository;
+import dev.trainpod.dataset.repository.DownloadRecordRepository;
 import dev.trainpod.dataset.repository.DownloadTokenRepository;
-import dev.trainpod.dataset.storage.DatasetStorage;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.UUID;
 import org.jboss.logging.Logger;
 
 /**
@@ -27,14 +29,14 @@ public class DownloadService {
 
     private final DownloadTokenRepository tokens;
     private final DatasetRepository datasets;
-    private final DatasetStorage storage;
+    private final DownloadRecordRepository records;
     private final Duration resumeGrace;
 
-    public DownloadService(DownloadTokenRepository tokens, DatasetRepository datasets, DatasetStorage storage,
-                           DatasetConfig config) {
+    public DownloadService(DownloadTokenRepository tokens, DatasetRepository datasets,
+                           DownloadRecordRepository records, DatasetConfig config) {
         this.tokens = tokens;
         this.datasets = datasets;
-        this.storage = storage;
+        this.records = records;
         this.resumeGrace = config.tokenResumeGrace();
     }
 
@@ -42,11 +44,12 @@ public class DownloadService {
      * Authorizes a download of the token's dataset.
      *
      * @param rangeHeader the request's {@code Range} header, or null
-     * @param countUse false to check without counting (HEAD)
+     * @param countUse false to check without counting or recording (HEAD)
+     * @param clientAddress where the request came from, for the download record
      * @throws dev.trainpod.common.problem.ProblemException (in the Uni) 404 unknown token, 410 revoked or expired,
      *         429 uses exhausted; {@link RangeNotSatisfiableException} for a bad range
      */
-    public Uni<Download> open(String secret, String rangeHeader, boolean countUse) {
+    public Uni<Download> open(String secret, String rangeHeader, boolean countUse, String clientAddress) {
         if (!TokenSecrets.wellFormed(secret)) {
             return Uni.createFrom().failure(DatasetProblems.downloadNotFound());
         }
@@ -54,10 +57,12 @@ public class DownloadService {
                         .onItem().ifNull().failWith(DatasetProblems::downloadNotFound)
                         .chain(token -> datasets.findById(token.datasetId)
                                 .onItem().ifNull().failWith(DatasetProblems::downloadNotFound)
-                                .map(dataset -> authorize(token, dataset, rangeHeader, countUse))))
+                                .map(dataset -> authorize(token, dataset, rangeHeader, countUse))
+                                .call(download -> countUse ? record(token, download, clientAddress)
+                                        : Uni.createFrom().voidItem())))
                 .invoke(download -> LOG.infof("download %s: bytes %d-%d of dataset %s%s",
                         TokenSecrets.logPrefix(secret), download.range().start(), download.range().end(),
-                        download.file().getFileName(), countUse ? "" : " (HEAD)"))
+                        download.storageKey(), countUse ? " to " + clientAddress : " (HEAD)"))
                 .onFailure().invoke(e -> LOG.debugf("download %s refused: %s", TokenSecrets.logPrefix(secret),
                         e.getMessage()));
     }
@@ -85,6 +90,19 @@ public class DownloadService {
                 }
             }
         }
-        return new Download(storage.resolve(dataset.storagePath), part, dataset.sha256);
+        return new Download(dataset.storagePath, part, dataset.sha256);
+    }
+
+    private Uni<DownloadRecord> record(DownloadToken token, Download download, String clientAddress) {
+        DownloadRecord record = new DownloadRecord();
+        record.id = UUID.randomUUID();
+        record.tokenId = token.id;
+        record.deploymentId = token.deploymentId;
+        record.datasetId = token.datasetId;
+        record.rangeStart = download.range().start();
+        record.bytes = download.range().length();
+        record.clientAddress = clientAddress;
+        record.createdAt = Instant.now();
+        return records.persist(record);
     }
 }

@@ -13,6 +13,7 @@ import dev.trainpod.dataset.validation.DatasetFormat;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -46,26 +47,59 @@ public class DownloadTokenService {
      */
     public Uni<IssuedToken> mint(String userId, UUID datasetId, UUID deploymentId, Duration ttl, int maxUses) {
         Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
-        return Panache.withTransaction(() -> datasets.findOwned(datasetId, userId)
+        return Panache.withTransaction(() -> datasets.findOwned(datasetId, userId, LockModeType.PESSIMISTIC_READ)
                 .onItem().ifNull().failWith(DatasetProblems::datasetNotFound)
                 .invoke(DownloadTokenService::requireValid)
                 .call(dataset -> grants.upsertGrant(deploymentId, userId, datasetId, now)
                         .invoke(grant -> requireOpen(grant, userId, datasetId)))
-                .chain(dataset -> {
-                    String secret = TokenSecrets.newToken();
-                    DownloadToken token = new DownloadToken();
-                    token.id = UUID.randomUUID();
-                    token.tokenHash = TokenSecrets.hash(secret);
-                    token.userId = userId;
-                    token.datasetId = datasetId;
-                    token.deploymentId = deploymentId;
-                    token.expiresAt = now.plus(ttl);
-                    token.maxUses = maxUses;
-                    token.createdAt = now;
-                    return tokens.persist(token).map(saved -> new IssuedToken(secret, saved, dataset));
+                .chain(dataset -> issue(dataset, deploymentId, now, ttl, maxUses)))
+                .invoke(DownloadTokenService::logMinted);
+    }
+
+    /**
+     * Mints a fresh token for the dataset a live deployment was granted: what a pod whose token expired while it
+     * waited for a GPU exchanges its job token for.
+     *
+     * @throws ProblemException (in the Uni) 404 if the deployment or its dataset is not known, 410 if the
+     *         deployment has ended, 422 if the dataset is not valid
+     */
+    public Uni<IssuedToken> refresh(UUID deploymentId, Duration ttl, int maxUses) {
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        return Panache.withTransaction(() -> grants.findForUpdate(deploymentId)
+                .onItem().ifNull().failWith(DatasetProblems::deploymentNotFound)
+                .chain(grant -> {
+                    if (grant.endedAt != null) {
+                        throw DatasetProblems.deploymentEnded();
+                    }
+                    if (grant.userId == null || grant.datasetId == null) {
+                        throw DatasetProblems.deploymentNotFound();
+                    }
+                    return datasets.findOwned(grant.datasetId, grant.userId, LockModeType.PESSIMISTIC_READ)
+                            .onItem().ifNull().failWith(DatasetProblems::datasetNotFound)
+                            .invoke(DownloadTokenService::requireValid)
+                            .chain(dataset -> issue(dataset, deploymentId, now, ttl, maxUses));
                 }))
-                .invoke(issued -> LOG.infof("minted download token %s for dataset %s, deployment %s, until %s",
-                        TokenSecrets.logPrefix(issued.secret()), datasetId, deploymentId, issued.token().expiresAt));
+                .invoke(DownloadTokenService::logMinted);
+    }
+
+    private Uni<IssuedToken> issue(Dataset dataset, UUID deploymentId, Instant now, Duration ttl, int maxUses) {
+        String secret = TokenSecrets.newToken();
+        DownloadToken token = new DownloadToken();
+        token.id = UUID.randomUUID();
+        token.tokenHash = TokenSecrets.hash(secret);
+        token.userId = dataset.userId;
+        token.datasetId = dataset.id;
+        token.deploymentId = deploymentId;
+        token.expiresAt = now.plus(ttl);
+        token.maxUses = maxUses;
+        token.createdAt = now;
+        return tokens.persist(token).map(saved -> new IssuedToken(secret, saved, dataset));
+    }
+
+    private static void logMinted(IssuedToken issued) {
+        LOG.infof("minted download token %s for dataset %s, deployment %s, until %s",
+                TokenSecrets.logPrefix(issued.secret()), issued.dataset().id, issued.token().deploymentId,
+                issued.token().expiresAt);
     }
 
     /** Records which user and dataset a requested deployment downloads; call it inside a transaction. */

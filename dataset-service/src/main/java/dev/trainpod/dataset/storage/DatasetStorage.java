@@ -3,6 +3,7 @@ package dev.trainpod.dataset.storage;
 import dev.trainpod.dataset.DatasetProblems;
 import dev.trainpod.dataset.config.DatasetConfig;
 import dev.trainpod.dataset.validation.DatasetValidator;
+import dev.trainpod.dataset.validation.ValidationReport;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -12,10 +13,8 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
@@ -24,8 +23,9 @@ import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 
 /**
- * Keeps dataset files on disk: streams an upload into place while hashing and validating it, never holding more
- * than a buffer and one line in memory, and never leaving half a file behind. Blocking: call it from a worker.
+ * Stores dataset files: streams an upload through a partial file on local disk while hashing and validating it,
+ * never holding more than a buffer and one line in memory, then hands the complete file to the {@link BlobStore};
+ * never leaves half a file behind. Blocking: call it from a worker.
  */
 @ApplicationScoped
 public class DatasetStorage {
@@ -34,53 +34,75 @@ public class DatasetStorage {
     private static final int BUFFER_BYTES = 64 * 1024;
     private static final String PARTIAL_DIRECTORY = ".partial";
 
-    private final Path root;
+    private final BlobStore blobs;
     private final Path partials;
     private final long maxBytes;
     private final int maxLineBytes;
 
-    public DatasetStorage(DatasetConfig config) {
-        this.root = Path.of(config.storageDir()).toAbsolutePath().normalize();
-        this.partials = root.resolve(PARTIAL_DIRECTORY);
+    public DatasetStorage(BlobStore blobs, DatasetConfig config) {
+        this.blobs = blobs;
+        this.partials = Path.of(config.storageDir()).toAbsolutePath().normalize().resolve(PARTIAL_DIRECTORY);
         this.maxBytes = config.maxBytes().asLongValue();
         this.maxLineBytes = (int) Math.min(Integer.MAX_VALUE - 8, config.maxLineBytes().asLongValue());
     }
 
-    /** Fails the start when the storage directory cannot be created, rather than the first upload. */
+    /** Fails the start when the staging directory cannot be created, rather than the first upload. */
     void createDirectories(@Observes StartupEvent startup) throws IOException {
         Files.createDirectories(partials);
-        LOG.infof("storing datasets in %s", root);
+        LOG.infof("staging uploads in %s, storing files in %s", partials, blobs.describe());
     }
 
     /**
      * Streams the upload into storage under a new id, computing its SHA-256 and validating it on the way.
      *
      * @throws dev.trainpod.common.problem.ProblemException 413 over the size limit, 400 when empty or cut short,
-     *         503 when the disk fails; in every case nothing is left on disk
+     *         503 when the disk fails; in every case nothing is left behind
      */
     public StoredFile store(InputStream upload) {
         UUID id = UUID.randomUUID();
         Path partial = partials.resolve(id + ".part");
         try {
-            StoredFile stored = copy(upload, id, partial);
-            Files.move(partial, root.resolve(stored.storagePath()), StandardCopyOption.ATOMIC_MOVE);
+            StoredFile stored;
+            try (OutputStream out = Files.newOutputStream(partial, StandardOpenOption.CREATE_NEW,
+                    StandardOpenOption.WRITE)) {
+                stored = scan(upload, id, out);
+            }
+            blobs.put(stored.storagePath(), partial);
             return stored;
         } catch (IOException e) {
-            LOG.errorf(e, "cannot write dataset %s to %s", id, root);
+            LOG.errorf(e, "cannot store dataset %s", id);
             throw DatasetProblems.storageUnavailable();
         } finally {
-            deleteQuietly(partial);
+            StagedFile.deleteQuietly(partial);
         }
     }
 
-    /** The absolute path of a stored file. */
-    public Path resolve(String storagePath) {
-        return root.resolve(storagePath);
+    /**
+     * Validates a completely staged file, reading it once from disk, and moves it into storage under a new id;
+     * the staged file is gone afterwards, whatever the outcome.
+     *
+     * @throws dev.trainpod.common.problem.ProblemException like {@link #store}
+     */
+    public StoredFile adopt(Path staged) {
+        UUID id = UUID.randomUUID();
+        try {
+            StoredFile stored;
+            try (InputStream in = Files.newInputStream(staged)) {
+                stored = scan(in, id, OutputStream.nullOutputStream());
+            }
+            blobs.put(stored.storagePath(), staged);
+            return stored;
+        } catch (IOException e) {
+            LOG.errorf(e, "cannot store dataset %s from %s", id, staged);
+            throw DatasetProblems.storageUnavailable();
+        } finally {
+            StagedFile.deleteQuietly(staged);
+        }
     }
 
     /** Deletes a stored file; a failure is logged, never thrown, since the record is already gone. */
     public void delete(String storagePath) {
-        deleteQuietly(resolve(storagePath));
+        blobs.delete(storagePath);
     }
 
     /** Deletes files that uploads cut short by a crash left in the given directories; returns how many. */
@@ -104,33 +126,30 @@ public class DatasetStorage {
         return removed;
     }
 
-    /** Where partial uploads are written before they are complete and moved into place. */
+    /** Where partial uploads are staged on local disk before they are complete and stored. */
     public Path partialDirectory() {
         return partials;
     }
 
-    private StoredFile copy(InputStream upload, UUID id, Path partial) throws IOException {
-        MessageDigest sha256 = sha256();
+    private StoredFile scan(InputStream upload, UUID id, OutputStream out) throws IOException {
+        MessageDigest sha256 = StagedFile.newSha256();
         DatasetValidator validator = new DatasetValidator(maxLineBytes);
         byte[] buffer = new byte[BUFFER_BYTES];
         long bytes = 0;
-        try (OutputStream out = Files.newOutputStream(partial, StandardOpenOption.CREATE_NEW,
-                StandardOpenOption.WRITE)) {
-            int n;
-            while ((n = read(upload, buffer)) != -1) {
-                bytes += n;
-                if (bytes > maxBytes) {
-                    throw DatasetProblems.tooLarge(maxBytes);
-                }
-                sha256.update(buffer, 0, n);
-                validator.feed(buffer, 0, n);
-                out.write(buffer, 0, n);
+        int n;
+        while ((n = read(upload, buffer)) != -1) {
+            bytes += n;
+            if (bytes > maxBytes) {
+                throw DatasetProblems.tooLarge(maxBytes);
             }
+            sha256.update(buffer, 0, n);
+            validator.feed(buffer, 0, n);
+            out.write(buffer, 0, n);
         }
         if (bytes == 0) {
             throw DatasetProblems.empty("The file is empty.");
         }
-        var report = validator.finish();
+        ValidationReport report = validator.finish();
         if (report.rows() == 0) {
             throw DatasetProblems.empty("The file has only blank lines.");
         }
@@ -143,22 +162,6 @@ public class DatasetStorage {
             return upload.read(buffer);
         } catch (IOException e) {
             throw DatasetProblems.uploadInterrupted();
-        }
-    }
-
-    private static void deleteQuietly(Path file) {
-        try {
-            Files.deleteIfExists(file);
-        } catch (IOException e) {
-            LOG.warnf("cannot delete %s: %s", file, e.getMessage());
-        }
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JVM has SHA-256", e);
         }
     }
 }

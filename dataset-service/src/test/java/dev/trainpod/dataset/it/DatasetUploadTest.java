@@ -118,6 +118,38 @@ class DatasetUploadTest {
     }
 
     @Test
+    void brokenLineFiftyThousandIsReportedWithItsNumber() {
+        String[] lines = new String[60_000];
+        Arrays.fill(lines, Fixtures.PROMPT_COMPLETION);
+        lines[49_999] = "{\"prompt\":\"2+2=\",\"completion\":4}";
+
+        as(newUser()).contentType("application/x-ndjson").queryParam("name", "long.jsonl").body(jsonl(lines))
+                .when().post("/api/v1/datasets")
+                .then().statusCode(201)
+                .body("format", equalTo("INVALID"))
+                .body("rows", equalTo(60_000))
+                .body("errorCount", equalTo(1))
+                .body("errors[0].line", equalTo(50_000))
+                .body("errors[0].message", containsString("completion must be a string"));
+    }
+
+    @Test
+    void pathTraversalNameIsStoredHarmlesslyUnderTheDatasetsId() throws IOException {
+        JsonPath answer = as(newUser()).contentType("application/x-ndjson")
+                .queryParam("name", "../../../etc/cron.d/evil.jsonl").body(jsonl(Fixtures.TEXT))
+                .when().post("/api/v1/datasets")
+                .then().statusCode(201)
+                .body("name", equalTo("evil.jsonl"))
+                .extract().jsonPath();
+
+        assertThat(Fixtures.STORAGE.resolve(answer.getString("id") + ".jsonl")).exists();
+        assertThat(Fixtures.STORAGE.resolve("../../../etc/cron.d/evil.jsonl").normalize()).doesNotExist();
+        try (Stream<Path> files = Files.walk(Fixtures.STORAGE)) {
+            assertThat(files.map(f -> f.getFileName().toString())).doesNotContain("evil.jsonl");
+        }
+    }
+
+    @Test
     void mixedFormatsMakeTheDatasetInvalid() {
         byte[] content = jsonl(Fixtures.TEXT, Fixtures.TEXT, Fixtures.PROMPT_COMPLETION);
 

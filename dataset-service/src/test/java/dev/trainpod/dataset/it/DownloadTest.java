@@ -7,14 +7,17 @@ import static dev.trainpod.dataset.it.Fixtures.newUser;
 import static dev.trainpod.dataset.it.Fixtures.upload;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.endsWith;
 
+import dev.trainpod.common.event.TrainingSucceeded;
 import dev.trainpod.common.testing.TrainpodTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
@@ -112,11 +115,13 @@ class DownloadTest {
     }
 
     @Test
-    void tokenMintedWithShortLifetimeExpires() throws InterruptedException {
-        JsonPath minted = mint(user, datasetId, UUID.randomUUID(), 1, null);
-        Thread.sleep(1100);
+    void tokenIsMintedWithTheRequestedLifetime() {
+        JsonPath minted = mint(user, datasetId, UUID.randomUUID(), 90, null);
 
-        given().when().get(downloadPath(minted)).then().statusCode(410);
+        assertThat(Fixtures.count("SELECT count(*) FROM download_tokens WHERE token_hash = ?"
+                + " AND expires_at - created_at = interval '90 seconds'",
+                Fixtures.sha256(minted.getString("token")))).isEqualTo(1);
+        given().when().get(downloadPath(minted)).then().statusCode(200);
     }
 
     @Test
@@ -176,11 +181,39 @@ class DownloadTest {
     }
 
     @Test
-    void deletingTheDatasetInvalidatesItsTokens() {
-        String path = downloadPath(mint(user, datasetId, UUID.randomUUID(), null, null));
+    void deletingTheDatasetOnceItsDeploymentEndedInvalidatesItsTokens() {
+        UUID deployment = UUID.randomUUID();
+        String path = downloadPath(mint(user, datasetId, deployment, null, null));
+
+        Fixtures.as(user).when().delete("/api/v1/datasets/" + datasetId)
+                .then().statusCode(409).contentType("application/problem+json")
+                .body("type", endsWith("/dataset-in-use"));
+        given().when().get(path).then().statusCode(200);
+
+        Fixtures.publish(new TrainingSucceeded(deployment, "done"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> Fixtures.count(
+                "SELECT count(*) FROM deployment_grants WHERE deployment_id = ? AND ended_at IS NOT NULL",
+                deployment) == 1);
 
         Fixtures.as(user).when().delete("/api/v1/datasets/" + datasetId).then().statusCode(204);
-
         given().when().get(path).then().statusCode(404);
+    }
+
+    @Test
+    void everyDownloadIsRecordedWithItsDeploymentBytesAndClient() {
+        UUID deployment = UUID.randomUUID();
+        String path = downloadPath(mint(user, datasetId, deployment, null, null));
+
+        given().when().get(path).then().statusCode(200);
+        given().header("Range", "bytes=10-19").when().get(path).then().statusCode(206);
+        given().when().head(path).then().statusCode(200);
+
+        assertThat(Fixtures.count("SELECT count(*) FROM download_records WHERE deployment_id = ?", deployment))
+                .isEqualTo(2);
+        assertThat(Fixtures.count("SELECT sum(bytes) FROM download_records WHERE deployment_id = ?", deployment))
+                .isEqualTo(content.length + 10L);
+        assertThat(Fixtures.count("SELECT count(*) FROM download_records WHERE deployment_id = ?"
+                + " AND dataset_id = ? AND client_address IS NOT NULL AND created_at > now() - interval '1 hour'",
+                deployment, UUID.fromString(datasetId))).isEqualTo(2);
     }
 }

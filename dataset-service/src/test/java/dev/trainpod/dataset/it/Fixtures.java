@@ -9,6 +9,9 @@ import dev.trainpod.common.testing.SharedPostgres;
 import dev.trainpod.common.testing.TrainpodTestResource;
 import io.restassured.path.json.JsonPath;
 import io.restassured.specification.RequestSpecification;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -97,6 +100,33 @@ final class Fixtures {
     /** The path part of a minted token's URL, to call on the test server. */
     static String downloadPath(JsonPath minted) {
         return "/api/v1/downloads/" + minted.getString("token");
+    }
+
+    /** A job token of the deployment, as deploy-service signs it. */
+    static RequestSpecification asPod(UUID deployment) {
+        return given().auth().oauth2(TrainpodTestResource.keys().jobToken(deployment));
+    }
+
+    /** Opens the deployment's grant for the user's dataset, as a first minted token does. */
+    static void openGrant(String user, String datasetId, UUID deployment) {
+        mint(user, datasetId, deployment, null, null);
+    }
+
+    /**
+     * Sends a request that announces the whole body but sends only its first {@code sent} bytes, then drops the
+     * connection, as a client that lost its network would.
+     */
+    static void sendCutShort(String method, String path, Map<String, String> headers, byte[] body, int sent)
+            throws IOException {
+        try (Socket socket = new Socket("localhost", io.restassured.RestAssured.port)) {
+            StringBuilder head = new StringBuilder(method + " " + path + " HTTP/1.1\r\nHost: localhost\r\n"
+                    + "Content-Length: " + body.length + "\r\n");
+            headers.forEach((name, value) -> head.append(name).append(": ").append(value).append("\r\n"));
+            OutputStream out = socket.getOutputStream();
+            out.write(head.append("\r\n").toString().getBytes(StandardCharsets.US_ASCII));
+            out.write(body, 0, sent);
+            out.flush();
+        }
     }
 
     static String sha256(byte[] content) {

@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /** The repository's deployment files, read the way the tools that use them read them. */
-final class Repo {
+public final class Repo {
 
     static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     static final Path ROOT = Path.of(System.getenv().getOrDefault("TRAINPOD_ROOT", "..")).toAbsolutePath().normalize();
@@ -28,7 +28,7 @@ final class Repo {
     private Repo() {
     }
 
-    static Path path(String relative) {
+    public static Path path(String relative) {
         return ROOT.resolve(relative);
     }
 

@@ -1,0 +1,121 @@
+package dev.trainpod.dataset.service;
+
+import dev.trainpod.dataset.Artifact;
+import dev.trainpod.dataset.DatasetProblems;
+import dev.trainpod.dataset.repository.ArtifactRepository;
+import dev.trainpod.dataset.repository.DeploymentGrantRepository;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.UUID;
+
+/** The database side of artifacts: who owns a deployment's uploads, and each upload's progress. */
+@ApplicationScoped
+public class ArtifactRecords {
+
+    private final ArtifactRepository artifacts;
+    private final DeploymentGrantRepository grants;
+
+    public ArtifactRecords(ArtifactRepository artifacts, DeploymentGrantRepository grants) {
+        this.artifacts = artifacts;
+        this.grants = grants;
+    }
+
+    /**
+     * The user who owns the deployment's artifacts, from its grant.
+     *
+     * @throws dev.trainpod.common.problem.ProblemException (in the Uni) 404 if the deployment is not known, 410
+     *         if it has ended
+     */
+    public Uni<String> ownerOf(UUID deploymentId) {
+        return Panache.withSession(() -> grants.findById(deploymentId))
+                .map(grant -> {
+                    if (grant == null || grant.userId == null) {
+                        throw DatasetProblems.deploymentNotFound();
+                    }
+                    if (grant.endedAt != null) {
+                        throw DatasetProblems.deploymentEnded();
+                    }
+                    return grant.userId;
+                });
+    }
+
+    /** The deployment's artifact of that name, complete or not; null if none was started. */
+    public Uni<Artifact> find(UUID deploymentId, String name) {
+        return Panache.withSession(() -> artifacts.findByName(deploymentId, name));
+    }
+
+    /**
+     * Starts the artifact afresh under a new id, replacing any earlier upload of the name.
+     *
+     * @return the new artifact; the replaced one, if any, is {@code previous}
+     */
+    public Uni<Started> begin(UUID deploymentId, String userId, String name, Long totalBytes) {
+        Instant now = now();
+        return Panache.withTransaction(() -> artifacts.findByName(deploymentId, name)
+                .call(previous -> previous == null ? Uni.createFrom().voidItem() : artifacts.delete("id", previous.id))
+                .chain(previous -> {
+                    Artifact artifact = new Artifact();
+                    artifact.id = UUID.randomUUID();
+                    artifact.deploymentId = deploymentId;
+                    artifact.userId = userId;
+                    artifact.name = name;
+                    artifact.totalBytes = totalBytes;
+                    artifact.createdAt = now;
+                    artifact.updatedAt = now;
+                    return artifacts.persist(artifact).map(saved -> new Started(saved, previous));
+                }));
+    }
+
+    /** Records that the upload moved from {@code from} to {@code to} bytes; false if another request moved it. */
+    public Uni<Boolean> advance(UUID id, long from, long to, Long totalBytes) {
+        return Panache.withTransaction(() -> artifacts.advance(id, from, to, totalBytes, now()))
+                .map(updated -> updated == 1);
+    }
+
+    /** Marks the upload complete with its checksum. */
+    public Uni<Artifact> complete(UUID id, String sha256) {
+        return Panache.withTransaction(() -> artifacts.findById(id)
+                .onItem().ifNull().failWith(DatasetProblems::artifactNotFound)
+                .invoke(artifact -> {
+                    artifact.complete = true;
+                    artifact.sha256 = sha256;
+                    artifact.totalBytes = artifact.bytes;
+                    artifact.updatedAt = now();
+                }));
+    }
+
+    /** Forgets the upload. */
+    public Uni<Void> discard(UUID id) {
+        return Panache.withTransaction(() -> artifacts.delete("id", id)).replaceWithVoid();
+    }
+
+    /** The user's complete artifacts, of one deployment when it is given. */
+    public Uni<List<Artifact>> list(String userId, UUID deploymentId) {
+        return Panache.withSession(() -> artifacts.listOwned(userId, deploymentId));
+    }
+
+    /** The user's complete artifact; 404 if it is not there or not theirs. */
+    public Uni<Artifact> get(UUID id, String userId) {
+        return Panache.withSession(() -> artifacts.findOwnedComplete(id, userId))
+                .onItem().ifNull().failWith(DatasetProblems::artifactNotFound);
+    }
+
+    /** Forgets incomplete uploads not touched since the cutoff; the items are the forgotten ones. */
+    public Uni<List<Artifact>> purgeStale(Instant cutoff) {
+        return Panache.withTransaction(() -> artifacts.listStale(cutoff)
+                .call(stale -> stale.isEmpty() ? Uni.createFrom().voidItem()
+                        : artifacts.delete("id in ?1", stale.stream().map(a -> a.id).toList())));
+    }
+
+    private static Instant now() {
+        return Instant.now().truncatedTo(ChronoUnit.MICROS);
+    }
+
+    /** A fresh upload, and the one it replaced (null if none). */
+    public record Started(Artifact artifact, Artifact previous) {
+    }
+}
