@@ -1,5 +1,6 @@
 package dev.trainpod.deploy.service;
 
+import dev.trainpod.common.event.EventCodec;
 import dev.trainpod.common.event.EventEnvelope;
 import dev.trainpod.common.event.LifecycleEvent;
 import dev.trainpod.common.event.TrainingFailed;
@@ -60,7 +61,7 @@ public class LifecycleConsumer {
     }
 
     private static boolean endsTraining(ConsumerRecord<String, String> record) {
-        var type = record.headers().lastHeader("ce_type");
+        var type = record.headers().lastHeader(EventCodec.CE_TYPE);
         if (type == null) {
             return false;
         }
