@@ -103,6 +103,7 @@ def train(args):
     log("%s %s with adapter %s; torch %s, transformers %s, trl %s, GPU %s" % (
         plan["method"], plan["model"], plan["adapter"], torch.__version__, transformers.__version__,
         trl.__version__, torch.cuda.get_device_name(0) if torch.cuda.is_available() else "none"))
+    log("Hugging Face token: %s" % ("provided" if token else "none"))
     tokenizer = load_tokenizer(plan, token)
     with open(args.dataset, "rb") as f:
         rows = dataset_rows.read_rows(f, plan["method"], tokenizer.chat_template is not None)

@@ -2,6 +2,7 @@
 deploy-service assembles it, the pod's environment, and a runner for `bash -c`."""
 import base64
 import hashlib
+import io
 import json
 import os
 import shutil
@@ -10,6 +11,7 @@ import subprocess
 import tempfile
 import time
 import unittest
+import zipfile
 from pathlib import Path
 
 from fake_pod_services import FakePodServices
@@ -17,6 +19,8 @@ from fake_pod_services import FakePodServices
 POD_DIR = Path(__file__).resolve().parents[2] / "main" / "resources" / "pod"
 AGENT_PLACEHOLDER = "__TRAINPOD_AGENT_B64__"
 TRAINER_PLACEHOLDER = "__TRAINPOD_TRAINER_B64__"
+BUNDLE_PLACEHOLDER = "__TRAINPOD_TRAINER_BUNDLE_B64__"
+TRAINER_DIR = Path(__file__).resolve().parents[4] / "trainer"
 JOB_TOKEN = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJkZXAtN2YzYSJ9.job-token-signature-secret"
 POD_API_KEY = "rpa_PODSCOPED0123456789SECRETKEY"
 DATASET_TOKEN = "dlTok8f2b1c9e7d6a5f4e3b2c1d0e9f8a7b6c5d4e"
@@ -28,11 +32,22 @@ def b64_of(name):
     return base64.b64encode((POD_DIR / name).read_bytes()).decode("ascii")
 
 
+def trainer_bundle():
+    """The zip of the trainer's files that deploy-service embeds (BootstrapScript.trainerBundle)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for f in sorted(TRAINER_DIR.iterdir()):
+            if f.suffix == ".py" or f.name == "requirements.txt":
+                z.write(f, f.name)
+    return out.getvalue()
+
+
 def assembled_bootstrap():
     """bootstrap.sh with its placeholders replaced, exactly as deploy-service does it."""
     script = (POD_DIR / "bootstrap.sh").read_text(encoding="utf-8")
     return script.replace(AGENT_PLACEHOLDER, b64_of("trainpod_agent.py")).replace(
-        TRAINER_PLACEHOLDER, b64_of("sim_trainer.py"))
+        TRAINER_PLACEHOLDER, b64_of("sim_trainer.py")).replace(
+        BUNDLE_PLACEHOLDER, base64.b64encode(trainer_bundle()).decode("ascii"))
 
 
 def sample_dataset(rows=300):

@@ -13,7 +13,7 @@ import unittest
 from unittest import mock
 
 from fake_pod_services import FakePodServices
-from pod_harness import DATASET_TOKEN, JOB_TOKEN, POD_API_KEY, POD_DIR, sample_dataset
+from pod_harness import DATASET_TOKEN, JOB_TOKEN, POD_API_KEY, POD_DIR, TRAINER_DIR, sample_dataset, trainer_bundle
 
 
 def load_agent():
@@ -59,6 +59,14 @@ class FailureCauseTest(unittest.TestCase):
         failure = agent.trainer_failure(1, tail)
         self.assertEqual((1, agent.OOM_CAUSE), (failure.exit_code, failure.cause))
 
+    def test_a_gated_model_the_token_cannot_read_says_what_to_do(self):
+        tail = ["huggingface_hub.errors.GatedRepoError: 401 Client Error. Cannot access gated repo for url "
+                "https://huggingface.co/meta-llama/Llama-3.2-1B/resolve/main/config.json.",
+                "Access to model meta-llama/Llama-3.2-1B is restricted. You must be authenticated to access it."]
+        failure = agent.trainer_failure(1, tail)
+        self.assertEqual((1, agent.HF_ACCESS_CAUSE), (failure.exit_code, failure.cause))
+        self.assertIn("PUT /api/v1/secrets/huggingface", failure.cause)
+
     def test_other_failures_name_the_exit_code_and_the_last_error_line(self):
         tail = ["Traceback (most recent call last):", '  File "x.py", line 1', "ValueError: bad column 'text'"]
         failure = agent.trainer_failure(3, tail)
@@ -91,35 +99,72 @@ class ConfigTest(unittest.TestCase):
 
 class TrainerChoiceTest(unittest.TestCase):
 
+    def setUp(self):
+        self.work_dir = tempfile.mkdtemp(prefix="trainpod-choice-")
+        self.addCleanup(shutil.rmtree, self.work_dir, True)
+        saved = agent.State.work_dir
+        self.addCleanup(setattr, agent.State, "work_dir", saved)
+        agent.State.work_dir = self.work_dir
+        with open(os.path.join(self.work_dir, agent.TRAINER_BUNDLE), "wb") as f:
+            f.write(trainer_bundle())
+
     def test_a_machine_without_gpu_libraries_runs_the_simulated_trainer(self):
         with mock.patch.object(agent, "missing_gpu_libraries", return_value=["torch", "transformers", "trl"]), \
                 mock.patch.object(agent, "echo"):
-            command, kind = agent.trainer_command({}, "c.json", "d.jsonl")
+            command, kind, install = agent.trainer_command({}, "c.json", "d.jsonl")
         self.assertEqual("simulated", kind)
         self.assertTrue(command[-5].endswith("sim_trainer.py"))
+        self.assertIsNone(install)
 
-    def test_a_gpu_image_without_the_trainer_fails_instead_of_faking_training(self):
+    def test_a_stock_pytorch_image_installs_the_pinned_libraries_and_runs_the_bundled_trainer(self):
+        with mock.patch.object(agent, "missing_gpu_libraries", return_value=["trl", "peft"]), \
+                mock.patch.object(agent, "echo"):
+            command, kind, install = agent.trainer_command({}, "c.json", "d.jsonl")
+        trainer_dir = os.path.join(self.work_dir, "trainer")
+        self.assertEqual("real", kind)
+        self.assertEqual(os.path.join(trainer_dir, "trainpod_trainer.py"), command[2])
+        self.assertEqual([sys.executable, "-m", "pip", "install"], install[:4])
+        self.assertEqual(os.path.join(trainer_dir, "requirements.txt"), install[-1])
+        with open(install[-1], encoding="utf-8") as unpacked:
+            self.assertEqual((TRAINER_DIR / "requirements.txt").read_text(encoding="utf-8"), unpacked.read())
+        for name in ("trainpod_trainer.py", "trainer_config.py", "dataset_rows.py", "metrics_callback.py"):
+            self.assertTrue(os.path.isfile(os.path.join(trainer_dir, name)), name)
+
+    def test_an_image_without_pip_fails_before_any_time_is_spent(self):
+        real_find_spec = importlib.util.find_spec
+        with mock.patch.object(agent, "missing_gpu_libraries", return_value=["trl"]), \
+                mock.patch.object(agent.importlib.util, "find_spec",
+                                  side_effect=lambda name: None if name == "pip" else real_find_spec(name)):
+            with self.assertRaises(agent.JobFailure) as failure:
+                agent.trainer_command({}, "c.json", "d.jsonl")
+        self.assertEqual(agent.EXIT_CONFIG, failure.exception.exit_code)
+        self.assertIn("trl not installed and pip is missing", failure.exception.cause)
+
+    def test_a_missing_bundle_on_a_stock_image_fails_with_a_clear_cause(self):
+        os.remove(os.path.join(self.work_dir, agent.TRAINER_BUNDLE))
         with mock.patch.object(agent, "missing_gpu_libraries", return_value=["trl"]):
             with self.assertRaises(agent.JobFailure) as failure:
                 agent.trainer_command({}, "c.json", "d.jsonl")
         self.assertEqual(agent.EXIT_CONFIG, failure.exception.exit_code)
-        self.assertIn("trl not installed", failure.exception.cause)
+        self.assertIn("use the Trainpod trainer image", failure.exception.cause)
 
     def test_a_machine_with_gpu_libraries_runs_the_real_trainer_even_when_a_simulation_is_asked_for(self):
         with tempfile.NamedTemporaryFile(suffix="trainpod_trainer.py") as trainer, \
                 mock.patch.dict(os.environ, {"TRAINPOD_TRAINER": trainer.name}), \
                 mock.patch.object(agent, "missing_gpu_libraries", return_value=[]), mock.patch.object(agent, "echo"):
-            command, kind = agent.trainer_command({"simulation": {"steps": 3}}, "c.json", "d.jsonl")
+            command, kind, install = agent.trainer_command({"simulation": {"steps": 3}}, "c.json", "d.jsonl")
         self.assertEqual("real", kind)
         self.assertEqual(trainer.name, command[2])
+        self.assertIsNone(install)
 
-    def test_the_real_trainer_is_looked_for_in_the_trainer_image_by_default(self):
-        with mock.patch.dict(os.environ), mock.patch.object(agent, "missing_gpu_libraries", return_value=[]):
-            os.environ.pop("TRAINPOD_TRAINER", None)
-            with self.assertRaises(agent.JobFailure) as failure:
-                agent.trainer_command({}, "c.json", "d.jsonl")
-        self.assertIn("trainpod_trainer.py is missing", failure.exception.cause)
+    def test_the_trainer_image_is_looked_for_first_then_the_bundle_without_installing(self):
         self.assertEqual("/opt/trainpod/trainer/trainpod_trainer.py", agent.DEFAULT_TRAINER)
+        with mock.patch.dict(os.environ), mock.patch.object(agent, "missing_gpu_libraries", return_value=[]), \
+                mock.patch.object(agent, "echo"):
+            os.environ.pop("TRAINPOD_TRAINER", None)
+            command, kind, install = agent.trainer_command({}, "c.json", "d.jsonl")
+        self.assertEqual(os.path.join(self.work_dir, "trainer", "trainpod_trainer.py"), command[2])
+        self.assertIsNone(install)
 
 
 class SecretsTest(unittest.TestCase):

@@ -1,5 +1,6 @@
 """The assembled pod bootstrap, run for real with `bash -c` against fake services."""
 import hashlib
+import json
 import os
 import signal
 import stat
@@ -7,8 +8,8 @@ import time
 import unittest
 
 from fake_pod_services import FRESH_TOKEN
-from pod_harness import (AGENT_PLACEHOLDER, DATASET_TOKEN, JOB_TOKEN, POD_API_KEY, POD_DIR, POD_ID, TRAINER_PLACEHOLDER,
-                         PodTestCase, assembled_bootstrap, config_b64)
+from pod_harness import (AGENT_PLACEHOLDER, BUNDLE_PLACEHOLDER, DATASET_TOKEN, JOB_TOKEN, POD_API_KEY, POD_DIR, POD_ID,
+                         TRAINER_DIR, TRAINER_PLACEHOLDER, PodTestCase, assembled_bootstrap, config_b64)
 
 
 class BootstrapScriptTest(unittest.TestCase):
@@ -17,6 +18,7 @@ class BootstrapScriptTest(unittest.TestCase):
         script = (POD_DIR / "bootstrap.sh").read_text(encoding="utf-8")
         self.assertEqual(1, script.count(AGENT_PLACEHOLDER))
         self.assertEqual(1, script.count(TRAINER_PLACEHOLDER))
+        self.assertEqual(1, script.count(BUNDLE_PLACEHOLDER))
         # Linux refuses a single argv string over 128 KiB (MAX_ARG_STRLEN).
         self.assertLess(len(assembled_bootstrap().encode("utf-8")), 100 * 1024)
 
@@ -289,6 +291,74 @@ def _lines(file_path):
             return sum(1 for _ in f)
     except OSError:
         return 0
+
+
+FAKE_PIP = """import json, os, sys
+site = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+with open(os.path.join(site, "pip-calls.jsonl"), "a") as calls:
+    calls.write(json.dumps(sys.argv[1:]) + "\\n")
+if %(exit_code)d:
+    print("ERROR: Could not find a version that satisfies the requirement trl==0.12.2")
+    sys.exit(%(exit_code)d)
+for name in ("transformers", "trl", "peft", "datasets", "accelerate", "bitsandbytes"):
+    os.makedirs(os.path.join(site, name), exist_ok=True)
+    open(os.path.join(site, name, "__init__.py"), "w").close()
+print("Successfully installed transformers trl peft datasets accelerate bitsandbytes")
+"""
+
+
+class StockImageTest(PodTestCase):
+    """A stock runpod/pytorch image: torch and pip, none of the trainer's libraries. Stand-ins for both sit on
+    PYTHONPATH: torch is an empty package, pip records its arguments and "installs" empty packages."""
+
+    def stock_image_env(self, pip_exit_code=0):
+        self.site = os.path.join(self.cwd, "site")
+        for package, text in (("torch", "__version__ = '2.4.0'\n"), ("pip", ""),):
+            os.makedirs(os.path.join(self.site, package))
+            with open(os.path.join(self.site, package, "__init__.py"), "w") as f:
+                f.write(text)
+        with open(os.path.join(self.site, "pip", "__main__.py"), "w") as f:
+            f.write(FAKE_PIP % {"exit_code": pip_exit_code})
+        return self.pod_env(PYTHONPATH=self.site)
+
+    def pip_calls(self):
+        with open(os.path.join(self.site, "pip-calls.jsonl")) as f:
+            return [json.loads(line) for line in f]
+
+    def test_the_bundled_trainer_runs_after_its_pinned_libraries_are_installed(self):
+        code, output, _ = self.run_bootstrap(self.stock_image_env())
+
+        requirements = os.path.join(self.work_dir, "trainer", "requirements.txt")
+        self.assertEqual([["install", "--no-cache-dir", "--disable-pip-version-check", "--no-input", "-r",
+                           requirements]], self.pip_calls())
+        with open(requirements) as f:
+            self.assertEqual((TRAINER_DIR / "requirements.txt").read_text(encoding="utf-8"), f.read())
+        self.assertIn("using the Trainpod trainer " + os.path.join(self.work_dir, "trainer", "trainpod_trainer.py"),
+                      output)
+        self.assertIn("trainer libraries installed", output)
+        self.assertNotIn("simulated trainer", output)
+        # The stand-in libraries cannot train: the real trainer started, and its crash is reported as such.
+        self.assertEqual(["DOWNLOADING", "TRAINING", "FAILED"], [p for p in self.phases() if p != "STARTING"])
+        failed = self.failed_reports()
+        self.assertEqual(1, len(failed), failed)
+        self.assertEqual("TRAINING", failed[0]["failedPhase"])
+        self.assertIn(os.path.join("trainer", "trainpod_trainer.py"), failed[0]["logTail"])
+        self.assertNotEqual(0, code)
+        self.assertPodTerminatedOnce()
+        self.assertNoSecrets(output)
+
+    def test_a_failed_install_is_reported_with_pips_error_and_never_trains(self):
+        code, output, _ = self.run_bootstrap(self.stock_image_env(pip_exit_code=1))
+
+        self.assertEqual(69, code, output)
+        failed = self.failed_reports()
+        self.assertEqual(1, len(failed), failed)
+        self.assertEqual("DOWNLOADING", failed[0]["failedPhase"])
+        self.assertIn("installing the trainer's libraries failed (pip exited with 1): ERROR: Could not find a version",
+                      failed[0]["message"])
+        self.assertIn("pip: ERROR: Could not find a version", failed[0]["logTail"])
+        self.assertNotIn("TRAINING", self.phases())
+        self.assertPodTerminatedOnce()
 
 
 def _which(tool):

@@ -2,8 +2,9 @@
 # Trainpod pod bootstrap: the pod's entry script.
 #
 # It travels to the pod as the RunPod `args` string and runs as `bash -c "<script>"`, so it
-# never relies on its own path. deploy-service replaces the two base64 placeholders below
-# with trainpod_agent.py and sim_trainer.py (single-line base64) before sending it.
+# never relies on its own path. deploy-service replaces the three base64 placeholders below
+# with trainpod_agent.py, sim_trainer.py and a zip of the Trainpod trainer (which the agent
+# installs on a stock PyTorch image) before sending it.
 #
 # RunPod restarts a container whose command exits, and keeps billing, so this script ends
 # with the pod terminated whatever happens: the agent terminates it after success or
@@ -94,13 +95,14 @@ if [ "$previous_pod" != "${RUNPOD_POD_ID:-}" ]; then
   # Another pod's files (a reused volume) must not resume, skip or mark this job.
   rm -f failure-reported pod-terminated succeeded phase cause config.json agent.log train.log \
     dataset.jsonl dataset.jsonl.part metrics-spool.jsonl metrics-spool.jsonl.offset \
-    logs-spool.jsonl logs-spool.jsonl.offset
+    logs-spool.jsonl logs-spool.jsonl.offset install.log
   rm -rf output checkpoints
   printf '%s' "${RUNPOD_POD_ID:-}" > pod-id
 fi
 
 printf '%s' '__TRAINPOD_AGENT_B64__' | base64 -d > trainpod_agent.py
 printf '%s' '__TRAINPOD_TRAINER_B64__' | base64 -d > sim_trainer.py
+printf '%s' '__TRAINPOD_TRAINER_BUNDLE_B64__' | base64 -d > trainer-bundle.zip
 
 if ! command -v python3 >/dev/null 2>&1; then
   echo "trainpod: python3 is not on PATH; this image cannot run the Trainpod agent" >&2

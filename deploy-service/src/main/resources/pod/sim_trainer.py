@@ -90,6 +90,7 @@ def train(config, dataset_path):
     rng = random.Random(steps)
     print("simulated trainer: %s %s, %d rows, %d steps" % (
         config.get("method", "SFT"), config.get("model", "?"), count_rows(dataset_path), steps), flush=True)
+    print("Hugging Face token: %s" % ("provided" if os.environ.get("HF_TOKEN") else "none"), flush=True)
     print("TRAINPOD_TOTAL_STEPS %d" % steps, flush=True)
     point = None
     for step in range(1, steps + 1):

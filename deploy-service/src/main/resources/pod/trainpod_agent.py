@@ -9,8 +9,10 @@ command exits and keeps billing, so the pod must delete itself. `fail --exit-cod
 bootstrap trap's entry: report a failure, terminate.
 
 The real trainer is $TRAINPOD_TRAINER (the trainer image sets it) or
-/opt/trainpod/trainer/trainpod_trainer.py; the simulated one (sim_trainer.py, beside this
-file) runs only where torch is not installed.
+/opt/trainpod/trainer/trainpod_trainer.py. On a stock PyTorch image (torch, but not the
+trainer's libraries) the agent unpacks the trainer from trainer-bundle.zip (beside this file)
+and pip-installs its pinned requirements while the dataset downloads. The simulated trainer
+(sim_trainer.py) runs only where torch is not installed.
 
 Standard library only, Python 3.8+, and one file: it travels base64-encoded in the pod's
 args. It never logs the job token, the pod's API key or the dataset URL's token.
@@ -36,6 +38,7 @@ import traceback
 import urllib.error
 import urllib.parse
 import urllib.request
+import zipfile
 from datetime import datetime, timezone
 
 EXIT_CHECKSUM = 65  # EX_DATAERR
@@ -52,6 +55,10 @@ DEFAULT_RUNPOD_API = "https://api.runpod.io"
 REQUIRED_ENV = ("TRAINPOD_METRICS_URL", "TRAINPOD_DATASET_URL", "TRAINPOD_CONFIG")
 HIDDEN_FROM_TRAINER = ("TRAINPOD_JOB_TOKEN", "RUNPOD_API_KEY", "TRAINPOD_DATASET_URL")
 DEFAULT_TRAINER = "/opt/trainpod/trainer/trainpod_trainer.py"
+TRAINER_BUNDLE = "trainer-bundle.zip"
+TRAINER_LIBRARIES = ("transformers", "trl", "peft", "datasets", "accelerate", "bitsandbytes")
+HF_ACCESS_CAUSE = ("the Hugging Face token cannot read this model: accept the model's licence on huggingface.co "
+                   "and store a token with read access (PUT /api/v1/secrets/huggingface)")
 ARTIFACT_NAME_BAD_CHARS = re.compile(r"[^A-Za-z0-9._-]")
 MAX_DATASET_REFRESHES = 3
 LOG_TAIL_LINES = 50
@@ -91,6 +98,8 @@ class State:
     secrets = []
     shipper = None
     trainer = None
+    installer = None
+    install_started = 0.0
     signal_armed = False
     ssl_context = None
 
@@ -667,27 +676,81 @@ def download_dataset(url, dest, expected_sha256, attempts=6):
 
 
 def missing_gpu_libraries():
-    return [name for name in ("torch", "transformers", "trl") if importlib.util.find_spec(name) is None]
+    return [name for name in ("torch",) + TRAINER_LIBRARIES if importlib.util.find_spec(name) is None]
+
+
+def unpack_trainer_bundle():
+    """Unpacks trainer-bundle.zip into trainer/ of the work directory; returns that directory."""
+    bundle, target = work_path(TRAINER_BUNDLE), work_path("trainer")
+    try:
+        with zipfile.ZipFile(bundle) as z:
+            names = [n for n in z.namelist() if re.fullmatch(r"[A-Za-z0-9_.-]+", n) and not n.startswith(".")]
+            z.extractall(target, names)
+    except (OSError, zipfile.BadZipFile) as e:
+        raise JobFailure(EXIT_CONFIG, "cannot train on this image: the trainer's libraries are missing and the "
+                         "bundled trainer cannot be read (%s); use the Trainpod trainer image" % e)
+    return target
 
 
 def trainer_command(config, config_path, dataset_path):
-    """Returns (command, kind): the real trainer when torch is installed, else the simulated one."""
+    """Returns (command, kind, install): the trainer image's trainer; on a stock PyTorch image the bundled trainer,
+    with the pip command that installs its pinned libraries first (None when nothing is missing); the simulated
+    trainer only where torch is not installed."""
     args = ["--config", config_path, "--dataset", dataset_path]
-    real = os.environ.get("TRAINPOD_TRAINER") or DEFAULT_TRAINER
     missing = missing_gpu_libraries()
     if "torch" in missing:
-        why = "no GPU libraries on this machine (torch is not installed)"
-    elif missing or not os.path.exists(real):
-        # A paid GPU must never "succeed" on fake training: stop before any time is spent.
-        raise JobFailure(EXIT_CONFIG, "cannot train on this image: %s; use the Trainpod trainer image"
-                         % ("%s not installed" % ", ".join(missing) if missing else "trainpod_trainer.py is missing"))
-    else:
-        if config.get("simulation") is not None:
-            log("this machine has GPU libraries: the request's simulation settings are ignored")
+        log("using the simulated trainer: no GPU libraries on this machine (torch is not installed)")
+        return [sys.executable, "-u", work_path("sim_trainer.py")] + args, "simulated", None
+    if config.get("simulation") is not None:
+        log("this machine has GPU libraries: the request's simulation settings are ignored")
+    real = os.environ.get("TRAINPOD_TRAINER") or DEFAULT_TRAINER
+    if not missing and os.path.exists(real):
         log("using the Trainpod trainer %s" % real)
-        return [sys.executable, "-u", real] + args, "real"
-    log("using the simulated trainer: %s" % why)
-    return [sys.executable, "-u", work_path("sim_trainer.py")] + args, "simulated"
+        return [sys.executable, "-u", real] + args, "real", None
+    trainer = os.path.join(unpack_trainer_bundle(), "trainpod_trainer.py")
+    install = None
+    if missing:
+        if importlib.util.find_spec("pip") is None:
+            # A paid GPU must never "succeed" on fake training: stop before any time is spent.
+            raise JobFailure(EXIT_CONFIG, "cannot train on this image: %s not installed and pip is missing; "
+                             "use the Trainpod trainer image" % ", ".join(missing))
+        install = [sys.executable, "-m", "pip", "install", "--no-cache-dir", "--disable-pip-version-check",
+                   "--no-input", "-r", os.path.join(os.path.dirname(trainer), "requirements.txt")]
+        log("this image has torch but not %s: the pinned versions install while the dataset downloads "
+            "(the Trainpod trainer image starts faster)" % ", ".join(missing))
+    log("using the Trainpod trainer %s" % trainer)
+    return [sys.executable, "-u", trainer] + args, "real", install
+
+
+def start_install(command):
+    """Starts pip in the background, its output in install.log."""
+    env = {k: v for k, v in os.environ.items() if k not in HIDDEN_FROM_TRAINER}
+    env["PIP_ROOT_USER_ACTION"] = "ignore"
+    with open(work_path("install.log"), "ab") as out:
+        State.installer = subprocess.Popen(command, cwd=State.work_dir, env=env, stdout=out,
+                                           stderr=subprocess.STDOUT)
+    State.install_started = time.monotonic()
+
+
+def finish_install():
+    """Waits for pip; a failure or a hang is the job's failure, with pip's last lines in the agent's log."""
+    installer = State.installer
+    try:
+        returncode = installer.wait(env_float("TRAINPOD_INSTALL_TIMEOUT_SECONDS", 1800.0))
+    except subprocess.TimeoutExpired:
+        stop_children()
+        returncode = None
+    if returncode == 0:
+        log("trainer libraries installed in %.0f s" % (time.monotonic() - State.install_started))
+        return
+    tail = tail_lines(work_path("install.log"), 20)
+    for line in tail:
+        log("pip: " + line)
+    errors = [line.strip() for line in tail if line.startswith("ERROR")]
+    what = "took longer than TRAINPOD_INSTALL_TIMEOUT_SECONDS" if returncode is None \
+        else "failed (pip exited with %d)" % returncode
+    raise JobFailure(EXIT_UNAVAILABLE, "installing the trainer's libraries %s%s; use the Trainpod trainer image"
+                     % (what, ": " + errors[-1][:300] if errors else ""))
 
 
 def parse_trainer_line(line):
@@ -729,16 +792,17 @@ def run_trainer(command, reporter, shipper):
     return State.trainer.wait()
 
 
-def stop_trainer():
-    trainer = State.trainer
-    if trainer is None or trainer.poll() is not None:
-        return
-    trainer.terminate()
-    try:
-        trainer.wait(5)
-    except subprocess.TimeoutExpired:
-        trainer.kill()
-        trainer.wait()
+def stop_children():
+    """Stops the trainer and pip, whichever runs."""
+    for child in (State.trainer, State.installer):
+        if child is None or child.poll() is not None:
+            continue
+        child.terminate()
+        try:
+            child.wait(5)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
 
 
 def trainer_failure(returncode, tail):
@@ -747,6 +811,8 @@ def trainer_failure(returncode, tail):
     text = "\n".join(tail)
     if "CUDA out of memory" in text or "OutOfMemoryError" in text:
         return JobFailure(exit_code, OOM_CAUSE)
+    if "GatedRepoError" in text or "401 Client Error" in text or "Access to model" in text:
+        return JobFailure(exit_code, HF_ACCESS_CAUSE)
     if returncode < 0:
         return JobFailure(exit_code, "trainer was killed by signal %d%s" % (
             -returncode, " (the pod may have run out of memory)" if returncode == -9 else ""))
@@ -763,9 +829,14 @@ def train(reporter, shipper):
     config = decode_config(os.environ["TRAINPOD_CONFIG"])
     config_path, dataset_path = work_path("config.json"), work_path("dataset.jsonl")
     write_file("config.json", json.dumps(config))
-    command, kind = trainer_command(config, config_path, dataset_path)
-    reporter.change("DOWNLOADING", "downloading the dataset")
+    command, kind, install = trainer_command(config, config_path, dataset_path)
+    if install:
+        start_install(install)
+    reporter.change("DOWNLOADING", "downloading the dataset" + (" and installing the trainer's libraries"
+                                                                 if install else ""))
     download_dataset(os.environ["TRAINPOD_DATASET_URL"], dataset_path, os.environ.get("TRAINPOD_DATASET_SHA256", ""))
+    if install:
+        finish_install()
     reporter.change("TRAINING", "training %s (%s) with the %s trainer"
                     % (config.get("model", "?"), config.get("method", "SFT"), kind))
     returncode = run_trainer(command, reporter, shipper)
@@ -909,7 +980,7 @@ def cmd_run():
         log(traceback.format_exc())
         exit_code, cause = EXIT_AGENT_ERROR, "agent error: %s: %s" % (type(e).__name__, redact(str(e)))
     State.signal_armed = False
-    stop_trainer()
+    stop_children()
     if State.shipper is not None:
         close_shipper(shipper, 1 if exit_code == EXIT_SIGTERM else 6)  # SIGKILL follows soon
     report_failure(exit_code, cause, reporter)

@@ -41,6 +41,16 @@ public final class TrainpodClient {
                 .PUT(HttpRequest.BodyPublishers.ofString(JSON.createObjectNode().put("apiKey", apiKey).toString())));
     }
 
+    public Answer storeHuggingFaceToken(String hfToken) {
+        return send(request(deployUrl + "/api/v1/secrets/huggingface")
+                .header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString(JSON.createObjectNode().put("token", hfToken).toString())));
+    }
+
+    public Answer deleteHuggingFaceToken() {
+        return send(request(deployUrl + "/api/v1/secrets/huggingface").DELETE());
+    }
+
     /** Uploads a JSONL file as the multipart field {@code file}. */
     public Answer uploadDataset(Path file) {
         String boundary = "trainpod-" + UUID.randomUUID();

@@ -84,6 +84,26 @@ class PodRuntimeIT {
     }
 
     @Test
+    void storedHuggingFaceTokenReachesTheTrainerAndNoLog() throws IOException {
+        String hfToken = "hf_" + UUID.randomUUID().toString().replace("-", "");
+        assertThat(user.storeHuggingFaceToken(hfToken).status()).isEqualTo(204);
+        try {
+            JsonNode d = awaitEnded(deploy(datasetId, "{}", "{\"steps\": 3, \"stepSeconds\": 0.05}"));
+
+            assertThat(d.path("status").asText()).as(d.toString()).isEqualTo("SUCCEEDED");
+            SimPod pod = terminatedPod(d);
+            assertThat(pod.env()).containsEntry("HF_TOKEN", hfToken);
+            assertThat(logLine(pod, "Hugging Face token: provided")).isPresent();
+            assertThat(pod.log()).noneMatch(l -> l.line().contains(hfToken));
+            for (String module : List.of("deploy-service", "dataset-service", "metrics-service")) {
+                assertThat(Files.readString(stack.serviceLog(module))).as(module).doesNotContain(hfToken);
+            }
+        } finally {
+            assertThat(user.deleteHuggingFaceToken().status()).isEqualTo(204);
+        }
+    }
+
+    @Test
     void datasetCorruptedInStorageFailsTheChecksumAsFailedDataset() throws IOException {
         Path file = Files.createTempFile(stackDir, "rotting-", ".jsonl");
         Files.writeString(file, "{\"messages\": [{\"role\": \"user\", \"content\": \"nonce " + UUID.randomUUID()

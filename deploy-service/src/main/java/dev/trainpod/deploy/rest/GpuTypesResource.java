@@ -5,6 +5,7 @@ import dev.trainpod.common.security.Roles;
 import dev.trainpod.deploy.client.CatalogCache;
 import dev.trainpod.deploy.client.RunPodException;
 import dev.trainpod.deploy.client.RunPodModels;
+import dev.trainpod.deploy.vault.SecretKind;
 import dev.trainpod.deploy.vault.SecretVault;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
@@ -34,7 +35,7 @@ public class GpuTypesResource {
 
     @GET
     public Uni<List<RunPodModels.CatalogGpu>> list() {
-        return Panache.withSession(() -> vault.open(jwt.getSubject())).chain(key -> {
+        return Panache.withSession(() -> vault.open(jwt.getSubject(), SecretKind.RUNPOD)).chain(key -> {
             if (key.isEmpty()) {
                 return Uni.createFrom().failure(ProblemException.conflict("runpod-key-missing",
                         "Store your RunPod API key with PUT /api/v1/secrets/runpod to read the catalog."));

@@ -4,6 +4,7 @@ import dev.trainpod.common.problem.Problem;
 import dev.trainpod.common.problem.ProblemException;
 import dev.trainpod.common.security.Roles;
 import dev.trainpod.deploy.service.SecretsService;
+import dev.trainpod.deploy.vault.SecretKind;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
@@ -14,14 +15,18 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import java.util.List;
+import java.util.regex.Pattern;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.jboss.resteasy.reactive.RestResponse;
 
-/** The user's RunPod API key: stored sealed, checked against RunPod, never returned. */
-@Path("/api/v1/secrets/runpod")
+/** The user's secrets: the RunPod API key and a Hugging Face token, stored sealed and never returned. */
+@Path("/api/v1/secrets")
 @RolesAllowed(Roles.USER)
 @Produces(MediaType.APPLICATION_JSON)
 public class SecretsResource {
+
+    private static final Pattern PRINTABLE = Pattern.compile("[!-~]{8,256}");
+    private static final Pattern HUGGING_FACE_TOKEN = Pattern.compile("hf_[A-Za-z0-9]{8,253}");
 
     private final SecretsService secrets;
     private final JsonWebToken jwt;
@@ -31,34 +36,74 @@ public class SecretsResource {
         this.jwt = jwt;
     }
 
-    /** The body of a PUT. */
+    /** The body of a PUT of the RunPod key. */
     public record KeyRequest(String apiKey) {
     }
 
-    /** What the user may know of the stored key. */
+    /** The body of a PUT of the Hugging Face token. */
+    public record TokenRequest(String token) {
+    }
+
+    /** What the user may know of a stored secret. */
     public record KeyStatus(boolean configured, String last4) {
     }
 
     @PUT
+    @Path("runpod")
     @Consumes(MediaType.APPLICATION_JSON)
-    public Uni<RestResponse<Void>> put(KeyRequest body) {
+    public Uni<RestResponse<Void>> putRunPodKey(KeyRequest body) {
         String key = body == null || body.apiKey() == null ? "" : body.apiKey().trim();
-        if (key.length() < 8 || key.length() > 256 || !key.chars().allMatch(c -> c > 32 && c < 127)) {
+        if (!PRINTABLE.matcher(key).matches()) {
             throw ProblemException.unprocessable("runpod-key-malformed", "apiKey must be a RunPod API key.",
                     List.of(new Problem.FieldError("apiKey", "RUNPOD_KEY_MALFORMED",
                             "apiKey must be 8 to 256 printable characters without spaces.",
                             "Copy the key from the RunPod console under Settings > API Keys.")));
         }
-        return secrets.store(jwt.getSubject(), key).map(v -> RestResponse.noContent());
+        return secrets.storeRunPodKey(jwt.getSubject(), key).map(v -> RestResponse.noContent());
     }
 
     @GET
-    public Uni<KeyStatus> get() {
-        return secrets.last4(jwt.getSubject()).map(l -> new KeyStatus(l.isPresent(), l.orElse(null)));
+    @Path("runpod")
+    public Uni<KeyStatus> getRunPodKey() {
+        return status(SecretKind.RUNPOD);
     }
 
     @DELETE
-    public Uni<RestResponse<Void>> delete() {
-        return secrets.delete(jwt.getSubject()).map(v -> RestResponse.noContent());
+    @Path("runpod")
+    public Uni<RestResponse<Void>> deleteRunPodKey() {
+        return secrets.deleteRunPodKey(jwt.getSubject()).map(v -> RestResponse.noContent());
+    }
+
+    /** Stores the token that pods receive as {@code HF_TOKEN}, for gated or private models. */
+    @PUT
+    @Path("huggingface")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<RestResponse<Void>> putHuggingFaceToken(TokenRequest body) {
+        String token = body == null || body.token() == null ? "" : body.token().trim();
+        if (!HUGGING_FACE_TOKEN.matcher(token).matches()) {
+            throw ProblemException.unprocessable("huggingface-token-malformed",
+                    "token must be a Hugging Face access token.",
+                    List.of(new Problem.FieldError("token", "HUGGINGFACE_TOKEN_MALFORMED",
+                            "token must be \"hf_\" followed by letters and digits.",
+                            "Create a token with read access at huggingface.co under Settings > Access Tokens, "
+                                    + "and accept the licence of any gated model you train.")));
+        }
+        return secrets.storeHuggingFaceToken(jwt.getSubject(), token).map(v -> RestResponse.noContent());
+    }
+
+    @GET
+    @Path("huggingface")
+    public Uni<KeyStatus> getHuggingFaceToken() {
+        return status(SecretKind.HUGGINGFACE);
+    }
+
+    @DELETE
+    @Path("huggingface")
+    public Uni<RestResponse<Void>> deleteHuggingFaceToken() {
+        return secrets.deleteHuggingFaceToken(jwt.getSubject()).map(v -> RestResponse.noContent());
+    }
+
+    private Uni<KeyStatus> status(SecretKind kind) {
+        return secrets.last4(jwt.getSubject(), kind).map(l -> new KeyStatus(l.isPresent(), l.orElse(null)));
     }
 }

@@ -1,30 +1,58 @@
 package dev.trainpod.deploy.service;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.List;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
 
 /**
- * The pod's entry script, sent as the pod's {@code args}: {@code pod/bootstrap.sh} with the agent and the
- * simulated trainer embedded in it as base64, so the pod needs nothing but bash and python3.
+ * The pod's entry script, sent as the pod's {@code args}: {@code pod/bootstrap.sh} with the agent, the simulated
+ * trainer and a zip of the Trainpod trainer embedded in it as base64, so the pod needs nothing but bash and python3,
+ * and a stock PyTorch image can train after installing the trainer's pinned libraries.
  */
 @ApplicationScoped
 public class BootstrapScript {
+
+    /** The trainer's files, copied from the repository's {@code trainer/} into {@code pod/trainer/} by the build. */
+    static final List<String> TRAINER_FILES = List.of("trainpod_trainer.py", "trainer_config.py", "dataset_rows.py",
+            "metrics_callback.py", "requirements.txt");
 
     private final String script;
 
     public BootstrapScript() {
         this.script = resource("pod/bootstrap.sh")
                 .replace("__TRAINPOD_AGENT_B64__", base64(resource("pod/trainpod_agent.py")))
-                .replace("__TRAINPOD_TRAINER_B64__", base64(resource("pod/sim_trainer.py")));
+                .replace("__TRAINPOD_TRAINER_B64__", base64(resource("pod/sim_trainer.py")))
+                .replace("__TRAINPOD_TRAINER_BUNDLE_B64__", Base64.getEncoder().encodeToString(trainerBundle()));
     }
 
     /** The complete script, ready to be run with {@code bash -c}. */
     public String script() {
         return script;
+    }
+
+    /** The trainer's files as a zip, entries named by file name. */
+    static byte[] trainerBundle() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
+            zip.setLevel(9);
+            for (String name : TRAINER_FILES) {
+                ZipEntry entry = new ZipEntry(name);
+                entry.setTime(0);
+                zip.putNextEntry(entry);
+                zip.write(resource("pod/trainer/" + name).getBytes(StandardCharsets.UTF_8));
+                zip.closeEntry();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
     }
 
     private static String base64(String text) {

@@ -36,9 +36,9 @@ public class PodSpecFactory {
         return "trainpod-" + d.id;
     }
 
-    /** The create call for one GPU candidate. */
+    /** The create call for one GPU candidate; the user's Hugging Face token, when stored, becomes {@code HF_TOKEN}. */
     public RunPodModels.CreatePod spec(Deployment d, DeploymentRequest r, DownloadToken token, String jobToken,
-                                       String gpuType) {
+                                       String huggingFaceToken, String gpuType) {
         Map<String, String> env = new LinkedHashMap<>(config.podEnv());
         env.put("TRAINPOD_DEPLOYMENT_ID", d.id.toString());
         env.put("TRAINPOD_JOB_TOKEN", jobToken);
@@ -49,6 +49,9 @@ public class PodSpecFactory {
         env.put("TRAINPOD_DATASET_REFRESH_URL", config.datasetPublicUrl() + "/api/v1/pod/dataset");
         env.put("TRAINPOD_CONFIG", trainerConfig(r));
         env.put("TRAINPOD_RUNPOD_API_URL", runPodConfig.podApiUrl());
+        if (huggingFaceToken != null) {
+            env.put("HF_TOKEN", huggingFaceToken);
+        }
         String image = r.image() == null || r.image().isBlank() ? config.defaultImage() : r.image();
         return new RunPodModels.CreatePod(podName(d), image, new RunPodModels.Gpu(gpuType, r.gpuCount()),
                 r.cloud(), config.containerDiskGb(), bootstrap.script(), env);

@@ -3,6 +3,7 @@ package dev.trainpod.deploy.service;
 import dev.trainpod.deploy.Deployment;
 import dev.trainpod.deploy.DeploymentStatus;
 import dev.trainpod.deploy.client.RunPodClient;
+import dev.trainpod.deploy.vault.SecretKind;
 import dev.trainpod.deploy.vault.SecretVault;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.scheduler.Scheduled;
@@ -36,7 +37,7 @@ public class PodStatusJob {
     }
 
     private Uni<Void> refresh(Deployment d) {
-        return Panache.withSession(() -> vault.open(d.userId))
+        return Panache.withSession(() -> vault.open(d.userId, SecretKind.RUNPOD))
                 .chain(key -> key.isEmpty() ? Uni.createFrom().nullItem() : runPod.getPod(key.get(), d.podId))
                 .chain(pod -> pod == null || pod.isEmpty() || !"RUNNING".equals(pod.get().status())
                         ? Uni.createFrom().voidItem()

@@ -9,6 +9,7 @@ import dev.trainpod.deploy.client.CatalogCache;
 import dev.trainpod.deploy.client.RunPodException;
 import dev.trainpod.deploy.client.RunPodModels;
 import dev.trainpod.deploy.rest.DeploymentRequest;
+import dev.trainpod.deploy.vault.SecretKind;
 import dev.trainpod.deploy.vault.SecretVault;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
@@ -66,7 +67,7 @@ public class PreflightChecks {
                                 "The dataset could not be checked right now; nothing was started. Try again.")));
         return dataset.chain(ds -> {
             datasetChecks(r, ds).forEach(failures::add);
-            return Panache.withSession(() -> vault.open(userId)).chain(key -> {
+            return Panache.withSession(() -> vault.open(userId, SecretKind.RUNPOD)).chain(key -> {
                 if (key.isEmpty()) {
                     failures.add(new FieldError("runpodKey", "RUNPOD_KEY_MISSING", "No RunPod API key is stored.",
                             "Store one with PUT /api/v1/secrets/runpod {\"apiKey\": \"...\"}; create it in the "

@@ -13,6 +13,7 @@ import dev.trainpod.deploy.client.RunPodException;
 import dev.trainpod.deploy.client.RunPodModels;
 import dev.trainpod.deploy.config.DeployConfig;
 import dev.trainpod.deploy.rest.DeploymentRequest;
+import dev.trainpod.deploy.vault.SecretKind;
 import dev.trainpod.deploy.vault.SecretVault;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
@@ -66,7 +67,8 @@ public class Provisioner {
         this.json = json;
     }
 
-    private record Claimed(Deployment deployment, String apiKey) {
+    /** A deployment with the user's RunPod key and Hugging Face token (either may be null). */
+    private record Claimed(Deployment deployment, String apiKey, String huggingFaceToken) {
     }
 
     /** What to do with a pod the create call returned. */
@@ -74,12 +76,14 @@ public class Provisioner {
 
     /** Provisions the deployment; every outcome, including failure, ends in a recorded status. */
     public Uni<Void> provision(UUID id) {
-        return Panache.withSession(() -> Deployment.<Deployment>findById(id).chain(d ->
-                        vault.open(d.userId).map(key -> new Claimed(d, key.orElse(null)))))
+        return Panache.withSession(() -> Deployment.<Deployment>findById(id).chain(d -> vault
+                        .open(d.userId, SecretKind.RUNPOD)
+                        .chain(key -> vault.open(d.userId, SecretKind.HUGGINGFACE)
+                                .map(hf -> new Claimed(d, key.orElse(null), hf.orElse(null))))))
                 .chain(c -> c.apiKey() == null
                         ? fail(id, FailureReason.FAILED_PRECHECKS,
                                 "The RunPod API key was removed before the pod could be created.")
-                        : launch(c.deployment(), request(c.deployment()), c.apiKey()))
+                        : launch(c.deployment(), request(c.deployment()), c.apiKey(), c.huggingFaceToken()))
                 .onFailure().recoverWithUni(e -> {
                     LOG.errorf("provisioning deployment %s failed: %s", id, e.getMessage());
                     return fail(id, FailureReason.FAILED_PROVIDER, "Provisioning failed: " + e.getMessage());
@@ -99,7 +103,7 @@ public class Provisioner {
                 .chain(outcome -> afterRecord(id, pod, apiKey, outcome));
     }
 
-    private Uni<Void> launch(Deployment d, DeploymentRequest r, String apiKey) {
+    private Uni<Void> launch(Deployment d, DeploymentRequest r, String apiKey, String huggingFaceToken) {
         Instant tokenExpiry = Instant.now().plus(Duration.ofMinutes(r.limits().maxRuntimeMinutes()))
                 .plus(config.jobTokenMargin()).plusSeconds(60L * r.limits().capacityWait());
         long downloadTtl = Math.max(7200, Duration.between(Instant.now(), tokenExpiry).toSeconds());
@@ -107,7 +111,8 @@ public class Provisioner {
                 ? noCapacity(d, r)
                 : datasets.mintToken(d.userId, d.datasetId, d.id, downloadTtl).chain(token -> {
                     String jobToken = tokens.jobToken(d.id, tokenExpiry);
-                    return tryCandidates(d, r, apiKey, types, 0, type -> specs.spec(d, r, token, jobToken, type));
+                    return tryCandidates(d, r, apiKey, types, 0,
+                            type -> specs.spec(d, r, token, jobToken, huggingFaceToken, type));
                 }));
     }
 

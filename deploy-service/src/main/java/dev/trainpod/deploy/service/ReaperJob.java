@@ -9,6 +9,7 @@ import dev.trainpod.deploy.client.RunPodClient;
 import dev.trainpod.deploy.client.RunPodModels;
 import dev.trainpod.deploy.config.DeployConfig;
 import dev.trainpod.deploy.rest.DeploymentRequest;
+import dev.trainpod.deploy.vault.SecretKind;
 import dev.trainpod.deploy.vault.SecretVault;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.scheduler.Scheduled;
@@ -76,7 +77,7 @@ public class ReaperJob {
                             + "provisioning deadline (" + config.provisioningDeadline().toMinutes()
                             + " min); nothing is billing.").replaceWithVoid();
         }
-        return Panache.withSession(() -> vault.open(d.userId)).chain(key -> key.isEmpty()
+        return Panache.withSession(() -> vault.open(d.userId, SecretKind.RUNPOD)).chain(key -> key.isEmpty()
                 ? Uni.createFrom().voidItem()
                 : runPod.getPod(key.get(), d.podId).chain(pod -> apply(d, r, pod, now)));
     }

@@ -5,7 +5,7 @@ import dev.trainpod.deploy.DeploymentStatus;
 import dev.trainpod.deploy.client.RunPodClient;
 import dev.trainpod.deploy.client.RunPodModels;
 import dev.trainpod.deploy.config.DeployConfig;
-import dev.trainpod.deploy.vault.RunPodKey;
+import dev.trainpod.deploy.vault.SecretKind;
 import dev.trainpod.deploy.vault.SecretVault;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.scheduler.Scheduled;
@@ -62,9 +62,9 @@ public class Reconciler {
     }
 
     private Uni<Void> reconcileAll() {
-        return Panache.withSession(() -> RunPodKey.<RunPodKey>listAll())
-                .onItem().transformToMulti(keys -> Multi.createFrom().iterable(keys))
-                .onItem().transformToUniAndConcatenate(k -> reconcileUser(k.userId)
+        return Panache.withSession(() -> vault.users(SecretKind.RUNPOD))
+                .onItem().transformToMulti(users -> Multi.createFrom().iterable(users))
+                .onItem().transformToUniAndConcatenate(user -> reconcileUser(user)
                         .onFailure().invoke(e -> LOG.warnf("reconciling the pods of one user failed: %s",
                                 e.getMessage()))
                         .onFailure().recoverWithNull())
@@ -72,7 +72,7 @@ public class Reconciler {
     }
 
     private Uni<Void> reconcileUser(String userId) {
-        return Panache.withSession(() -> vault.open(userId)).chain(key -> key.isEmpty()
+        return Panache.withSession(() -> vault.open(userId, SecretKind.RUNPOD)).chain(key -> key.isEmpty()
                 ? Uni.createFrom().voidItem()
                 : runPod.listPods(key.get()).chain(pods -> reconcilePods(userId, key.get(), pods.stream()
                         .filter(p -> p.name() != null && p.name().startsWith(PREFIX))

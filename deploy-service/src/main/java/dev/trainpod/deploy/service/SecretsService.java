@@ -5,6 +5,7 @@ import dev.trainpod.common.problem.ProblemException;
 import dev.trainpod.deploy.Deployment;
 import dev.trainpod.deploy.client.RunPodClient;
 import dev.trainpod.deploy.client.RunPodException;
+import dev.trainpod.deploy.vault.SecretKind;
 import dev.trainpod.deploy.vault.SecretVault;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
@@ -12,7 +13,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
 import java.util.Optional;
 
-/** Checks a RunPod key against RunPod before sealing it, and refuses to forget a key that live pods need. */
+/**
+ * Users' secrets: a RunPod key is checked against RunPod before it is sealed, and is not forgotten while live pods need
+ * it; a Hugging Face token is sealed as it is (the pod uses it; a gated model it cannot read fails with that cause).
+ */
 @ApplicationScoped
 public class SecretsService {
 
@@ -24,17 +28,26 @@ public class SecretsService {
         this.runPod = runPod;
     }
 
-    public Uni<Void> store(String userId, String apiKey) {
+    public Uni<Void> storeRunPodKey(String userId, String apiKey) {
         return runPod.listPods(apiKey)
                 .onFailure(RunPodException.class).transform(e -> rejected((RunPodException) e))
-                .chain(pods -> Panache.withTransaction(() -> vault.store(userId, apiKey)));
+                .chain(pods -> Panache.withTransaction(() -> vault.store(userId, SecretKind.RUNPOD, apiKey)));
     }
 
-    public Uni<Optional<String>> last4(String userId) {
-        return Panache.withSession(() -> vault.last4(userId));
+    public Uni<Void> storeHuggingFaceToken(String userId, String token) {
+        return Panache.withTransaction(() -> vault.store(userId, SecretKind.HUGGINGFACE, token));
     }
 
-    public Uni<Void> delete(String userId) {
+    public Uni<Optional<String>> last4(String userId, SecretKind kind) {
+        return Panache.withSession(() -> vault.last4(userId, kind));
+    }
+
+    /** Forgets the Hugging Face token; pods already started keep the one they were given. */
+    public Uni<Void> deleteHuggingFaceToken(String userId) {
+        return Panache.withTransaction(() -> vault.delete(userId, SecretKind.HUGGINGFACE)).replaceWithVoid();
+    }
+
+    public Uni<Void> deleteRunPodKey(String userId) {
         return Panache.withTransaction(() -> Deployment.count(
                         "userId = ?1 and podId is not null and podTerminatedAt is null", userId)
                 .chain(live -> {
@@ -43,7 +56,7 @@ public class SecretsService {
                                 live + " of your pods are still running and need this key to be terminated; "
                                         + "cancel them first."));
                     }
-                    return vault.delete(userId).replaceWithVoid();
+                    return vault.delete(userId, SecretKind.RUNPOD).replaceWithVoid();
                 }));
     }
 

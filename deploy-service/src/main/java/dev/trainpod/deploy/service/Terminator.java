@@ -4,6 +4,7 @@ import dev.trainpod.common.event.DeploymentEnded;
 import dev.trainpod.common.outbox.Outbox;
 import dev.trainpod.deploy.Deployment;
 import dev.trainpod.deploy.client.RunPodClient;
+import dev.trainpod.deploy.vault.SecretKind;
 import dev.trainpod.deploy.vault.SecretVault;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
@@ -65,7 +66,7 @@ public class Terminator {
     }
 
     private Uni<Void> terminate(UUID deploymentId, Target target) {
-        return Panache.withSession(() -> vault.open(target.userId()))
+        return Panache.withSession(() -> vault.open(target.userId(), SecretKind.RUNPOD))
                 .chain(key -> key.isEmpty()
                         ? Uni.createFrom().failure(new IllegalStateException("no RunPod key is stored"))
                         : runPod.terminatePod(key.get(), target.podId()))

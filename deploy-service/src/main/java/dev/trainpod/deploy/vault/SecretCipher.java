@@ -14,8 +14,8 @@ import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * AES-256-GCM sealing of secrets, with the owner's user id bound as associated data so that a sealed secret
- * copied to another user's row cannot be opened.
+ * AES-256-GCM sealing of secrets, with the owner's user id and the secret's kind bound as associated data so that a
+ * sealed secret copied to another user's or another kind's row cannot be opened.
  */
 @ApplicationScoped
 public class SecretCipher {
@@ -37,20 +37,20 @@ public class SecretCipher {
     public record Sealed(String keyId, byte[] nonce, byte[] ciphertext) {
     }
 
-    public Sealed seal(String userId, String secret) {
+    public Sealed seal(String userId, SecretKind kind, String secret) {
         byte[] nonce = new byte[NONCE_BYTES];
         random.nextBytes(nonce);
         try {
             Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
             cipher.init(Cipher.ENCRYPT_MODE, keys.get(currentKeyId), new GCMParameterSpec(TAG_BITS, nonce));
-            cipher.updateAAD(userId.getBytes(StandardCharsets.UTF_8));
+            cipher.updateAAD(kind.associatedData(userId));
             return new Sealed(currentKeyId, nonce, cipher.doFinal(secret.getBytes(StandardCharsets.UTF_8)));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("sealing failed", e);
         }
     }
 
-    public String open(String userId, Sealed sealed) {
+    public String open(String userId, SecretKind kind, Sealed sealed) {
         SecretKey key = keys.get(sealed.keyId());
         if (key == null) {
             throw new IllegalStateException("no vault key with id " + sealed.keyId());
@@ -58,7 +58,7 @@ public class SecretCipher {
         try {
             Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
             cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, sealed.nonce()));
-            cipher.updateAAD(userId.getBytes(StandardCharsets.UTF_8));
+            cipher.updateAAD(kind.associatedData(userId));
             return new String(cipher.doFinal(sealed.ciphertext()), StandardCharsets.UTF_8);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("a sealed secret failed its integrity check", e);

@@ -128,4 +128,37 @@ class DeploymentApiTest {
                 .then().statusCode(422).contentType("application/problem+json")
                 .body("errors[0].code", equalTo("RUNPOD_KEY_MALFORMED"));
     }
+
+    @Test
+    void huggingFaceTokenIsStoredSealedAndShownOnlyByItsLastFourCharacters() {
+        String token = "hf_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789";
+        given().header("Authorization", user("erin")).get("/api/v1/secrets/huggingface")
+                .then().statusCode(200).body("configured", equalTo(false));
+        given().header("Authorization", user("erin")).contentType("application/json")
+                .body("{\"token\": \"" + token + "\"}").put("/api/v1/secrets/huggingface")
+                .then().statusCode(204);
+        given().header("Authorization", user("erin")).get("/api/v1/secrets/huggingface")
+                .then().statusCode(200).body("configured", equalTo(true)).body("last4", equalTo("6789"))
+                .body(org.hamcrest.Matchers.not(org.hamcrest.Matchers.containsString("AbCdEf")));
+        given().header("Authorization", user("frank")).get("/api/v1/secrets/huggingface")
+                .then().statusCode(200).body("configured", equalTo(false));
+        given().header("Authorization", user("erin")).get("/api/v1/secrets/runpod")
+                .then().statusCode(200).body("configured", equalTo(false));
+        given().header("Authorization", user("erin")).delete("/api/v1/secrets/huggingface")
+                .then().statusCode(204);
+        given().header("Authorization", user("erin")).get("/api/v1/secrets/huggingface")
+                .then().statusCode(200).body("configured", equalTo(false));
+    }
+
+    @Test
+    void malformedHuggingFaceTokenIsRejectedWithAHint() {
+        String[] bodies = {"{\"token\": \"not-a-token\"}", "{\"token\": \"hf_abc def ghi jkl\"}", "{}"};
+        for (String body : bodies) {
+            given().header("Authorization", user("erin")).contentType("application/json").body(body)
+                    .put("/api/v1/secrets/huggingface")
+                    .then().statusCode(422).contentType("application/problem+json")
+                    .body("errors[0].code", equalTo("HUGGINGFACE_TOKEN_MALFORMED"))
+                    .body("errors[0].hint", org.hamcrest.Matchers.containsString("huggingface.co"));
+        }
+    }
 }

@@ -18,32 +18,41 @@ class SecretCipherTest {
     @Test
     void sealedSecretOpensForItsOwnerAndHidesThePlaintext() {
         SecretCipher cipher = new SecretCipher(config("v1", KEY_V1, Map.of()));
-        SecretCipher.Sealed sealed = cipher.seal("alice", "rpa_SECRET_1234");
+        SecretCipher.Sealed sealed = cipher.seal("alice", SecretKind.RUNPOD, "rpa_SECRET_1234");
         assertThat(new String(sealed.ciphertext(), StandardCharsets.ISO_8859_1)).doesNotContain("SECRET");
-        assertThat(cipher.open("alice", sealed)).isEqualTo("rpa_SECRET_1234");
+        assertThat(cipher.open("alice", SecretKind.RUNPOD, sealed)).isEqualTo("rpa_SECRET_1234");
     }
 
     @Test
     void sealedSecretCopiedToAnotherUserDoesNotOpen() {
         SecretCipher cipher = new SecretCipher(config("v1", KEY_V1, Map.of()));
-        SecretCipher.Sealed sealed = cipher.seal("alice", "rpa_SECRET_1234");
-        assertThatThrownBy(() -> cipher.open("mallory", sealed)).isInstanceOf(IllegalStateException.class);
+        SecretCipher.Sealed sealed = cipher.seal("alice", SecretKind.RUNPOD, "rpa_SECRET_1234");
+        assertThatThrownBy(() -> cipher.open("mallory", SecretKind.RUNPOD, sealed)).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void sealedSecretCopiedToAnotherKindDoesNotOpen() {
+        SecretCipher cipher = new SecretCipher(config("v1", KEY_V1, Map.of()));
+        SecretCipher.Sealed token = cipher.seal("alice", SecretKind.HUGGINGFACE, "hf_SECRET1234");
+        assertThat(cipher.open("alice", SecretKind.HUGGINGFACE, token)).isEqualTo("hf_SECRET1234");
+        assertThatThrownBy(() -> cipher.open("alice", SecretKind.RUNPOD, token))
+                .isInstanceOf(IllegalStateException.class);
     }
 
     @Test
     void tamperedCiphertextIsRejected() {
         SecretCipher cipher = new SecretCipher(config("v1", KEY_V1, Map.of()));
-        SecretCipher.Sealed sealed = cipher.seal("alice", "rpa_SECRET_1234");
+        SecretCipher.Sealed sealed = cipher.seal("alice", SecretKind.RUNPOD, "rpa_SECRET_1234");
         sealed.ciphertext()[0] ^= 1;
-        assertThatThrownBy(() -> cipher.open("alice", sealed)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> cipher.open("alice", SecretKind.RUNPOD, sealed)).isInstanceOf(IllegalStateException.class);
     }
 
     @Test
     void secretsSealedWithARotatedKeyStillOpen() {
-        SecretCipher.Sealed old = new SecretCipher(config("v1", KEY_V1, Map.of())).seal("alice", "rpa_OLD_KEY_9");
+        SecretCipher.Sealed old = new SecretCipher(config("v1", KEY_V1, Map.of())).seal("alice", SecretKind.RUNPOD, "rpa_OLD_KEY_9");
         SecretCipher rotated = new SecretCipher(config("v2", KEY_V2, Map.of("v1", KEY_V1)));
-        assertThat(rotated.open("alice", old)).isEqualTo("rpa_OLD_KEY_9");
-        assertThat(rotated.seal("alice", "x-1234567").keyId()).isEqualTo("v2");
+        assertThat(rotated.open("alice", SecretKind.RUNPOD, old)).isEqualTo("rpa_OLD_KEY_9");
+        assertThat(rotated.seal("alice", SecretKind.RUNPOD, "x-1234567").keyId()).isEqualTo("v2");
     }
 
     @Test

@@ -1,0 +1,46 @@
+package dev.trainpod.deploy.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import org.junit.jupiter.api.Test;
+
+class BootstrapScriptTest {
+
+    private static final Path TRAINER = Path.of("..", "trainer");
+
+    @Test
+    void theBundleCarriesEveryTrainerModuleAndThePinnedRequirementsUnchanged() throws IOException {
+        Map<String, String> bundled = new HashMap<>();
+        try (ZipInputStream zip = new ZipInputStream(new ByteArrayInputStream(BootstrapScript.trainerBundle()))) {
+            for (ZipEntry e = zip.getNextEntry(); e != null; e = zip.getNextEntry()) {
+                bundled.put(e.getName(), new String(zip.readAllBytes(), StandardCharsets.UTF_8));
+            }
+        }
+        Map<String, String> expected = new HashMap<>();
+        try (Stream<Path> files = Files.list(TRAINER)) {
+            for (Path f : files.filter(f -> f.toString().endsWith(".py")
+                    || f.getFileName().toString().equals("requirements.txt")).toList()) {
+                expected.put(f.getFileName().toString(), Files.readString(f));
+            }
+        }
+        assertThat(bundled).isEqualTo(expected);
+    }
+
+    @Test
+    void everyPlaceholderIsFilledAndTheScriptFitsInOneArgument() {
+        String script = new BootstrapScript().script();
+        assertThat(script).doesNotContain("__TRAINPOD_");
+        // Linux refuses a single argv string over 128 KiB (MAX_ARG_STRLEN); RunPod runs it as bash -c "<script>".
+        assertThat(script.getBytes(StandardCharsets.UTF_8).length).isLessThan(100 * 1024);
+    }
+}
