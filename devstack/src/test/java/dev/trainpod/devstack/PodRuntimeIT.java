@@ -278,10 +278,16 @@ class PodRuntimeIT {
         return stackDir.resolve("pods").resolve(pod.id());
     }
 
-    /** dataset-service's stored copy of a dataset: the one file under the stack's storage with its bytes. */
+    /**
+     * dataset-service's stored copy of a dataset: the one file under the stack's storage with its bytes. The HTTP
+     * layer's scratch copy of the multipart body ({@code .multipart/}) may outlive the answer by a moment; it is not
+     * a stored copy.
+     */
     private static Path storedCopy(String sha256, long size) throws IOException {
+        Path scratch = stackDir.resolve("datasets").resolve(".multipart");
         try (Stream<Path> files = Files.walk(stackDir.resolve("datasets"))) {
             List<Path> matches = files.filter(Files::isRegularFile)
+                    .filter(f -> !f.startsWith(scratch))
                     .filter(f -> sizeOf(f) == size)
                     .filter(f -> sha256(readAll(f)).equals(sha256))
                     .toList();
