@@ -2,7 +2,6 @@ package dev.trainpod.devstack;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -86,10 +85,8 @@ final class ApiSurface {
             throw new AssertionError(service + " serves no OpenAPI document: " + doc.status());
         }
         List<Endpoint> endpoints = new ArrayList<>();
-        for (Iterator<Map.Entry<String, JsonNode>> paths = doc.body().path("paths").fields(); paths.hasNext(); ) {
-            Map.Entry<String, JsonNode> path = paths.next();
-            for (Iterator<Map.Entry<String, JsonNode>> ops = path.getValue().fields(); ops.hasNext(); ) {
-                Map.Entry<String, JsonNode> op = ops.next();
+        for (Map.Entry<String, JsonNode> path : doc.body().path("paths").properties()) {
+            for (Map.Entry<String, JsonNode> op : path.getValue().properties()) {
                 if (!METHODS.contains(op.getKey())) {
                     continue;
                 }
