@@ -43,6 +43,7 @@ class InputAttackIT {
 
     private static LocalStack stack;
     private static String user;
+    private static String jobOwner;
     private static String liveDeployment;
     private static String liveJobToken;
     private static List<ApiSurface.Endpoint> endpoints;
@@ -51,32 +52,36 @@ class InputAttackIT {
     static void startALiveJob() {
         stack = SharedStack.get();
         endpoints = ApiSurface.of(stack);
-        String userId = "input-" + UUID.randomUUID();
-        user = stack.keys().userToken(userId);
-        OwnerFixture.Owner a = OwnerFixture.get();
-        // A job that runs while the test does, so that job endpoints reach their body handling with a real job.
-        String owner = a.token();
-        ItHttp.Answer created = ItHttp.send("POST", stack.deployUrl() + "/api/v1/deployments", owner, """
+        user = stack.keys().userToken("input-" + UUID.randomUUID());
+        // A job of another user that runs while the test does, so that job endpoints reach their body handling.
+        jobOwner = stack.keys().userToken("input-job-" + UUID.randomUUID());
+        assertThat(ItHttp.send("PUT", stack.deployUrl() + "/api/v1/secrets/runpod", jobOwner,
+                "{\"apiKey\": \"" + stack.runPodApiKey() + "\"}").status()).isEqualTo(204);
+        ItHttp.Raw dataset = ItHttp.exchange("POST", stack.datasetUrl() + "/api/v1/datasets?name=job.jsonl",
+                OwnerFixture.example(), "Authorization", "Bearer " + jobOwner, "Content-Type", "application/x-ndjson");
+        assertThat(dataset.status()).as(dataset.toString()).isEqualTo(201);
+        ItHttp.Answer created = ItHttp.send("POST", stack.deployUrl() + "/api/v1/deployments", jobOwner, """
                 {"datasetId": "%s", "baseModel": "Qwen/Qwen2.5-0.5B", "method": "SFT",
                  "gpu": {"types": ["NVIDIA RTX A4000"]}, "limits": {"maxRuntimeMinutes": 30, "maxCostUsd": 5},
                  "simulation": {"steps": 2000, "stepSeconds": 0.5}}
-                """.formatted(a.datasetId()));
+                """.formatted(json(dataset.body()).path("id").asText()));
         assertThat(created.status()).as(String.valueOf(created.body())).isEqualTo(202);
         liveDeployment = created.body().path("id").asText();
         JsonNode running = ItHttp.await("the live job to start", Duration.ofSeconds(60),
-                () -> ItHttp.send("GET", stack.deployUrl() + "/api/v1/deployments/" + liveDeployment, owner, null)
+                () -> ItHttp.send("GET", stack.deployUrl() + "/api/v1/deployments/" + liveDeployment, jobOwner, null)
                         .body(), d -> "RUNNING".equals(d.path("status").asText()));
         liveJobToken = stack.simulator().pods().stream().filter(p -> p.id().equals(running.path("podId").asText()))
                 .findFirst().orElseThrow().env().get("TRAINPOD_JOB_TOKEN");
         SecretScanIT.remember(user);
+        SecretScanIT.remember(jobOwner);
         SecretScanIT.remember(liveJobToken);
     }
 
     @AfterAll
     static void cancelTheLiveJob() {
         if (liveDeployment != null) {
-            ItHttp.send("POST", stack.deployUrl() + "/api/v1/deployments/" + liveDeployment + "/cancel",
-                    OwnerFixture.get().token(), null);
+            ItHttp.send("POST", stack.deployUrl() + "/api/v1/deployments/" + liveDeployment + "/cancel", jobOwner,
+                    null);
         }
     }
 
