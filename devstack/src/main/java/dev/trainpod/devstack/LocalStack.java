@@ -48,9 +48,11 @@ public final class LocalStack implements AutoCloseable {
     private final Options options;
     private final JwtKeys keys;
     private final String runPodApiKey;
+    private final String vaultKey;
     private final List<ServiceProcess> services = new ArrayList<>();
     private final Map<String, Launch> launches = new HashMap<>();
     private Path logs;
+    private String kafkaBootstrapServers;
     private RunPodSimulator simulator;
     private String runPodUrl;
     private ServiceProcess deploy;
@@ -61,6 +63,7 @@ public final class LocalStack implements AutoCloseable {
         this.options = options;
         this.keys = JwtKeys.create(options.stateDir().resolve("keys"));
         this.runPodApiKey = "rpa_local_" + randomHex(16);
+        this.vaultKey = Base64.getEncoder().encodeToString(randomBytes(32));
     }
 
     /** Starts everything and waits until every service is ready. */
@@ -80,6 +83,7 @@ public final class LocalStack implements AutoCloseable {
         SharedPostgres.Server pg = SharedPostgres.server();
         log("starting Kafka");
         String kafka = SharedKafka.bootstrapServers();
+        kafkaBootstrapServers = kafka;
         if (options.externalRunPodUrl() == null) {
             simulator = RunPodSimulator.builder()
                     .port(options.simulatorPort())
@@ -115,7 +119,7 @@ public final class LocalStack implements AutoCloseable {
         dataset = launch("dataset-service", datasetPort, datasetSettings, Map.of(), logs);
         metrics = launch("metrics-service", metricsPort, metricsSettings, Map.of(), logs);
         deploy = launch("deploy-service", deployPort, deploySettings,
-                Map.of("TRAINPOD_VAULT_KEY", Base64.getEncoder().encodeToString(randomBytes(32))), logs);
+                Map.of("TRAINPOD_VAULT_KEY", vaultKey), logs);
         for (ServiceProcess s : services) {
             s.awaitReady(Duration.ofSeconds(120));
             log(s.name() + " ready on " + s.url());
@@ -220,6 +224,21 @@ public final class LocalStack implements AutoCloseable {
     /** An account key the simulator accepts. */
     public String runPodApiKey() {
         return runPodApiKey;
+    }
+
+    /** deploy-service's vault key (base64), so that tests can check it never leaks. */
+    public String vaultKey() {
+        return vaultKey;
+    }
+
+    /** The Kafka broker the services publish their events to. */
+    public String kafkaBootstrapServers() {
+        return kafkaBootstrapServers;
+    }
+
+    /** The directory of the services' log files. */
+    public Path logDir() {
+        return options.stateDir().resolve("logs");
     }
 
     public JwtKeys keys() {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -23,6 +24,23 @@ final class ItHttp {
 
     /** One call the simulator answered, from its request journal. */
     record Call(String method, String path, int status, Instant time, JsonNode body) {
+    }
+
+    /** An answer as it came: status, headers and body text. */
+    record Raw(int status, HttpHeaders headers, String body) {
+
+        String contentType() {
+            return headers.firstValue("Content-Type").orElse("");
+        }
+
+        boolean isProblem() {
+            return contentType().startsWith("application/problem+json");
+        }
+
+        @Override
+        public String toString() {
+            return status + " " + contentType() + " " + (body.length() > 300 ? body.substring(0, 300) + "…" : body);
+        }
     }
 
     static final ObjectMapper JSON = new ObjectMapper();
@@ -47,6 +65,28 @@ final class ItHttp {
             HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
             JsonNode json = r.body().isBlank() ? null : JSON.readTree(r.body());
             return new Answer(r.statusCode(), json, r.headers().firstValue("Content-Type").orElse(""));
+        } catch (IOException e) {
+            throw new IllegalStateException(method + " " + url + " failed: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Any request, with the given headers (name, value, name, value, ...) and raw body (null for none); the
+     * answer is read whatever its type.
+     */
+    static Raw exchange(String method, String url, byte[] body, String... headers) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(60))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofByteArray(body));
+        for (int i = 0; i < headers.length; i += 2) {
+            b.header(headers[i], headers[i + 1]);
+        }
+        try {
+            HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            return new Raw(r.statusCode(), r.headers(), r.body());
         } catch (IOException e) {
             throw new IllegalStateException(method + " " + url + " failed: " + e.getMessage(), e);
         } catch (InterruptedException e) {

@@ -89,7 +89,7 @@ class BadRequestTest {
 
     /**
      * Without a Content-Length the size is only known while reading, and Quarkus answers that 413 itself,
-     * without a body: the limit holds, though the answer is no problem document (see BodyLimitFilter).
+     * without a body: the limit holds, though the answer is no problem document (see common's RequestBodyGuard).
      */
     @Test
     void chunkedBodyOverTheLimitIsTooLarge() throws Exception {

@@ -6,15 +6,20 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigInteger;
 import java.nio.file.Files;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.NoSuchAlgorithmException;
 import java.security.interfaces.RSAPublicKey;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.Set;
 import java.util.UUID;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Two RSA key pairs made up for a test run or the local stack: the identity provider's (signs user tokens) and
@@ -90,11 +95,74 @@ public final class JwtKeys {
                 .expiresIn(Duration.ofHours(1)).jws().keyId(IDP_KID).sign(idp.getPrivate());
     }
 
+    /** A user token with header {@code alg: none} and no signature: must be refused. */
+    public String unsignedUserToken(String userId) {
+        return compact("{\"alg\":\"none\",\"typ\":\"JWT\"}", userClaims(userId), "");
+    }
+
+    /**
+     * A user token signed with HS256 keyed with the identity provider's public key (its X.509 encoding, as a
+     * confused verifier would read the key file): must be refused.
+     */
+    public String hmacWithPublicKeyUserToken(String userId) {
+        String header = "{\"alg\":\"HS256\",\"typ\":\"JWT\",\"kid\":\"" + IDP_KID + "\"}";
+        String signingInput = b64(header) + "." + b64(userClaims(userId));
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(idp.getPublic().getEncoded(), "HmacSHA256"));
+            byte[] signature = mac.doFinal(signingInput.getBytes(StandardCharsets.US_ASCII));
+            return signingInput + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(signature);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A user token that expired an hour ago (beyond any clock-skew allowance). */
+    public String expiredUserToken(String userId) {
+        long now = Instant.now().getEpochSecond();
+        return Jwt.issuer(USER_ISSUER).subject(userId).audience(TokenClaims.AUDIENCE_API)
+                .issuedAt(now - 7200).expiresAt(now - 3600).jws().keyId(IDP_KID).sign(idp.getPrivate());
+    }
+
+    /** A user token that becomes valid only in an hour. */
+    public String notYetValidUserToken(String userId) {
+        long now = Instant.now().getEpochSecond();
+        return Jwt.issuer(USER_ISSUER).subject(userId).audience(TokenClaims.AUDIENCE_API)
+                .issuedAt(now).claim("nbf", now + 3600).expiresAt(now + 7200).jws().keyId(IDP_KID)
+                .sign(idp.getPrivate());
+    }
+
+    /** A user token signed with the identity provider's key but naming another issuer. */
+    public String wrongIssuerUserToken(String userId) {
+        return Jwt.issuer("https://idp.example.org").subject(userId).audience(TokenClaims.AUDIENCE_API)
+                .expiresIn(Duration.ofHours(1)).jws().keyId(IDP_KID).sign(idp.getPrivate());
+    }
+
+    /** A user token from the identity provider for an audience that is not Trainpod's. */
+    public String wrongAudienceUserToken(String userId) {
+        return Jwt.issuer(USER_ISSUER).subject(userId).audience("another-product")
+                .expiresIn(Duration.ofHours(1)).jws().keyId(IDP_KID).sign(idp.getPrivate());
+    }
+
     /** A service token as deploy-service signs it to call dataset-service. */
     public String serviceToken() {
         return Jwt.issuer(DEPLOY_ISSUER).subject("deploy-service").audience(TokenClaims.AUDIENCE_DATASET)
                 .claim(TokenClaims.KIND, TokenClaims.KIND_SERVICE)
                 .expiresIn(Duration.ofMinutes(5)).jws().keyId(DEPLOY_KID).sign(deploy.getPrivate());
+    }
+
+    private static String userClaims(String userId) {
+        long now = Instant.now().getEpochSecond();
+        return "{\"iss\":\"" + USER_ISSUER + "\",\"sub\":\"" + userId + "\",\"aud\":\"" + TokenClaims.AUDIENCE_API
+                + "\",\"iat\":" + now + ",\"exp\":" + (now + 3600) + "}";
+    }
+
+    private static String compact(String header, String claims, String signature) {
+        return b64(header) + "." + b64(claims) + "." + signature;
+    }
+
+    private static String b64(String json) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(json.getBytes(StandardCharsets.UTF_8));
     }
 
     private static KeyPair generate() {

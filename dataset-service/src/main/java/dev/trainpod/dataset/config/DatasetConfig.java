@@ -38,6 +38,14 @@ public interface DatasetConfig {
     @WithDefault("1h")
     Duration tokenResumeGrace();
 
+    /** How many unknown download tokens one client address may try at once before it is answered 429; default 20. */
+    @WithDefault("20")
+    int downloadGuessBurst();
+
+    /** How fast a client's allowance of unknown download tokens comes back, per minute; default 10. */
+    @WithDefault("10")
+    double downloadGuessesPerMinute();
+
     /** How long expired tokens and ended deployments' grants are kept before they are deleted; default 24h. */
     @WithDefault("24h")
     Duration tokenRetention();

@@ -1,8 +1,10 @@
 package dev.trainpod.dataset.rest;
 
+import dev.trainpod.common.problem.ProblemException;
 import dev.trainpod.dataset.config.DatasetConfig;
 import dev.trainpod.dataset.service.Await;
 import dev.trainpod.dataset.service.Download;
+import dev.trainpod.dataset.service.DownloadGuard;
 import dev.trainpod.dataset.service.DownloadService;
 import io.smallrye.common.annotation.Blocking;
 import io.vertx.core.http.HttpServerRequest;
@@ -30,10 +32,12 @@ public class DownloadResource {
     private static final String NDJSON = "application/x-ndjson";
 
     private final DownloadService downloads;
+    private final DownloadGuard guard;
     private final StoredContent content;
 
-    public DownloadResource(DownloadService downloads, StoredContent content) {
+    public DownloadResource(DownloadService downloads, DownloadGuard guard, StoredContent content) {
         this.downloads = downloads;
+        this.guard = guard;
         this.content = content;
     }
 
@@ -44,23 +48,40 @@ public class DownloadResource {
 
     /**
      * The dataset, or the requested range of it (206); a request from byte 0 uses up one of the token's uses;
-     * every GET is recorded.
+     * every GET is recorded. A client that has tried too many unknown tokens is answered 429 ({@link DownloadGuard}).
      */
     @GET
     @Blocking
     public Response download(@PathParam("token") String token, @HeaderParam("Range") String range,
                              @Context HttpServerRequest request) {
-        String client = request.remoteAddress() == null ? null : request.remoteAddress().hostAddress();
-        Download d = Await.result(() -> downloads.open(token, range, true, client));
+        String client = clientOf(request);
+        Download d = open(token, range, true, client);
         return content.send(headers(d), d.storageKey(), d.range()).build();
     }
 
     /** What a GET would send, without the body, without using the token up. */
     @HEAD
     @Blocking
-    public Response head(@PathParam("token") String token, @HeaderParam("Range") String range) {
-        Download d = Await.result(() -> downloads.open(token, range, false, null));
+    public Response head(@PathParam("token") String token, @HeaderParam("Range") String range,
+                         @Context HttpServerRequest request) {
+        Download d = open(token, range, false, clientOf(request));
         return headers(d).header(HttpHeaders.CONTENT_LENGTH, d.range().length()).build();
+    }
+
+    private Download open(String token, String range, boolean countUse, String client) {
+        guard.admit(client);
+        try {
+            return Await.result(() -> downloads.open(token, range, countUse, countUse ? client : null));
+        } catch (ProblemException e) {
+            if (e.problem().status() == 404) {
+                guard.unknownToken(client);
+            }
+            throw e;
+        }
+    }
+
+    private static String clientOf(HttpServerRequest request) {
+        return request.remoteAddress() == null ? null : request.remoteAddress().hostAddress();
     }
 
     private static Response.ResponseBuilder headers(Download d) {
