@@ -8,6 +8,7 @@ import io.quarkus.security.UnauthorizedException;
 import jakarta.validation.ConstraintViolationException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
+import java.io.CharConversionException;
 import java.util.List;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
@@ -16,6 +17,8 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 public class ProblemMappers {
 
     private static final Logger LOG = Logger.getLogger(ProblemMappers.class);
+    /** Jackson quotes up to a thousand characters of the body in some messages; the detail keeps their start. */
+    private static final int MAX_QUOTED_CHARS = 300;
 
     @ServerExceptionMapper
     public Response problem(ProblemException e) {
@@ -62,7 +65,18 @@ public class ProblemMappers {
     @ServerExceptionMapper
     public Response malformed(JsonProcessingException e) {
         return respond(Problem.of(400, "malformed-json", "Malformed request body",
-                "The body is not valid JSON: " + e.getOriginalMessage()));
+                "The body is not valid JSON: " + shortened(e.getOriginalMessage())));
+    }
+
+    /**
+     * A body whose first bytes make Jackson read it as UTF-16 or UTF-32 (NULs, say) and that then is not: Jackson
+     * throws this {@link java.io.IOException} instead of a {@link JsonProcessingException}, and Quarkus passes it on
+     * as it is, so without this mapper it would be answered as a server error.
+     */
+    @ServerExceptionMapper
+    public Response undecodable(CharConversionException e) {
+        return respond(Problem.of(400, "malformed-json", "Malformed request body",
+                "The body is not valid JSON: it is not UTF-8 text."));
     }
 
     @ServerExceptionMapper
@@ -113,6 +127,14 @@ public class ProblemMappers {
             case 415 -> "Unsupported content type.";
             default -> e.getMessage() == null ? "The request was rejected." : e.getMessage();
         };
+    }
+
+    private static String shortened(String message) {
+        if (message == null || message.length() <= MAX_QUOTED_CHARS) {
+            return message;
+        }
+        int end = MAX_QUOTED_CHARS - (Character.isHighSurrogate(message.charAt(MAX_QUOTED_CHARS - 1)) ? 1 : 0);
+        return message.substring(0, end) + "…";
     }
 
     private static String fieldOf(String propertyPath) {

@@ -1,0 +1,49 @@
+package dev.trainpod.common.problem;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import jakarta.ws.rs.core.Response;
+import java.io.CharConversionException;
+import org.junit.jupiter.api.Test;
+
+class ProblemMappersTest {
+
+    @Test
+    void bodyThatLooksLikeUtf32ButIsNotIsAClientError() {
+        // Three NULs make Jackson read UTF-32; 0x7FFFFFFF is no character. Found by ProblemMappersFuzzTest.
+        byte[] body = {0, 0, 0, '{', 0x7F, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF};
+        CharConversionException failure = catchThrowableOfType(CharConversionException.class,
+                () -> new ObjectMapper().readTree(body));
+
+        Response response = new ProblemMappers().undecodable(failure);
+
+        assertThat(response.getStatus()).isEqualTo(400);
+        assertThat(response.getMediaType()).hasToString(Problem.MEDIA_TYPE);
+        assertThat((Problem) response.getEntity()).satisfies(problem -> {
+            assertThat(problem.type()).isEqualTo(Problem.TYPE_BASE + "malformed-json");
+            assertThat(problem.detail()).contains("not UTF-8");
+        });
+    }
+
+    @Test
+    void detailQuotesOnlyTheStartOfALongMessage() {
+        // Jackson quotes the whole number, up to its 1000-digit limit. Found by ProblemMappersFuzzTest.
+        String body = "{\"ttlSeconds\":" + "9".repeat(999) + "}";
+        JsonProcessingException failure = catchThrowableOfType(JsonProcessingException.class,
+                () -> new ObjectMapper().readValue(body, Ttl.class));
+
+        Response response = new ProblemMappers().malformed(failure);
+
+        assertThat(response.getStatus()).isEqualTo(400);
+        assertThat(((Problem) response.getEntity()).detail())
+                .startsWith("The body is not valid JSON: Numeric value (999")
+                .endsWith("…")
+                .hasSizeLessThan(400);
+    }
+
+    record Ttl(long ttlSeconds) {
+    }
+}
