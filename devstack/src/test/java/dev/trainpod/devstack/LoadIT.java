@@ -138,13 +138,13 @@ class LoadIT {
         lines.add(String.format("%.1f min, %d in flight: %d deployments ended = %.1f per minute; load average at the"
                 + " end %s", minutes, SOAK_IN_FLIGHT, driver.outcomes.size(), driver.outcomes.size() / minutes,
                 MemorySampler.loadAverage()));
-        Map<String, double[]> growth = new LinkedHashMap<>();
+        Map<String, Growth> growth = new LinkedHashMap<>();
         for (String service : MemorySampler.SERVICES) {
-            double[] g = thirds(memory.samples(service), SOAK_MINUTES * 60.0 / 6);
+            Growth g = Growth.of(memory.samples(service), SOAK_MINUTES * 60.0 / 6);
             growth.put(service, g);
             lines.add(String.format("%s heap after GC (MiB): first third max %.1f, last third max %.1f (%+.1f %%);"
-                    + " RSS first %.0f, last %.0f, max %.0f", service, g[0], g[1], 100 * (g[1] / g[0] - 1), g[2],
-                    g[3], g[4]));
+                    + " RSS first %.0f, last %.0f, max %.0f", service, g.firstThirdHeap(), g.lastThirdHeap(),
+                    100 * (g.lastThirdHeap() / g.firstThirdHeap() - 1), g.firstRss(), g.lastRss(), g.maxRss()));
         }
         report("soak", lines);
         reportFigures("soak", driver);
@@ -154,27 +154,33 @@ class LoadIT {
             assertThat(stack.service(service).isAlive()).as(service + " is running").isTrue();
             assertThat(Files.readString(stack.serviceLog(service))).as(service + " log")
                     .doesNotContain("OutOfMemoryError");
-            double[] g = growth.get(service);
-            assertThat(g[1]).as(service + " heap after GC, last third against first third (MiB)")
-                    .isLessThanOrEqualTo(g[0] * (1 + HEAP_GROWTH_ALLOWED));
+            Growth g = growth.get(service);
+            assertThat(g.lastThirdHeap()).as(service + " heap after GC, last third against first third (MiB)")
+                    .isLessThanOrEqualTo(g.firstThirdHeap() * (1 + HEAP_GROWTH_ALLOWED));
         }
     }
 
     /**
-     * After the warm-up, the maximum heap-after-GC of the first and of the last third of the samples, then RSS:
-     * first, last and maximum.
+     * One service's memory over the soak: after the warm-up, the maximum heap-after-GC (MiB) of the first and of the
+     * last third of the samples; and its resident set (MiB), first, last and maximum.
      */
-    private static double[] thirds(List<MemorySampler.Sample> samples, double warmupSeconds) {
-        List<MemorySampler.Sample> steady = samples.stream().filter(s -> s.elapsedSeconds() >= warmupSeconds)
-                .toList();
-        assertThat(steady.size()).as("memory samples after the warm-up").isGreaterThanOrEqualTo(3);
-        int third = steady.size() / 3;
-        double first = steady.subList(0, third).stream().mapToDouble(MemorySampler.Sample::heapAfterGcMib).max()
-                .orElseThrow();
-        double last = steady.subList(steady.size() - third, steady.size()).stream()
-                .mapToDouble(MemorySampler.Sample::heapAfterGcMib).max().orElseThrow();
-        return new double[] {first, last, samples.get(0).rssMib(), samples.get(samples.size() - 1).rssMib(),
-            samples.stream().mapToDouble(MemorySampler.Sample::rssMib).max().orElseThrow()};
+    private record Growth(double firstThirdHeap, double lastThirdHeap, double firstRss, double lastRss,
+                          double maxRss) {
+
+        static Growth of(List<MemorySampler.Sample> samples, double warmupSeconds) {
+            List<MemorySampler.Sample> steady = samples.stream().filter(s -> s.elapsedSeconds() >= warmupSeconds)
+                    .toList();
+            assertThat(steady.size()).as("memory samples after the warm-up").isGreaterThanOrEqualTo(3);
+            int third = steady.size() / 3;
+            return new Growth(maxHeap(steady.subList(0, third)),
+                    maxHeap(steady.subList(steady.size() - third, steady.size())),
+                    samples.get(0).rssMib(), samples.get(samples.size() - 1).rssMib(),
+                    samples.stream().mapToDouble(MemorySampler.Sample::rssMib).max().orElseThrow());
+        }
+
+        private static double maxHeap(List<MemorySampler.Sample> samples) {
+            return samples.stream().mapToDouble(MemorySampler.Sample::heapAfterGcMib).max().orElseThrow();
+        }
     }
 
     private static void reportFigures(String label, LoadDriver driver) throws IOException {

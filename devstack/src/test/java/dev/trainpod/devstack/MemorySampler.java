@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -113,7 +114,7 @@ final class MemorySampler {
         try {
             Files.createDirectories(csv.getParent());
             if (append) {
-                Files.writeString(csv, text, java.nio.file.StandardOpenOption.APPEND);
+                Files.writeString(csv, text, StandardOpenOption.APPEND);
             } else {
                 Files.writeString(csv, text);
             }
