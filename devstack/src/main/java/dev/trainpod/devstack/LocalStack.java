@@ -182,6 +182,11 @@ public final class LocalStack implements AutoCloseable {
         return p;
     }
 
+    /** The running process of a service, e.g. to read its memory. */
+    public ServiceProcess service(String module) {
+        return running(module);
+    }
+
     private ServiceProcess running(String module) {
         return services.stream().filter(p -> p.name().equals(module)).findFirst()
                 .orElseThrow(() -> new IllegalStateException(module + " is not running"));

@@ -82,6 +82,15 @@ public final class ServiceProcess implements AutoCloseable {
         return log;
     }
 
+    /** The operating system's id of the service's JVM, for tools that read its memory. */
+    public long pid() {
+        return process.pid();
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
     /** Waits until the service answers its readiness check. */
     public void awaitReady(Duration timeout) {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
