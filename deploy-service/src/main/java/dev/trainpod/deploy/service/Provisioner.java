@@ -106,7 +106,7 @@ public class Provisioner {
         return candidates(apiKey, r).chain(types -> types.isEmpty()
                 ? noCapacity(d, r)
                 : datasets.mintToken(d.userId, d.datasetId, d.id, downloadTtl).chain(token -> {
-                    String jobToken = tokens.jobToken(d.id, tokenExpiry);
+                    String jobToken = tokens.jobToken(d.id, d.userId, tokenExpiry);
                     return tryCandidates(d, r, apiKey, types, 0, type -> specs.spec(d, r, token, jobToken, type));
                 }));
     }
