@@ -87,6 +87,23 @@ public class Provisioner {
     }
 
     /**
+     * Provisions a deployment claimed again after the replica provisioning it died: adopts its pod if the create
+     * call had made one, and provisions it afresh otherwise.
+     */
+    public Uni<Void> resume(UUID id) {
+        LOG.infof("deployment %s: claimed again after its provisioning replica stopped", id);
+        return Panache.withSession(() -> Deployment.<Deployment>findById(id).chain(d ->
+                        vault.open(d.userId).map(key -> new Claimed(d, key.orElse(null)))))
+                .chain(c -> c.apiKey() == null ? provision(id)
+                        : runPod.findByName(c.apiKey(), PodSpecFactory.podName(c.deployment())).chain(pod ->
+                                pod.isPresent() ? adopt(id, pod.get(), c.apiKey()) : provision(id)))
+                .onFailure().recoverWithUni(e -> {
+                    LOG.errorf("resuming the provisioning of deployment %s failed: %s", id, e.getMessage());
+                    return fail(id, FailureReason.FAILED_PROVIDER, "Provisioning failed: " + e.getMessage());
+                });
+    }
+
+    /**
      * Adopts a pod that was created for the deployment but never recorded (the service stopped between the create
      * call and its commit); does nothing unless the deployment is still PROVISIONING without a pod.
      */
