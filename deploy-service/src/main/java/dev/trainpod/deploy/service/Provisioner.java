@@ -145,8 +145,9 @@ public class Provisioner {
             return noCapacity(d, r);
         }
         String type = types.get(i);
-        return runPod.createPod(apiKey, spec.apply(type))
-                .chain(pod -> record(d.id, pod, type, r.gpuCount(), r.cloud(), "Pod " + pod.id() + " created on "
+        return runPod.createPod(apiKey, spec.apply(type), () -> stillWithoutPod(d.id))
+                .chain(pod -> pod == null ? Uni.createFrom().voidItem()
+                        : record(d.id, pod, type, r.gpuCount(), r.cloud(), "Pod " + pod.id() + " created on "
                         + type).chain(outcome -> afterRecord(d.id, pod, apiKey, outcome)))
                 .onFailure(RunPodException.class).recoverWithUni(f -> {
                     RunPodException e = (RunPodException) f;
@@ -156,6 +157,12 @@ public class Provisioner {
                     }
                     return fail(d.id, FailureReason.FAILED_PROVIDER, providerMessage(e));
                 });
+    }
+
+    /** Whether the deployment still waits for a pod: PROVISIONING, none recorded (adopted or ended meanwhile). */
+    private Uni<Boolean> stillWithoutPod(UUID id) {
+        return Panache.withSession(() -> Deployment.<Deployment>findById(id))
+                .map(d -> d != null && d.status == DeploymentStatus.PROVISIONING && d.podId == null);
     }
 
     /**
