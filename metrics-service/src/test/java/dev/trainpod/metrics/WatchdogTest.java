@@ -21,17 +21,24 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * The watchdog (every second in tests, heartbeat timeout 10 minutes, idleMinutes 15 from the requested
  * deployment): instead of waiting, each test moves a job's clocks into the past. Jobs that must be left alone
- * are set up before the job that must fail, so the sweep that fails it has judged them too.
+ * are set up before the job that must fail, so the sweep that fails it has judged them too. The watchdog's own
+ * clock is moved back a day as well, as if it had been sweeping without a gap all along.
  */
 @QuarkusTest
 @QuarkusTestResource(value = TrainpodTestResource.class,
         initArgs = @ResourceArg(name = "database", value = "metrics_test"))
 class WatchdogTest {
+
+    @BeforeEach
+    void watchdogHasBeenWatchingForADay() {
+        execute("UPDATE watchdog_clock SET watching_since = now() - interval '1 day'");
+    }
 
     @Test
     void silentPodFailsOnceWithHeartbeatLostWhileHealthyAndSilentFromTheStartJobsAreLeftAlone() {
@@ -91,6 +98,24 @@ class WatchdogTest {
             assertThat(count("SELECT count(*) FROM outbox_event WHERE aggregate_id = ?", untouched.toString()))
                     .isZero();
         }
+    }
+
+    @Test
+    void silenceDuringTheWatchdogsOwnOutageIsNotHeldAgainstThePod() {
+        UUID job = requestJob("alice", 100);
+        status(job, "TRAINING");
+        // metrics-service was down for 20 minutes: no sweep ran, and the pod's heartbeats could not arrive
+        execute("UPDATE watchdog_clock SET last_sweep_at = now() - interval '20 minutes'");
+        execute("UPDATE jobs SET last_heartbeat_at = now() - interval '21 minutes' WHERE deployment_id = ?", job);
+
+        assertThat(eventsOn(job, "TrainingFailed", Duration.ofSeconds(3))).isEmpty();
+        assertThat(Fixtures.text("SELECT status FROM jobs WHERE deployment_id = ?", job)).isEqualTo("ACTIVE");
+
+        // back for longer than the timeout, and the pod is still silent: now it is lost
+        execute("UPDATE watchdog_clock SET watching_since = now() - interval '11 minutes'");
+        List<ConsumerRecord<String, String>> events = eventsOn(job, "TrainingFailed", Duration.ofSeconds(3));
+        assertThat(events).hasSize(1);
+        assertThat(JsonPath.from(events.get(0).value()).getString("reason")).isEqualTo("FAILED_HEARTBEAT_LOST");
     }
 
     @Test

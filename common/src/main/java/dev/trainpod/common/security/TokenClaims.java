@@ -8,6 +8,12 @@ public final class TokenClaims {
     public static final String KIND_JOB = "job";
     public static final String KIND_SERVICE = "service";
 
+    /**
+     * On job tokens: the user who owns the deployment, so that a service that has not yet heard of the deployment
+     * (its {@code DeploymentRequested} still on the way) can take the pod's writes on the token's word.
+     */
+    public static final String OWNER = "trainpod_owner";
+
     /** Audience of user tokens (the public API). */
     public static final String AUDIENCE_API = "trainpod-api";
     /** Audience of tokens meant for dataset-service (job and service tokens). */

@@ -79,11 +79,20 @@ public final class JwtKeys {
                 .expiresIn(lifetime).jws().keyId(IDP_KID).sign(idp.getPrivate());
     }
 
-    /** A job token as deploy-service signs it for the pod of one deployment. */
+    /** A job token as deploy-service signed it before tokens named the owner: no {@code trainpod_owner}. */
     public String jobToken(UUID deploymentId) {
         return Jwt.issuer(DEPLOY_ISSUER).subject(deploymentId.toString())
                 .audience(Set.of(TokenClaims.AUDIENCE_DATASET, TokenClaims.AUDIENCE_METRICS))
                 .claim(TokenClaims.KIND, TokenClaims.KIND_JOB)
+                .expiresIn(Duration.ofHours(1)).jws().keyId(DEPLOY_KID).sign(deploy.getPrivate());
+    }
+
+    /** A job token as deploy-service signs it for the pod of one deployment of {@code ownerId}. */
+    public String jobToken(UUID deploymentId, String ownerId) {
+        return Jwt.issuer(DEPLOY_ISSUER).subject(deploymentId.toString())
+                .audience(Set.of(TokenClaims.AUDIENCE_DATASET, TokenClaims.AUDIENCE_METRICS))
+                .claim(TokenClaims.KIND, TokenClaims.KIND_JOB)
+                .claim(TokenClaims.OWNER, ownerId)
                 .expiresIn(Duration.ofHours(1)).jws().keyId(DEPLOY_KID).sign(deploy.getPrivate());
     }
 

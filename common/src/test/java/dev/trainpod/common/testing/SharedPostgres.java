@@ -4,15 +4,21 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.stream.Stream;
 
 /**
  * One real PostgreSQL server per JVM: the one named by {@code TRAINPOD_PG_URL}
  * ({@code postgresql://user:password@host:port}) when set, otherwise an embedded server started from the
- * PostgreSQL binaries on the Maven classpath. Each caller gets a database of its own.
+ * PostgreSQL binaries on the Maven classpath, which tests can restart on the same port with its data kept. Each
+ * caller gets a database of its own.
  */
 public final class SharedPostgres {
 
@@ -30,6 +36,7 @@ public final class SharedPostgres {
 
     private static Server server;
     private static EmbeddedPostgres embedded;
+    private static Path dataDir;
 
     private SharedPostgres() {
     }
@@ -58,29 +65,89 @@ public final class SharedPostgres {
         }
     }
 
-    /** Stops the embedded server (a no-op for an external one). */
+    /** Stops the embedded server and deletes its data (a no-op for an external one). */
     public static synchronized void stop() {
         if (embedded != null) {
             try {
-                embedded.close();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
+                closeEmbedded();
+            } finally {
+                server = null;
+                deleteDataDir();
             }
-            embedded = null;
-            server = null;
         }
+    }
+
+    /** True when the server is embedded, so that tests may restart it. */
+    public static boolean embedded() {
+        server();
+        return embedded != null;
+    }
+
+    /**
+     * Shuts the embedded server down (fast mode: every client's connection is cut, as in a database failover),
+     * leaves it down for {@code down}, then starts it again on the same port with the data it had.
+     */
+    public static synchronized void restart(Duration down) {
+        if (embedded == null) {
+            throw new IllegalStateException("only the embedded PostgreSQL can be restarted");
+        }
+        int port = embedded.getPort();
+        closeEmbedded();
+        try {
+            Thread.sleep(down.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        embedded = startOn(port);
     }
 
     private static Server startEmbedded() {
         try {
-            embedded = EmbeddedPostgres.builder()
+            dataDir = Files.createTempDirectory("trainpod-pg");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        embedded = startOn(0);
+        Runtime.getRuntime().addShutdownHook(new Thread(SharedPostgres::stop));
+        return new Server("localhost", embedded.getPort(), "postgres", "postgres");
+    }
+
+    /** Starts the server on the port (0: any free one) with the data directory, creating the cluster if empty. */
+    private static EmbeddedPostgres startOn(int port) {
+        try {
+            EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                     .setServerConfig("max_connections", "300")
                     .setServerConfig("fsync", "off")
-                    .start();
-            Runtime.getRuntime().addShutdownHook(new Thread(SharedPostgres::stop));
-            return new Server("localhost", embedded.getPort(), "postgres", "postgres");
+                    .setDataDirectory(dataDir)
+                    .setCleanDataDirectory(false);
+            if (port != 0) {
+                builder.setPort(port);
+            }
+            return builder.start();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start embedded PostgreSQL", e);
+        }
+    }
+
+    private static void closeEmbedded() {
+        try {
+            embedded.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            embedded = null;
+        }
+    }
+
+    /** Best effort: a file the stopping server still held stays behind in the temporary directory. */
+    private static void deleteDataDir() {
+        try (Stream<Path> files = Files.walk(dataDir)) {
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException | UncheckedIOException e) {
+            System.err.println("SharedPostgres: could not delete " + dataDir + ": " + e.getMessage());
         }
     }
 

@@ -38,12 +38,18 @@ public class RunPodClient {
         this.json = json;
     }
 
-    /** Creates a pod, never twice: after a 5xx or a timeout it first looks for a pod of the same name. */
-    public Uni<RunPodModels.Pod> createPod(String apiKey, RunPodModels.CreatePod body) {
-        return createPod(apiKey, body, 1);
+    /**
+     * Creates a pod, never twice: after a 5xx or a timeout it first looks for a pod of the same name, and before each
+     * further attempt it asks {@code stillWanted}, since a pod whose create answer was lost may have run to its end
+     * and gone (RunPod forgets terminated pods) while the calls were failing. The item is null when it was not.
+     */
+    public Uni<RunPodModels.Pod> createPod(String apiKey, RunPodModels.CreatePod body,
+                                           Supplier<Uni<Boolean>> stillWanted) {
+        return createPod(apiKey, body, stillWanted, 1);
     }
 
-    private Uni<RunPodModels.Pod> createPod(String apiKey, RunPodModels.CreatePod body, int attempt) {
+    private Uni<RunPodModels.Pod> createPod(String apiKey, RunPodModels.CreatePod body,
+                                            Supplier<Uni<Boolean>> stillWanted, int attempt) {
         return api.createPod(bearer(apiKey), body)
                 .onFailure().transform(this::classify)
                 .onFailure(RunPodException.class).recoverWithUni(f -> {
@@ -52,16 +58,23 @@ public class RunPodClient {
                         return Uni.createFrom().failure(e);
                     }
                     if (e.kind() == Kind.RATE_LIMITED) {
-                        return pause(e.retryAfter()).chain(() -> createPod(apiKey, body, attempt + 1));
+                        return pause(e.retryAfter()).chain(() -> again(apiKey, body, stillWanted, attempt));
                     }
                     if (e.kind() == Kind.TRANSIENT) {
                         return pause(backoff(attempt)).chain(() -> findByName(apiKey, body.name()))
                                 .chain(found -> found.isPresent()
                                         ? Uni.createFrom().item(found.get())
-                                        : createPod(apiKey, body, attempt + 1));
+                                        : again(apiKey, body, stillWanted, attempt));
                     }
                     return Uni.createFrom().failure(e);
                 });
+    }
+
+    private Uni<RunPodModels.Pod> again(String apiKey, RunPodModels.CreatePod body, Supplier<Uni<Boolean>> stillWanted,
+                                       int attempt) {
+        return stillWanted.get().chain(wanted -> wanted
+                ? createPod(apiKey, body, stillWanted, attempt + 1)
+                : Uni.createFrom().nullItem());
     }
 
     /** The pod, or empty when RunPod no longer knows it. */

@@ -27,6 +27,11 @@ public class JobLease {
         this.pool = pool;
     }
 
+    /** This replica's id, as it holds leases. */
+    public String holder() {
+        return holder;
+    }
+
     /** Takes or renews the lease for {@code ttl}; true if this replica holds it now. */
     public Uni<Boolean> take(String name, Duration ttl) {
         return pool.preparedQuery(TAKE).execute(Tuple.of(name, holder, ttl.toMillis() / 1000.0))

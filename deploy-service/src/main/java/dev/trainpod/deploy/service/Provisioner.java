@@ -91,6 +91,23 @@ public class Provisioner {
     }
 
     /**
+     * Provisions a deployment claimed again after the replica provisioning it died: adopts its pod if the create
+     * call had made one, and provisions it afresh otherwise.
+     */
+    public Uni<Void> resume(UUID id) {
+        LOG.infof("deployment %s: claimed again after its provisioning replica stopped", id);
+        return Panache.withSession(() -> Deployment.<Deployment>findById(id).chain(d ->
+                        vault.open(d.userId, SecretKind.RUNPOD).map(key -> new Claimed(d, key.orElse(null), null))))
+                .chain(c -> c.apiKey() == null ? provision(id)
+                        : runPod.findByName(c.apiKey(), PodSpecFactory.podName(c.deployment())).chain(pod ->
+                                pod.isPresent() ? adopt(id, pod.get(), c.apiKey()) : provision(id)))
+                .onFailure().recoverWithUni(e -> {
+                    LOG.errorf("resuming the provisioning of deployment %s failed: %s", id, e.getMessage());
+                    return fail(id, FailureReason.FAILED_PROVIDER, "Provisioning failed: " + e.getMessage());
+                });
+    }
+
+    /**
      * Adopts a pod that was created for the deployment but never recorded (the service stopped between the create
      * call and its commit); does nothing unless the deployment is still PROVISIONING without a pod.
      */
@@ -110,7 +127,7 @@ public class Provisioner {
         return candidates(apiKey, r).chain(types -> types.isEmpty()
                 ? noCapacity(d, r)
                 : datasets.mintToken(d.userId, d.datasetId, d.id, downloadTtl).chain(token -> {
-                    String jobToken = tokens.jobToken(d.id, tokenExpiry);
+                    String jobToken = tokens.jobToken(d.id, d.userId, tokenExpiry);
                     return tryCandidates(d, r, apiKey, types, 0,
                             type -> specs.spec(d, r, token, jobToken, huggingFaceToken, type));
                 }));
@@ -133,8 +150,9 @@ public class Provisioner {
             return noCapacity(d, r);
         }
         String type = types.get(i);
-        return runPod.createPod(apiKey, spec.apply(type))
-                .chain(pod -> record(d.id, pod, type, r.gpuCount(), r.cloud(), "Pod " + pod.id() + " created on "
+        return runPod.createPod(apiKey, spec.apply(type), () -> stillWithoutPod(d.id))
+                .chain(pod -> pod == null ? Uni.createFrom().voidItem()
+                        : record(d.id, pod, type, r.gpuCount(), r.cloud(), "Pod " + pod.id() + " created on "
                         + type).chain(outcome -> afterRecord(d.id, pod, apiKey, outcome)))
                 .onFailure(RunPodException.class).recoverWithUni(f -> {
                     RunPodException e = (RunPodException) f;
@@ -144,6 +162,12 @@ public class Provisioner {
                     }
                     return fail(d.id, FailureReason.FAILED_PROVIDER, providerMessage(e));
                 });
+    }
+
+    /** Whether the deployment still waits for a pod: PROVISIONING, none recorded (adopted or ended meanwhile). */
+    private Uni<Boolean> stillWithoutPod(UUID id) {
+        return Panache.withSession(() -> Deployment.<Deployment>findById(id))
+                .map(d -> d != null && d.status == DeploymentStatus.PROVISIONING && d.podId == null);
     }
 
     /**

@@ -29,12 +29,16 @@ public class TokenSigner {
         this.config = config;
     }
 
-    /** The job token of one deployment's pod: {@code sub} is the deployment id, valid until {@code expiresAt}. */
-    public String jobToken(UUID deploymentId, Instant expiresAt) {
+    /**
+     * The job token of one deployment's pod: {@code sub} is the deployment id, {@code trainpod_owner} its owner,
+     * valid until {@code expiresAt}.
+     */
+    public String jobToken(UUID deploymentId, String ownerId, Instant expiresAt) {
         return Jwt.issuer(issuers.deployIssuer())
                 .subject(deploymentId.toString())
                 .audience(Set.of(TokenClaims.AUDIENCE_DATASET, TokenClaims.AUDIENCE_METRICS))
                 .claim(TokenClaims.KIND, TokenClaims.KIND_JOB)
+                .claim(TokenClaims.OWNER, ownerId)
                 .issuedAt(Instant.now())
                 .expiresAt(expiresAt)
                 .jws().keyId(config.signingKeyId())

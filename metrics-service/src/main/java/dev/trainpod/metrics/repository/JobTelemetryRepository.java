@@ -35,6 +35,14 @@ public class JobTelemetryRepository {
                 .map(JobTelemetryRepository::firstState);
     }
 
+    /** Creates an active job for the deployment, owned by {@code userId}, unless one exists. */
+    public Uni<Void> openIfAbsent(SqlConnection conn, UUID deploymentId, String userId) {
+        return conn.preparedQuery("INSERT INTO jobs (deployment_id, user_id, status, created_at)"
+                        + " VALUES ($1, $2, 'ACTIVE', now()) ON CONFLICT (deployment_id) DO NOTHING")
+                .execute(Tuple.of(deploymentId, userId))
+                .replaceWithVoid();
+    }
+
     private static WriteState firstState(RowSet<Row> rows) {
         if (rows.size() == 0) {
             return null;

@@ -1,6 +1,8 @@
 package dev.trainpod.metrics.rest;
 
+import dev.trainpod.common.problem.ProblemException;
 import dev.trainpod.common.security.Roles;
+import dev.trainpod.common.security.TokenClaims;
 import dev.trainpod.metrics.StatusReport;
 import dev.trainpod.metrics.service.JobProblems;
 import dev.trainpod.metrics.service.JobStatusService;
@@ -8,6 +10,7 @@ import dev.trainpod.metrics.service.PodRateLimiter;
 import dev.trainpod.metrics.service.TelemetryService;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
+import jakarta.json.JsonString;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -17,13 +20,16 @@ import jakarta.ws.rs.core.MediaType;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.Supplier;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.jboss.resteasy.reactive.ResponseStatus;
 
 /**
  * What a pod sends while it runs: phases and heartbeats, metric points, log lines. Only the job token of the
  * deployment in the path may call it; every call counts as a heartbeat, and counts against the job's write rate
- * ({@code trainpod.metrics.pod-writes-per-second}, 429 beyond it).
+ * ({@code trainpod.metrics.pod-writes-per-second}, 429 beyond it). A pod may write before this service has
+ * consumed its {@code DeploymentRequested} (Kafka slow or down while the pod already runs): the job token, signed
+ * by deploy-service for this deployment and its owner, is proof enough, so the job is opened from its claims.
  */
 @Path("/api/v1/jobs/{id}")
 @RolesAllowed(Roles.JOB)
@@ -49,7 +55,9 @@ public class PodTelemetryResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @ResponseStatus(202)
     public Uni<StatusAccepted> status(@PathParam("id") String id, StatusReport report) {
-        return statuses.report(ownJob(id), report).map(job -> new StatusAccepted(job.phase, job.status));
+        UUID deploymentId = ownJob(id);
+        return withJob(deploymentId, () -> statuses.report(deploymentId, report))
+                .map(job -> new StatusAccepted(job.phase, job.status));
     }
 
     /** Metric points, idempotent per step. */
@@ -62,7 +70,7 @@ public class PodTelemetryResource {
         if (batch == null) {
             throw JobProblems.missingBody("{\"points\":[{\"step\":1,\"loss\":2.1}]}");
         }
-        return telemetry.recordPoints(deploymentId, batch.points()).map(accepted ->
+        return withJob(deploymentId, () -> telemetry.recordPoints(deploymentId, batch.points())).map(accepted ->
                 new MetricBatchAccepted(accepted, batch.points().size() - accepted));
     }
 
@@ -76,7 +84,8 @@ public class PodTelemetryResource {
         if (batch == null) {
             throw JobProblems.missingBody("{\"lines\":[\"first line\",\"second line\"]}");
         }
-        return telemetry.appendLogLines(deploymentId, batch.lines()).map(LogBatchAccepted::new);
+        return withJob(deploymentId, () -> telemetry.appendLogLines(deploymentId, batch.lines()))
+                .map(LogBatchAccepted::new);
     }
 
     /** Log lines as plain text, one per line. */
@@ -86,7 +95,8 @@ public class PodTelemetryResource {
     @ResponseStatus(202)
     public Uni<LogBatchAccepted> logText(@PathParam("id") String id, String text) {
         UUID deploymentId = ownJob(id);
-        return telemetry.appendLogLines(deploymentId, lines(text)).map(LogBatchAccepted::new);
+        return withJob(deploymentId, () -> telemetry.appendLogLines(deploymentId, lines(text)))
+                .map(LogBatchAccepted::new);
     }
 
     /**
@@ -100,6 +110,24 @@ public class PodTelemetryResource {
         }
         rateLimiter.acquire(id);
         return id;
+    }
+
+    /**
+     * Runs the write; if the job is unknown here and the token names the deployment's owner, opens the job from
+     * the token and runs the write once more. Tokens without an owner (signed before it was added) still get 404.
+     */
+    private <T> Uni<T> withJob(UUID deploymentId, Supplier<Uni<T>> write) {
+        Object claim = token.getClaim(TokenClaims.OWNER);
+        String owner = claim instanceof JsonString json ? json.getString() : claim instanceof String text ? text : null;
+        if (owner == null || owner.isBlank()) {
+            return write.get();
+        }
+        return write.get().onFailure(PodTelemetryResource::unknownJob)
+                .recoverWithUni(() -> telemetry.openJob(deploymentId, owner).chain(() -> write.get()));
+    }
+
+    private static boolean unknownJob(Throwable e) {
+        return e instanceof ProblemException p && p.problem().status() == 404;
     }
 
     private static List<String> lines(String text) {

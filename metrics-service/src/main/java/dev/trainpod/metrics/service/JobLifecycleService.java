@@ -76,8 +76,15 @@ public class JobLifecycleService {
             LOG.warnf("DeploymentRequested for %s has no userId; no job is created", requested.deploymentId());
             return Uni.createFrom().voidItem();
         }
-        return jobs.findById(requested.deploymentId()).chain(existing -> {
+        return jobs.findForUpdate(requested.deploymentId()).chain(existing -> {
             if (existing != null) {
+                // opened early from the pod's job token: the event brings what the token does not carry
+                if (existing.totalSteps == null) {
+                    existing.totalSteps = requested.totalSteps();
+                }
+                if (existing.idleMinutes == null) {
+                    existing.idleMinutes = requested.idleMinutes();
+                }
                 return Uni.createFrom().voidItem();
             }
             return jobs.persist(Job.expected(requested.deploymentId(), requested.userId(), requested.totalSteps(),

@@ -50,6 +50,14 @@ public class TelemetryService {
     }
 
     /**
+     * Opens the job of a deployment whose {@code DeploymentRequested} has not arrived yet, owned by the user the
+     * pod's job token names; nothing changes if the job exists. The event fills in the rest when it comes.
+     */
+    public Uni<Void> openJob(UUID deploymentId, String ownerId) {
+        return pool.withConnection(conn -> jobs.openIfAbsent(conn, deploymentId, ownerId));
+    }
+
+    /**
      * Appends the lines, dropping the job's oldest ones (and counting them) beyond the per-job limit; the item is
      * how many lines were appended.
      */

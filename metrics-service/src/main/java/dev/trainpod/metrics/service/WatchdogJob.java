@@ -20,9 +20,11 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
 /**
@@ -31,7 +33,10 @@ import org.jboss.logging.Logger;
  * the pod. Safe with several replicas: each candidate is failed under its row lock, and only if it is still
  * active and still overdue, so one job yields one event. A job that never reported anything has no heartbeat
  * to lose: deploy-service's provisioning deadline covers it. Only jobs that reported {@code TRAINING} (and are
- * still in it) can be idle: downloading and uploading do not move the step.
+ * still in it) can be idle: downloading and uploading do not move the step. Silence is measured from the latest of
+ * the pod's last heartbeat and the end of the watchdog's own last gap (no sweep for three intervals, a minute at
+ * least: this service or its database was down, so no heartbeat could have been taken), so an outage here never
+ * fails a healthy pod.
  */
 @ApplicationScoped
 public class WatchdogJob {
@@ -39,13 +44,19 @@ public class WatchdogJob {
     private static final Logger LOG = Logger.getLogger(WatchdogJob.class);
     private static final int BATCH = 100;
     private static final int LOG_TAIL_LINES = 50;
+    private static final Duration MIN_GAP = Duration.ofMinutes(1);
 
     // Candidates only: each is checked again under its lock before it is failed.
     private static final String OVERDUE = "SELECT deployment_id FROM jobs WHERE status = 'ACTIVE' AND ("
-            + " last_heartbeat_at < now() - make_interval(secs => $1::float8)"
+            + " GREATEST(last_heartbeat_at, $3::timestamptz) < now() - make_interval(secs => $1::float8)"
             + " OR (phase = 'TRAINING' AND idle_minutes > 0"
-            + " AND GREATEST(training_started_at, step_advanced_at) < now() - make_interval(mins => idle_minutes)))"
+            + " AND GREATEST(training_started_at, step_advanced_at, $3::timestamptz)"
+            + " < now() - make_interval(mins => idle_minutes)))"
             + " ORDER BY last_heartbeat_at LIMIT $2::int";
+    // Records this sweep; after a gap longer than $1 seconds since the last one, watching starts again now.
+    private static final String TICK = "UPDATE watchdog_clock SET watching_since = CASE"
+            + " WHEN last_sweep_at < now() - make_interval(secs => $1::float8) THEN now() ELSE watching_since END,"
+            + " last_sweep_at = now() RETURNING watching_since";
 
     private final Pool pool;
     private final JobRepository jobs;
@@ -75,25 +86,39 @@ public class WatchdogJob {
 
     /** Fails every overdue job; the item is how many were failed now. */
     public Uni<Integer> sweep() {
+        return pool.preparedQuery(TICK)
+                .execute(Tuple.of(gap().toMillis() / 1000.0))
+                .map(rows -> rows.iterator().next().getOffsetDateTime("watching_since").toInstant())
+                .chain(watchingSince -> overdueJobs(watchingSince)
+                        .onItem().transformToMulti(ids -> Multi.createFrom().iterable(ids))
+                        .onItem().transformToUniAndConcatenate(id -> failIfOverdue(id, watchingSince))
+                        .collect().with(Collectors.summingInt(failed -> failed ? 1 : 0)));
+    }
+
+    /** How long without a sweep counts as an outage: three intervals, and at least a minute (a slow sweep is none). */
+    private Duration gap() {
+        Duration threeIntervals = config.watchdogInterval().multipliedBy(3);
+        return threeIntervals.compareTo(MIN_GAP) > 0 ? threeIntervals : MIN_GAP;
+    }
+
+    private Uni<List<UUID>> overdueJobs(Instant watchingSince) {
         return pool.preparedQuery(OVERDUE)
-                .execute(Tuple.of(config.heartbeatTimeout().toMillis() / 1000.0, BATCH))
+                .execute(Tuple.of(config.heartbeatTimeout().toMillis() / 1000.0, BATCH,
+                        watchingSince.atOffset(ZoneOffset.UTC)))
                 .map(rows -> {
                     List<UUID> ids = new ArrayList<>(rows.size());
                     for (Row row : rows) {
                         ids.add(row.getUUID("deployment_id"));
                     }
                     return ids;
-                })
-                .onItem().transformToMulti(ids -> Multi.createFrom().iterable(ids))
-                .onItem().transformToUniAndConcatenate(this::failIfOverdue)
-                .collect().with(java.util.stream.Collectors.summingInt(failed -> failed ? 1 : 0));
+                });
     }
 
-    private Uni<Boolean> failIfOverdue(UUID deploymentId) {
+    private Uni<Boolean> failIfOverdue(UUID deploymentId, Instant watchingSince) {
         return logLines.tail(deploymentId, LOG_TAIL_LINES).chain(tail -> Panache.withTransaction(() ->
                 jobs.findForUpdate(deploymentId).chain(job -> {
                     Instant now = Instant.now();
-                    FailureReason reason = job == null ? null : overdue(job, now);
+                    FailureReason reason = job == null ? null : overdue(job, now, watchingSince);
                     if (reason == null) {
                         return Uni.createFrom().item(false);
                     }
@@ -107,14 +132,16 @@ public class WatchdogJob {
     }
 
     /** Why the job must fail now, or null if it is finished, or healthy after all. */
-    private FailureReason overdue(Job job, Instant now) {
+    private FailureReason overdue(Job job, Instant now, Instant watchingSince) {
         if (job.status != JobStatus.ACTIVE) {
             return null;
         }
-        if (job.lastHeartbeatAt != null && job.lastHeartbeatAt.isBefore(now.minus(config.heartbeatTimeout()))) {
+        if (job.lastHeartbeatAt != null
+                && latest(job.lastHeartbeatAt, watchingSince).isBefore(now.minus(config.heartbeatTimeout()))) {
             return FailureReason.FAILED_HEARTBEAT_LOST;
         }
         Instant idleSince = latest(job.trainingStartedAt, job.stepAdvancedAt);
+        idleSince = idleSince == null ? null : latest(idleSince, watchingSince);
         if (job.phase == JobPhase.TRAINING && job.idleMinutes != null && job.idleMinutes > 0 && idleSince != null
                 && idleSince.isBefore(now.minus(Duration.ofMinutes(job.idleMinutes)))) {
             return FailureReason.FAILED_IDLE;

@@ -1,0 +1,134 @@
+package dev.trainpod.devstack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.trainpod.devstack.runpod.SimPod;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.stream.Collectors;
+
+/**
+ * A user of the shared stack for the fault tests, with a RunPod account of its own and a dataset: creates
+ * deployments with a simulated trainer, waits for them, and reads what they became.
+ */
+final class FaultUser {
+
+    static final String A4000 = "NVIDIA RTX A4000";
+
+    private final LocalStack stack;
+    private final String token;
+    private final String datasetId;
+
+    FaultUser(LocalStack stack, Path root, String name) {
+        this.stack = stack;
+        String runPodKey = "rpa_it_" + name + "_" + UUID.randomUUID().toString().replace("-", "");
+        stack.simulator().addApiKey(runPodKey);
+        this.token = stack.keys().userToken(name, Duration.ofHours(2));
+        assertThat(ItHttp.send("PUT", stack.deployUrl() + "/api/v1/secrets/runpod", token,
+                "{\"apiKey\": \"" + runPodKey + "\"}").status()).isEqualTo(204);
+        TrainpodClient client = new TrainpodClient(stack.deployUrl(), stack.datasetUrl(), stack.metricsUrl(), token);
+        TrainpodClient.Answer upload = client.uploadDataset(root.resolve("examples/sft-messages.jsonl"));
+        assertThat(upload.status()).as(String.valueOf(upload.body())).isEqualTo(201);
+        this.datasetId = upload.body().path("id").asText();
+    }
+
+    /** Creates a deployment whose simulated trainer runs {@code steps} steps of {@code stepSeconds}. */
+    String deploy(int steps, double stepSeconds) {
+        return deploy("{\"steps\": " + steps + ", \"stepSeconds\": " + stepSeconds + "}");
+    }
+
+    /** Creates a deployment with the given {@code simulation} object; the answer must be 202. */
+    String deploy(String simulation) {
+        String body = """
+                {"datasetId": "%s", "baseModel": "Qwen/Qwen2.5-0.5B", "method": "SFT",
+                 "gpu": {"types": ["%s"], "count": 1, "cloud": "SECURE"},
+                 "limits": {"maxRuntimeMinutes": 30, "maxCostUsd": 5},
+                 "simulation": %s}
+                """.formatted(datasetId, A4000, simulation);
+        ItHttp.Answer a = ItHttp.send("POST", stack.deployUrl() + "/api/v1/deployments", token, body);
+        assertThat(a.status()).as(String.valueOf(a.body())).isEqualTo(202);
+        return a.body().path("id").asText();
+    }
+
+    int cancel(String id) {
+        return ItHttp.send("POST", stack.deployUrl() + "/api/v1/deployments/" + id + "/cancel", token, null).status();
+    }
+
+    JsonNode deployment(String id) {
+        return ItHttp.send("GET", stack.deployUrl() + "/api/v1/deployments/" + id, token, null).body();
+    }
+
+    int step(String id) {
+        JsonNode p = ItHttp.send("GET", stack.metricsUrl() + "/api/v1/jobs/" + id + "/progress", token, null).body();
+        return p == null ? 0 : p.path("step").asInt();
+    }
+
+    /** Waits until every deployment is in one of the statuses. */
+    void awaitStatus(Collection<String> ids, Set<String> statuses, Duration timeout) {
+        ItHttp.await(ids.size() + " deployments to be " + statuses, timeout, () -> statuses(ids),
+                s -> s.values().stream().allMatch(statuses::contains));
+    }
+
+    /** Waits until every deployment has reached at least the given training step. */
+    void awaitStep(Collection<String> ids, int step, Duration timeout) {
+        ItHttp.await(ids.size() + " deployments to reach step " + step, timeout,
+                () -> ids.stream().collect(Collectors.toMap(id -> id, this::step, (a, b) -> a, TreeMap::new)),
+                steps -> steps.values().stream().allMatch(s -> s >= step));
+    }
+
+    /** Waits until every deployment has ended with its pod (if any) confirmed terminated; answers them by id. */
+    Map<String, JsonNode> awaitEnded(Collection<String> ids, Duration timeout) {
+        Instant deadline = Instant.now().plus(timeout);
+        Map<String, JsonNode> ended = new HashMap<>();
+        while (true) {
+            for (String id : ids) {
+                if (!ended.containsKey(id)) {
+                    JsonNode d = deployment(id);
+                    if (d != null && ItHttp.TERMINAL.contains(d.path("status").asText())
+                            && (d.path("podId").isNull() || !d.path("podTerminatedAt").isNull())) {
+                        ended.put(id, d);
+                    }
+                }
+            }
+            if (ended.size() == ids.size()) {
+                return ended;
+            }
+            if (Instant.now().isAfter(deadline)) {
+                throw new AssertionError("deployments did not end: " + statuses(ids.stream()
+                        .filter(id -> !ended.containsKey(id)).toList()));
+            }
+            ServiceProcess.sleep(500);
+        }
+    }
+
+    /** Status (and reason) of each deployment. */
+    Map<String, String> statuses(Collection<String> ids) {
+        Map<String, String> s = new TreeMap<>();
+        for (String id : ids) {
+            JsonNode d = deployment(id);
+            s.put(id, d == null ? "?" : d.path("status").asText());
+        }
+        return s;
+    }
+
+    /** How many deployments ended with each status and reason, e.g. {@code SUCCEEDED=16, FAILED/FAILED_TRAINING=4}. */
+    static Map<String, Long> outcomes(Map<String, JsonNode> ended) {
+        return ended.values().stream().collect(Collectors.groupingBy(d -> d.path("status").asText()
+                + (d.path("reason").isTextual() ? "/" + d.path("reason").asText() : ""), TreeMap::new,
+                Collectors.counting()));
+    }
+
+    /** The simulator's pods named for the deployment. */
+    List<SimPod> podsOf(String id) {
+        return stack.simulator().pods().stream().filter(p -> p.name().equals("trainpod-" + id)).toList();
+    }
+}

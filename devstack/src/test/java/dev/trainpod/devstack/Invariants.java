@@ -1,0 +1,325 @@
+package dev.trainpod.devstack;
+
+import dev.trainpod.common.testing.SharedPostgres;
+import dev.trainpod.devstack.runpod.SimPod;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+
+/**
+ * What must hold after any fault, read from the parts themselves: the simulator's pods and request journal, and
+ * each service's database over JDBC. Pods billing at the simulator match the deployments in a live status; every
+ * outbox is empty; no live deployment is past its deadline; the metric points stored are those the pods sent;
+ * every event of the scenario's deployments reached every consumer's inbox; and each effect happened once (one
+ * pod per deployment, one terminal transition, one DeploymentEnded, one successful DELETE per pod).
+ */
+final class Invariants {
+
+    private static final List<String> LIVE = List.of("PENDING", "PROVISIONING", "STARTING", "RUNNING");
+    private static final List<String> DATABASES = List.of("trainpod_deploy", "trainpod_dataset", "trainpod_metrics");
+    private static final String POD_PREFIX = "trainpod-";
+
+    /**
+     * The outcome of one check.
+     *
+     * @param violations one line per broken invariant, naming the offending ids; empty when all hold
+     * @param figures what was counted, for RELIABILITY.md
+     */
+    record Report(List<String> violations, Map<String, Object> figures) {
+
+        boolean holds() {
+            return violations.isEmpty();
+        }
+
+        @Override
+        public String toString() {
+            return figures + (violations.isEmpty() ? "" : "\n  violated:\n  - " + String.join("\n  - ", violations));
+        }
+    }
+
+    private final LocalStack stack;
+    private final Instant scenarioStart;
+    private final Set<String> deployments;
+    private final Map<String, Integer> pointsSent;
+
+    /**
+     * @param scenarioStart when the scenario began: the simulator's journal must reach back that far
+     * @param deployments the ids of the deployments the scenario created
+     * @param pointsSent for each deployment whose pod sent its metrics to the end, how many points it sent
+     */
+    Invariants(LocalStack stack, Instant scenarioStart, Collection<String> deployments,
+               Map<String, Integer> pointsSent) {
+        this.stack = stack;
+        this.scenarioStart = scenarioStart;
+        this.deployments = new TreeSet<>(deployments);
+        this.pointsSent = Map.copyOf(pointsSent);
+    }
+
+    /**
+     * Checks until every invariant holds (events and relays need a moment to settle) or {@code settle} has passed,
+     * and answers the last report.
+     */
+    Report await(Duration settle) {
+        Instant deadline = Instant.now().plus(settle);
+        Report report = check();
+        while (!report.holds() && Instant.now().isBefore(deadline)) {
+            ServiceProcess.sleep(2000);
+            report = check();
+        }
+        return report;
+    }
+
+    /** Checks every invariant once. */
+    Report check() {
+        List<String> violations = new ArrayList<>();
+        Map<String, Object> figures = new LinkedHashMap<>();
+        try (Connection deploy = connect("trainpod_deploy");
+             Connection metrics = connect("trainpod_metrics")) {
+            billing(deploy, violations, figures);
+            outboxes(violations, figures);
+            deadlines(deploy, violations, figures);
+            terminal(deploy, violations, figures);
+            metricPoints(metrics, violations, figures);
+            onceOnly(deploy, violations, figures);
+            inboxes(violations, figures);
+        } catch (SQLException e) {
+            violations.add("a database could not be read: " + e.getMessage());
+        }
+        return new Report(violations, figures);
+    }
+
+    /** Pods billing at the simulator == deployments in a live status that hold a pod (all of them, every test's). */
+    private void billing(Connection deploy, List<String> violations, Map<String, Object> figures) throws SQLException {
+        Set<String> billing = new TreeSet<>();
+        Map<String, Integer> podsPerDeployment = new HashMap<>();
+        for (SimPod pod : stack.simulator().pods()) {
+            if (!pod.name().startsWith(POD_PREFIX)) {
+                continue;
+            }
+            String id = pod.name().substring(POD_PREFIX.length());
+            podsPerDeployment.merge(id, 1, Integer::sum);
+            if (!"TERMINATED".equals(pod.status())) {
+                billing.add(id);
+            }
+        }
+        Set<String> live = new TreeSet<>(strings(deploy, "SELECT id::text FROM deployment"
+                + " WHERE status = ANY(?) AND pod_id IS NOT NULL", LIVE));
+        Set<String> leaked = minus(billing, live);
+        Set<String> lost = minus(live, billing);
+        figures.put("podsBilling", billing.size());
+        figures.put("liveDeploymentsWithPod", live.size());
+        figures.put("leakedPods", leaked.size());
+        if (!leaked.isEmpty()) {
+            violations.add("pods billing at the simulator for deployments not in a live status: " + leaked);
+        }
+        if (!lost.isEmpty()) {
+            violations.add("live deployments whose pod is not billing (stuck): " + lost);
+        }
+        Set<String> duplicated = deployments.stream().filter(id -> podsPerDeployment.getOrDefault(id, 0) > 1)
+                .collect(Collectors.toCollection(TreeSet::new));
+        figures.put("duplicatePods", duplicated.size());
+        if (!duplicated.isEmpty()) {
+            violations.add("deployments with more than one pod: " + duplicated);
+        }
+    }
+
+    private void outboxes(List<String> violations, Map<String, Object> figures) throws SQLException {
+        int pending = 0;
+        for (String db : DATABASES) {
+            try (Connection c = connect(db)) {
+                List<String> rows = strings(c, "SELECT type || ' ' || id || ' of ' || aggregate_id FROM outbox_event"
+                        + " WHERE sent_at IS NULL ORDER BY seq", null);
+                pending += rows.size();
+                if (!rows.isEmpty()) {
+                    violations.add(db + " outbox holds unpublished events: " + rows);
+                }
+            }
+        }
+        figures.put("outboxPending", pending);
+    }
+
+    /** The deadline: created + maxRuntime + capacityWait + the provisioning deadline (15 min). */
+    private void deadlines(Connection deploy, List<String> violations, Map<String, Object> figures)
+            throws SQLException {
+        List<String> overdue = strings(deploy, "SELECT id || ' ' || status FROM deployment WHERE status = ANY(?)"
+                + " AND created_at + make_interval(mins => COALESCE((request::jsonb->'limits'->>'maxRuntimeMinutes')::int, 0)"
+                + " + COALESCE((request::jsonb->'limits'->>'capacityWaitMinutes')::int, 0) + 15) < now()", LIVE);
+        figures.put("liveDeploymentsPastDeadline", overdue.size());
+        if (!overdue.isEmpty()) {
+            violations.add("deployments in a live status past their deadline: " + overdue);
+        }
+    }
+
+    /** Every deployment of the scenario ended, and its pod (if it had one) is confirmed terminated. */
+    private void terminal(Connection deploy, List<String> violations, Map<String, Object> figures)
+            throws SQLException {
+        List<String> open = strings(deploy, "SELECT id || ' ' || status FROM deployment WHERE id::text = ANY(?)"
+                + " AND (status = ANY(?) OR (pod_id IS NOT NULL AND pod_terminated_at IS NULL))", deployments, LIVE);
+        figures.put("deployments", deployments.size());
+        figures.put("terminal", deployments.size() - open.size());
+        if (!open.isEmpty()) {
+            violations.add("deployments not ended with their pod terminated: " + open);
+        }
+    }
+
+    private void metricPoints(Connection metrics, List<String> violations, Map<String, Object> figures)
+            throws SQLException {
+        Map<String, Integer> stored = new HashMap<>();
+        try (PreparedStatement st = metrics.prepareStatement("SELECT deployment_id::text, count(*) FROM metric_points"
+                + " WHERE deployment_id::text = ANY(?) GROUP BY deployment_id")) {
+            st.setArray(1, array(metrics, pointsSent.keySet()));
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    stored.put(rs.getString(1), rs.getInt(2));
+                }
+            }
+        }
+        int sent = pointsSent.values().stream().mapToInt(Integer::intValue).sum();
+        int kept = pointsSent.keySet().stream().mapToInt(id -> stored.getOrDefault(id, 0)).sum();
+        figures.put("metricPointsSent", sent);
+        figures.put("metricPointsStored", kept);
+        List<String> wrong = pointsSent.entrySet().stream()
+                .filter(e -> stored.getOrDefault(e.getKey(), 0).intValue() != e.getValue())
+                .map(e -> e.getKey() + " sent " + e.getValue() + " stored " + stored.getOrDefault(e.getKey(), 0))
+                .sorted().toList();
+        if (!wrong.isEmpty()) {
+            violations.add("metric points stored differ from those sent: " + wrong);
+        }
+    }
+
+    private void onceOnly(Connection deploy, List<String> violations, Map<String, Object> figures)
+            throws SQLException {
+        List<String> transitions = strings(deploy, "SELECT d.id || ' x' || count(t.id) FROM deployment d"
+                + " LEFT JOIN deployment_transition t ON t.deployment_id = d.id"
+                + " AND t.status IN ('SUCCEEDED', 'FAILED', 'CANCELLED')"
+                + " WHERE d.id::text = ANY(?) GROUP BY d.id HAVING count(t.id) <> 1", deployments);
+        if (!transitions.isEmpty()) {
+            violations.add("deployments without exactly one terminal transition: " + transitions);
+        }
+        List<String> ended = strings(deploy, "SELECT d.id || ' x' || count(o.id) FROM deployment d"
+                + " LEFT JOIN outbox_event o ON o.aggregate_id = d.id::text AND o.type = 'DeploymentEnded'"
+                + " WHERE d.id::text = ANY(?) GROUP BY d.id HAVING count(o.id) <> 1", deployments);
+        if (!ended.isEmpty()) {
+            violations.add("deployments without exactly one DeploymentEnded: " + ended);
+        }
+        figures.put("repeatedEffects", transitions.size() + ended.size());
+
+        Map<String, String> podIds = new HashMap<>();
+        try (PreparedStatement st = deploy.prepareStatement("SELECT id::text, pod_id FROM deployment"
+                + " WHERE id::text = ANY(?) AND pod_id IS NOT NULL")) {
+            st.setArray(1, array(deploy, deployments));
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    podIds.put(rs.getString(1), rs.getString(2));
+                }
+            }
+        }
+        // Not an invariant: a pod that ran to its end while deploy-service was down between its create call and
+        // the commit ends its deployment with the right status, but with no pod id or cost recorded.
+        Set<String> withPod = stack.simulator().pods().stream().map(SimPod::name)
+                .filter(n -> n.startsWith(POD_PREFIX)).map(n -> n.substring(POD_PREFIX.length()))
+                .collect(Collectors.toSet());
+        figures.put("podsNeverRecorded", deployments.stream()
+                .filter(id -> withPod.contains(id) && !podIds.containsKey(id)).count());
+        List<ItHttp.Call> calls = ItHttp.calls(stack);
+        if (calls.isEmpty() || calls.get(0).time().isAfter(scenarioStart)) {
+            figures.put("deletesPerPod", "journal does not reach back to the scenario's start");
+            return;
+        }
+        Map<String, Long> deletes = calls.stream()
+                .filter(c -> c.method().equals("DELETE") && c.status() / 100 == 2)
+                .collect(Collectors.groupingBy(ItHttp.Call::path, Collectors.counting()));
+        List<String> wrongDeletes = podIds.entrySet().stream()
+                .filter(e -> deletes.getOrDefault("/v2/pods/" + e.getValue(), 0L) != 1)
+                .map(e -> e.getKey() + " pod " + e.getValue() + " x" + deletes.getOrDefault("/v2/pods/" + e.getValue(), 0L))
+                .sorted().toList();
+        figures.put("podsWithOneSuccessfulDelete", podIds.size() - wrongDeletes.size() + "/" + podIds.size());
+        if (!wrongDeletes.isEmpty()) {
+            violations.add("pods not terminated by exactly one successful DELETE: " + wrongDeletes);
+        }
+    }
+
+    /** Every event about the scenario's deployments, from any outbox, was consumed by every service. */
+    private void inboxes(List<String> violations, Map<String, Object> figures) throws SQLException {
+        Set<String> published = new HashSet<>();
+        for (String db : DATABASES) {
+            try (Connection c = connect(db)) {
+                published.addAll(strings(c, "SELECT id::text FROM outbox_event WHERE aggregate_id = ANY(?)",
+                        deployments));
+            }
+        }
+        figures.put("events", published.size());
+        int missing = 0;
+        for (String db : DATABASES) {
+            try (Connection c = connect(db)) {
+                Set<String> consumed = new HashSet<>(strings(c, "SELECT event_id::text FROM inbox_event"
+                        + " WHERE event_id::text = ANY(?)", published));
+                Set<String> lost = minus(published, consumed);
+                missing += lost.size();
+                if (!lost.isEmpty()) {
+                    violations.add(db + " inbox lacks events: " + lost);
+                }
+            }
+        }
+        figures.put("eventsMissingFromAnInbox", missing);
+    }
+
+    private static Connection connect(String database) throws SQLException {
+        SharedPostgres.Server pg = SharedPostgres.server();
+        return DriverManager.getConnection(pg.jdbcUrl(database), pg.user(), pg.password());
+    }
+
+    /** The first column of a query whose parameters are text arrays. */
+    private static List<String> strings(Connection c, String sql, Collection<String> first, Collection<String> second)
+            throws SQLException {
+        try (PreparedStatement st = c.prepareStatement(sql)) {
+            st.setArray(1, array(c, first));
+            st.setArray(2, array(c, second));
+            return column(st);
+        }
+    }
+
+    private static List<String> strings(Connection c, String sql, Collection<String> param) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement(sql)) {
+            if (param != null) {
+                st.setArray(1, array(c, param));
+            }
+            return column(st);
+        }
+    }
+
+    private static List<String> column(PreparedStatement st) throws SQLException {
+        List<String> values = new ArrayList<>();
+        try (ResultSet rs = st.executeQuery()) {
+            while (rs.next()) {
+                values.add(rs.getString(1));
+            }
+        }
+        return values;
+    }
+
+    private static Array array(Connection c, Collection<String> values) throws SQLException {
+        return c.createArrayOf("text", values.toArray(new String[0]));
+    }
+
+    private static Set<String> minus(Set<String> a, Set<String> b) {
+        Set<String> d = new TreeSet<>(a);
+        d.removeAll(b);
+        return d;
+    }
+}
