@@ -51,7 +51,8 @@ class DatasetValidatorFuzzTest {
         ValidationReport following = validate(withRecord, limit, chunk);
         assertConsistent(following, withRecord);
         assertThat(following.errors()).noneMatch(error -> error.line() == 1);
-        if (alone.rows() == 0) {
+        // A byte order mark belongs at the start of a file only: after the record it is a line of its own, and wrong.
+        if (alone.rows() == 0 && !startsWith(file, BOM)) {
             assertThat(following.format()).isEqualTo(format);
             assertThat(following.format().fitsMethods()).isNotEmpty();
         }
