@@ -5,10 +5,13 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
+import io.vertx.sqlclient.ClosedConnectionException;
 import jakarta.validation.ConstraintViolationException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 import java.io.CharConversionException;
+import java.net.ConnectException;
+import java.sql.SQLTransientConnectionException;
 import java.util.List;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
@@ -99,12 +102,29 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response unexpected(Exception e) {
+        if (databaseUnreachable(e)) {
+            LOG.warnf("the database is unreachable: %s", e.getMessage());
+            return Response.fromResponse(respond(Problem.of(503, "service-unavailable", "Service unavailable",
+                    "The service's database is unreachable; nothing was changed. Try again shortly.")))
+                    .header("Retry-After", "5").build();
+        }
         LOG.error("unexpected error", e);
         return respond(Problem.of(500, "server-error", "Server error",
                 "The request could not be completed; it was logged and nothing was changed by it."));
     }
 
-    /** The one way this service writes a problem response. */
+    /** Whether the failure comes from a database connection that could not be made or was lost. */
+    static boolean databaseUnreachable(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof ConnectException || t instanceof ClosedConnectionException
+                    || t instanceof SQLTransientConnectionException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+        /** The one way this service writes a problem response. */
     public static Response respond(Problem problem) {
         Response.ResponseBuilder builder = Response.status(problem.status()).type(Problem.MEDIA_TYPE).entity(problem);
         if (problem.status() == 401) {

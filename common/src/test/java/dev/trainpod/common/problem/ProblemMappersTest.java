@@ -7,6 +7,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.ws.rs.core.Response;
 import java.io.CharConversionException;
+import java.net.ConnectException;
+import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.Test;
 
 class ProblemMappersTest {
@@ -42,6 +44,20 @@ class ProblemMappersTest {
                 .startsWith("The body is not valid JSON: Numeric value (999")
                 .endsWith("…")
                 .hasSizeLessThan(400);
+    }
+
+    @Test
+    void aLostDatabaseConnectionIsServiceUnavailableWithRetryAfter() {
+        Exception failure = new IllegalStateException("query failed",
+                new CompletionException(new ConnectException("Connection refused")));
+
+        Response response = new ProblemMappers().unexpected(failure);
+
+        assertThat(response.getStatus()).isEqualTo(503);
+        assertThat(response.getMediaType()).hasToString(Problem.MEDIA_TYPE);
+        assertThat(response.getHeaderString("Retry-After")).isEqualTo("5");
+        assertThat(((Problem) response.getEntity()).type()).isEqualTo(Problem.TYPE_BASE + "service-unavailable");
+        assertThat(new ProblemMappers().unexpected(new IllegalStateException("bug")).getStatus()).isEqualTo(500);
     }
 
     record Ttl(long ttlSeconds) {
