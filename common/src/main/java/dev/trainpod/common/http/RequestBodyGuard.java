@@ -49,7 +49,7 @@ public class RequestBodyGuard {
                     "A request body may have at most " + maxBodyBytes + " bytes here."));
             return;
         }
-        if (!request.isEnded()) {
+        if (!request.isEnded() && hasBody(request)) {
             watch(ctx);
         }
         ctx.next();
@@ -85,6 +85,15 @@ public class RequestBodyGuard {
         response.setStatusCode(problem.status()).putHeader("Content-Type", Problem.MEDIA_TYPE)
                 .putHeader("Connection", "close")
                 .end(Json.encode(problem)).onComplete(sent -> request.connection().close());
+    }
+
+    /**
+     * Whether the request has a body to arrive (HTTP/1.1: a positive Content-Length or chunked encoding). A GET has
+     * none, and its request may stay "not ended" while a long answer streams (SSE): it must not be timed.
+     */
+    private static boolean hasBody(HttpServerRequest request) {
+        String encoding = request.getHeader("Transfer-Encoding");
+        return declaredLength(request) > 0 || (encoding != null && encoding.toLowerCase().contains("chunked"));
     }
 
     private static long declaredLength(HttpServerRequest request) {
