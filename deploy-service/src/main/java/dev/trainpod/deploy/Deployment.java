@@ -1,20 +1,26 @@
 package dev.trainpod.deploy;
 
-import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.EnumType;
 import jakarta.persistence.Enumerated;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
+import jakarta.persistence.Version;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.UUID;
+import org.hibernate.annotations.DynamicUpdate;
 
-/** A fine-tuning deployment: the accepted request, its status, its pod and what it cost. */
+/**
+ * A fine-tuning deployment: the accepted request, its status, its pod and what it cost. Its status changes only
+ * through {@code DeploymentStateMachine}; every write is versioned and writes only the columns it changed, so a
+ * writer with a stale copy fails rather than overwriting another's change.
+ */
 @Entity
 @Table(name = "deployment")
-public class Deployment extends PanacheEntityBase {
+@DynamicUpdate
+public class Deployment {
 
     @Id
     public UUID id;
@@ -80,4 +86,18 @@ public class Deployment extends PanacheEntityBase {
     /** Rounds over all GPU candidates that found no capacity. */
     @Column(name = "capacity_rounds", nullable = false)
     public int capacityRounds;
+    /** The replica that claimed the deployment for provisioning; while set, a create call may be in flight. */
+    @Column(name = "claimed_by")
+    public String claimedBy;
+    /** When {@code DeploymentEnded} was written to the outbox; it is written exactly once. */
+    @Column(name = "ended_announced_at")
+    public Instant endedAnnouncedAt;
+    @Version
+    @Column(nullable = false)
+    public long version;
+
+    /** The accepted request as the value the rest of the service reads. */
+    public JobSpec spec() {
+        return JobSpec.parse(id, request);
+    }
 }

@@ -1,6 +1,5 @@
 package dev.trainpod.deploy;
 
-import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.EnumType;
@@ -15,7 +14,7 @@ import java.util.UUID;
 /** One status change of a deployment, kept so the user can read its history. */
 @Entity
 @Table(name = "deployment_transition")
-public class DeploymentTransition extends PanacheEntityBase {
+public class DeploymentTransition {
 
     @Id
     @GeneratedValue(strategy = GenerationType.IDENTITY)

@@ -7,9 +7,7 @@ import dev.trainpod.common.testing.SharedKafka;
 import dev.trainpod.common.testing.SharedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -36,14 +34,12 @@ class FaultInjectionIT {
     private static final Set<String> RUNNING_OR_ENDED = Set.of("RUNNING", "SUCCEEDED", "FAILED", "CANCELLED");
     private static LocalStack stack;
     private static FaultUser user;
-    private static Path figures;
 
     @BeforeAll
     static void start() {
         Path root = Path.of(System.getenv().getOrDefault("TRAINPOD_ROOT", "..")).toAbsolutePath().normalize();
         stack = SharedStack.get();
         user = new FaultUser(stack, root, "fault-user");
-        figures = root.resolve("devstack/target/it-stack/fault-figures.txt");
     }
 
     @AfterEach
@@ -293,19 +289,8 @@ class FaultInjectionIT {
         }
     }
 
-    /** Asserts every invariant (after up to two minutes to settle) and records the figures. */
     private static void assertHolds(String scenario, Instant start, List<String> ids, Map<String, Integer> points,
                                     Map<String, Object> extra) {
-        Invariants.Report report = new Invariants(stack, start, ids, points).await(Duration.ofMinutes(2));
-        String line = scenario + ": " + extra + " " + report.figures()
-                + " wall " + Duration.between(start, Instant.now()).toSeconds() + " s";
-        System.out.println("[fault] " + line);
-        try {
-            Files.writeString(figures, Instant.now() + " " + line + "\n", StandardOpenOption.CREATE,
-                    StandardOpenOption.APPEND);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        assertThat(report.violations()).as(scenario + ": invariants " + report).isEmpty();
+        Invariants.assertHolds(stack, scenario, start, ids, points, extra);
     }
 }

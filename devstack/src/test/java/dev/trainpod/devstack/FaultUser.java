@@ -59,6 +59,20 @@ final class FaultUser {
         return a.body().path("id").asText();
     }
 
+    /**
+     * Posts a deployment on {@code gpuType} with the given limits (JSON members of {@code limits}) and
+     * {@code simulation}, and answers what deploy-service said.
+     */
+    ItHttp.Answer tryDeploy(String gpuType, String limits, String simulation) {
+        String body = """
+                {"datasetId": "%s", "baseModel": "Qwen/Qwen2.5-0.5B", "method": "SFT",
+                 "gpu": {"types": ["%s"], "count": 1, "cloud": "SECURE"},
+                 "limits": {%s},
+                 "simulation": %s}
+                """.formatted(datasetId, gpuType, limits, simulation);
+        return ItHttp.send("POST", stack.deployUrl() + "/api/v1/deployments", token, body);
+    }
+
     int cancel(String id) {
         return ItHttp.send("POST", stack.deployUrl() + "/api/v1/deployments/" + id + "/cancel", token, null).status();
     }

@@ -1,7 +1,14 @@
 package dev.trainpod.devstack;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.trainpod.common.testing.SharedPostgres;
 import dev.trainpod.devstack.runpod.SimPod;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -68,6 +75,26 @@ final class Invariants {
         this.scenarioStart = scenarioStart;
         this.deployments = new TreeSet<>(deployments);
         this.pointsSent = Map.copyOf(pointsSent);
+    }
+
+    /**
+     * Asserts every invariant for a scenario (after up to two minutes to settle) and appends its figures, with
+     * {@code extra} ones, to {@code devstack/target/it-stack/fault-figures.txt}.
+     */
+    static void assertHolds(LocalStack stack, String scenario, Instant start, Collection<String> ids,
+                            Map<String, Integer> points, Map<String, Object> extra) {
+        Report report = new Invariants(stack, start, ids, points).await(Duration.ofMinutes(2));
+        String line = scenario + ": " + extra + " " + report.figures()
+                + " wall " + Duration.between(start, Instant.now()).toSeconds() + " s";
+        System.out.println("[fault] " + line);
+        Path root = Path.of(System.getenv().getOrDefault("TRAINPOD_ROOT", "..")).toAbsolutePath().normalize();
+        try {
+            Files.writeString(root.resolve("devstack/target/it-stack/fault-figures.txt"), Instant.now() + " " + line
+                    + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        assertThat(report.violations()).as(scenario + ": invariants " + report).isEmpty();
     }
 
     /**

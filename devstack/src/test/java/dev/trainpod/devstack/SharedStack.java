@@ -16,7 +16,6 @@ public final class SharedStack {
      */
     private static final Map<String, String> TEST_SETTINGS = Map.ofEntries(
             Map.entry("trainpod.deploy.termination-interval", "1s"),
-            Map.entry("trainpod.deploy.pod-status-interval", "1s"),
             Map.entry("trainpod.deploy.reaper-interval", "1s"),
             Map.entry("trainpod.deploy.reconcile-interval", "2s"),
             Map.entry("trainpod.deploy.adopt-after", "3s"),
@@ -25,6 +24,9 @@ public final class SharedStack {
             Map.entry("trainpod.deploy.capacity-backoff-max", "2s"),
             Map.entry("trainpod.deploy.catalog-cache-ttl", "1s"),
             Map.entry("trainpod.deploy.idle.enabled", "false"),
+            // StateMachineFaultsIT keeps 250 deployments of one user waiting for capacity.
+            Map.entry("trainpod.deploy.max-pending-per-user", "250"),
+            Map.entry("trainpod.deploy.max-live-per-user", "300"),
             Map.entry("trainpod.estimate.startup-minutes-low", "0"),
             Map.entry("trainpod.estimate.startup-minutes-high", "1"));
 

@@ -37,6 +37,11 @@ public class ProblemException extends RuntimeException {
         return new ProblemException(Problem.of(422, slug, "Unprocessable request", detail).withErrors(errors));
     }
 
+    /** A quota of the caller's is used up; the detail says which and how to free it. */
+    public static ProblemException tooManyRequests(String slug, String detail) {
+        return new ProblemException(Problem.of(429, slug, "Too many requests", detail));
+    }
+
     public static ProblemException badGateway(String slug, String detail) {
         return new ProblemException(Problem.of(502, slug, "Upstream failure", detail));
     }

@@ -41,14 +41,24 @@ public interface DeployConfig {
     @WithDefault("5s")
     Duration terminationInterval();
 
-    /** How often starting pods are asked whether they run; default 2 s. */
-    @WithDefault("2s")
-    Duration podStatusInterval();
+    /** Live deployments (not ended) one user may have at once; more are refused with 429; default 100. */
+    @WithDefault("100")
+    int maxLivePerUser();
+
+    /**
+     * Deployments one user may have waiting for a pod (PENDING, waiting for capacity included) at once; more are
+     * refused with 429; default 50.
+     */
+    @WithDefault("50")
+    int maxPendingPerUser();
 
     /** Extra environment every pod gets (for example shorter retry pauses in tests); default none. */
     Map<String, String> podEnv();
 
-    /** How often the reaper checks live deployments against their limits; default 5 s. */
+    /**
+     * How often the reaper checks live deployments against their limits (and moves STARTING deployments whose pod
+     * runs to RUNNING); default 5 s.
+     */
     @WithDefault("5s")
     Duration reaperInterval();
 

@@ -4,17 +4,19 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.trainpod.common.event.DeploymentRequested;
 import dev.trainpod.common.event.FailureReason;
-import dev.trainpod.common.outbox.Outbox;
 import dev.trainpod.common.problem.Problem;
 import dev.trainpod.common.problem.ProblemException;
 import dev.trainpod.deploy.Deployment;
 import dev.trainpod.deploy.DeploymentStatus;
 import dev.trainpod.deploy.DeploymentTransition;
+import dev.trainpod.deploy.JobSpec;
+import dev.trainpod.deploy.config.DeployConfig;
+import dev.trainpod.deploy.repository.DeploymentRepository;
+import dev.trainpod.deploy.repository.TransitionRepository;
 import dev.trainpod.deploy.rest.DeploymentRequest;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 import org.hibernate.exception.ConstraintViolationException;
@@ -24,17 +26,22 @@ import org.hibernate.exception.ConstraintViolationException;
 public class DeploymentService {
 
     private final PreflightChecks preflight;
-    private final Transitions transitions;
-    private final Outbox outbox;
+    private final DeploymentRepository deployments;
+    private final TransitionRepository transitions;
+    private final DeploymentStateMachine states;
     private final Terminator terminator;
+    private final DeployConfig config;
     private final ObjectMapper json;
 
-    public DeploymentService(PreflightChecks preflight, Transitions transitions, Outbox outbox,
-                             Terminator terminator, ObjectMapper json) {
+    public DeploymentService(PreflightChecks preflight, DeploymentRepository deployments,
+                             TransitionRepository transitions, DeploymentStateMachine states, Terminator terminator,
+                             DeployConfig config, ObjectMapper json) {
         this.preflight = preflight;
+        this.deployments = deployments;
         this.transitions = transitions;
-        this.outbox = outbox;
+        this.states = states;
         this.terminator = terminator;
+        this.config = config;
         this.json = json;
     }
 
@@ -56,7 +63,7 @@ public class DeploymentService {
                 return Uni.createFrom().failure(ProblemException.conflict("deployment-not-ended",
                         "The deployment is still " + d.status + "; cancel it or wait until it ends to retry it."));
             }
-            return create(userId, readRequest(d), null, d.id);
+            return create(userId, d.spec().toRequest(), null, d.id);
         });
     }
 
@@ -106,8 +113,7 @@ public class DeploymentService {
     }
 
     public Uni<List<Deployment>> list(String userId) {
-        return Panache.withSession(() -> Deployment.<Deployment>find("userId = ?1 order by createdAt desc", userId)
-                .page(0, 200).list());
+        return Panache.withSession(() -> deployments.ofUser(userId, 200));
     }
 
     /** The user's deployment; another user's answers the same 404 as a missing one. */
@@ -116,65 +122,83 @@ public class DeploymentService {
     }
 
     public Uni<List<DeploymentTransition>> transitions(String userId, UUID id) {
-        return Panache.withSession(() -> owned(userId, id).chain(d -> DeploymentTransition
-                .<DeploymentTransition>find("deploymentId = ?1 order by id", d.id).list()));
+        return Panache.withSession(() -> owned(userId, id).chain(d -> transitions.of(d.id)));
     }
 
-    /** Cancels the deployment and terminates its pod at once. */
+    /**
+     * Cancels the deployment and starts terminating its pod at once, without waiting on RunPod. A pod whose create
+     * call is still in flight is terminated the moment it is recorded.
+     */
     public Uni<Deployment> cancel(String userId, UUID id) {
-        return Panache.withTransaction(() -> owned(userId, id).chain(d -> {
-                    if (d.status.terminal()) {
-                        return Uni.createFrom().failure(ProblemException.conflict("deployment-ended",
-                                "The deployment already ended with status " + d.status + "."));
-                    }
-                    return transitions.move(d, DeploymentStatus.CANCELLED, FailureReason.CANCELLED_BY_USER.name(),
-                            "Cancelled by the user.").replaceWith(d);
-                }))
-                .call(d -> terminator.terminate(d.id).onFailure().recoverWithNull());
+        return Panache.withTransaction(() -> deployments.locked(id).map(d -> ownedBy(userId, id, d))
+                        .chain(d -> states.move(d, DeploymentStatus.CANCELLED,
+                                FailureReason.CANCELLED_BY_USER.name(), "Cancelled by the user.").map(moved -> {
+                                    if (!moved) {
+                                        throw ProblemException.conflict("deployment-ended",
+                                                "The deployment already ended with status " + d.status + ".");
+                                    }
+                                    return d;
+                                })))
+                .call(d -> terminator.terminateSoon(d.id));
     }
 
     private Uni<Deployment> owned(String userId, UUID id) {
-        return Deployment.<Deployment>findById(id).onItem().transform(d -> {
-            if (d == null || !d.userId.equals(userId)) {
-                throw ProblemException.notFound("Deployment " + id);
-            }
-            return d;
-        });
+        return deployments.findById(id).map(d -> ownedBy(userId, id, d));
+    }
+
+    private static Deployment ownedBy(String userId, UUID id, Deployment d) {
+        if (d == null || !d.userId.equals(userId)) {
+            throw ProblemException.notFound("Deployment " + id);
+        }
+        return d;
     }
 
     private Uni<Deployment> findByIdempotencyKey(String userId, String key) {
         if (key == null || key.isBlank()) {
             return Uni.createFrom().nullItem();
         }
-        return Panache.withSession(() -> Deployment.<Deployment>find("userId = ?1 and idempotencyKey = ?2", userId, key)
-                .firstResult());
+        return Panache.withSession(() -> deployments.byIdempotencyKey(userId, key));
     }
 
     private Uni<Deployment> persistNew(String userId, DeploymentRequest r, String idempotencyKey,
                                        CostEstimate estimate, UUID retryOf) {
-        Instant now = Instant.now();
+        JobSpec spec = JobSpec.of(r);
         Deployment d = new Deployment();
         d.id = UUID.randomUUID();
         d.userId = userId;
-        d.datasetId = r.datasetId();
-        d.baseModel = r.baseModel();
-        d.method = r.method();
-        d.request = toJson(r);
+        d.datasetId = spec.datasetId();
+        d.baseModel = spec.baseModel();
+        d.method = spec.method();
+        d.request = spec.toJson();
         d.estimate = estimate == null ? null : toJson(estimate);
         d.retryOf = retryOf;
         d.idempotencyKey = idempotencyKey == null || idempotencyKey.isBlank() ? null : idempotencyKey;
-        d.createdAt = now;
-        d.updatedAt = now;
-        d.status = DeploymentStatus.PENDING;
         String accepted = retryOf == null ? "Accepted after pre-flight checks."
                 : "Accepted after pre-flight checks, as a retry of " + retryOf + ".";
-        Integer totalSteps = r.simulation() == null ? null : r.simulation().steps();
-        return Panache.withTransaction(() -> d.persist()
-                .chain(() -> transitions.move(d, DeploymentStatus.PENDING, null, accepted))
-                .chain(() -> outbox.publish(new DeploymentRequested(d.id, userId, d.datasetId, d.baseModel, d.method,
-                        r.gpu().types(), r.limits().maxRuntimeMinutes(), r.limits().maxCostUsd(),
-                        r.limits().idleMinutes(), totalSteps)))
-                .replaceWith(d));
+        Integer totalSteps = spec.simulation() == null ? null : spec.simulation().steps();
+        DeploymentRequested requested = new DeploymentRequested(d.id, userId, d.datasetId, d.baseModel, d.method,
+                spec.gpu().types(), spec.limits().maxRuntimeMinutes(), spec.limits().maxCostUsd(),
+                spec.limits().idleMinutes(), totalSteps);
+        return Panache.withTransaction(() -> deployments.lockUser(userId)
+                .chain(() -> deployments.liveAndPending(userId))
+                .chain(counts -> {
+                    if (counts[0] >= config.maxLivePerUser()) {
+                        return Uni.createFrom().failure(quotaExceeded("live", counts[0], config.maxLivePerUser(),
+                                "Cancel a deployment you no longer need, or wait until one ends."));
+                    }
+                    if (counts[1] >= config.maxPendingPerUser()) {
+                        return Uni.createFrom().failure(quotaExceeded("waiting for a pod", counts[1],
+                                config.maxPendingPerUser(), "Wait until some of them have a pod (or cancel those "
+                                        + "waiting for capacity), or add GPU types that have capacity now."));
+                    }
+                    return states.accept(d, accepted, requested);
+                }));
+    }
+
+    private static ProblemException quotaExceeded(String what, long count, int cap, String hint) {
+        return ProblemException.tooManyRequests("deployment-quota-exceeded", "You have " + count + " deployments "
+                + what + ", the most one user may have (" + cap + "); nothing was started and nothing was billed. "
+                + hint);
     }
 
     private String toJson(Object value) {
@@ -182,14 +206,6 @@ public class DeploymentService {
             return json.writeValueAsString(value);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("value cannot be written as JSON", e);
-        }
-    }
-
-    private DeploymentRequest readRequest(Deployment d) {
-        try {
-            return json.readValue(d.request, DeploymentRequest.class);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("stored request of " + d.id + " is unreadable", e);
         }
     }
 }

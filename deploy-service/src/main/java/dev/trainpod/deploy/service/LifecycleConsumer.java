@@ -6,7 +6,7 @@ import dev.trainpod.common.event.LifecycleEvent;
 import dev.trainpod.common.event.TrainingFailed;
 import dev.trainpod.common.event.TrainingSucceeded;
 import dev.trainpod.common.inbox.InboxProcessor;
-import dev.trainpod.deploy.Deployment;
+import dev.trainpod.deploy.repository.DeploymentRepository;
 import dev.trainpod.deploy.DeploymentStatus;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -22,12 +22,15 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 public class LifecycleConsumer {
 
     private final InboxProcessor inbox;
-    private final Transitions transitions;
+    private final DeploymentRepository deployments;
+    private final DeploymentStateMachine states;
     private final Terminator terminator;
 
-    public LifecycleConsumer(InboxProcessor inbox, Transitions transitions, Terminator terminator) {
+    public LifecycleConsumer(InboxProcessor inbox, DeploymentRepository deployments, DeploymentStateMachine states,
+                             Terminator terminator) {
         this.inbox = inbox;
-        this.transitions = transitions;
+        this.deployments = deployments;
+        this.states = states;
         this.terminator = terminator;
     }
 
@@ -50,13 +53,13 @@ public class LifecycleConsumer {
 
     private Uni<Void> end(UUID id, DeploymentStatus status, String reason, String message, Integer exitCode,
                           String logTail) {
-        return Deployment.<Deployment>findById(id).chain(d -> {
-            if (d == null || d.status.terminal()) {
+        return deployments.locked(id).chain(d -> {
+            if (d == null || !d.status.canMoveTo(status)) {
                 return Uni.createFrom().voidItem();
             }
             d.exitCode = exitCode;
             d.logTail = logTail;
-            return transitions.move(d, status, reason, message);
+            return states.move(d, status, reason, message).replaceWithVoid();
         });
     }
 

@@ -7,7 +7,7 @@ import dev.trainpod.deploy.client.DatasetModels.DownloadToken;
 import dev.trainpod.deploy.client.RunPodModels;
 import dev.trainpod.deploy.config.DeployConfig;
 import dev.trainpod.deploy.config.RunPodConfig;
-import dev.trainpod.deploy.rest.DeploymentRequest;
+import dev.trainpod.deploy.JobSpec;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -37,7 +37,7 @@ public class PodSpecFactory {
     }
 
     /** The create call for one GPU candidate; the user's Hugging Face token, when stored, becomes {@code HF_TOKEN}. */
-    public RunPodModels.CreatePod spec(Deployment d, DeploymentRequest r, DownloadToken token, String jobToken,
+    public RunPodModels.CreatePod spec(Deployment d, JobSpec r, DownloadToken token, String jobToken,
                                        String huggingFaceToken, String gpuType) {
         Map<String, String> env = new LinkedHashMap<>(config.podEnv());
         env.put("TRAINPOD_DEPLOYMENT_ID", d.id.toString());
@@ -57,7 +57,7 @@ public class PodSpecFactory {
                 r.cloud(), config.containerDiskGb(), bootstrap.script(), env);
     }
 
-    private String trainerConfig(DeploymentRequest r) {
+    private String trainerConfig(JobSpec r) {
         Map<String, Object> cfg = new LinkedHashMap<>();
         cfg.put("model", r.baseModel());
         cfg.put("method", r.method());

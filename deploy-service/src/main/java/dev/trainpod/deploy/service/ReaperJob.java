@@ -1,108 +1,115 @@
 package dev.trainpod.deploy.service;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.trainpod.common.event.FailureReason;
 import dev.trainpod.deploy.Deployment;
 import dev.trainpod.deploy.DeploymentStatus;
+import dev.trainpod.deploy.JobSpec;
 import dev.trainpod.deploy.client.RunPodClient;
 import dev.trainpod.deploy.client.RunPodModels;
 import dev.trainpod.deploy.config.DeployConfig;
-import dev.trainpod.deploy.rest.DeploymentRequest;
+import dev.trainpod.deploy.repository.DeploymentRepository;
 import dev.trainpod.deploy.vault.SecretKind;
 import dev.trainpod.deploy.vault.SecretVault;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.scheduler.Scheduled;
-import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
-import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import org.jboss.logging.Logger;
+import java.util.UUID;
 
 /**
- * Fails and terminates live deployments that broke a limit: the provisioning deadline (also for deployments
- * stuck without a pod, e.g. after a crash), the maximum runtime, the budget (time up × the provider's $/h), idle
- * GPUs, and pods that stopped or vanished at the provider. Safe with several replicas: the verdict is recorded
- * under a row lock by {@link Failures}, so only one replica fails a deployment and terminates its pod.
+ * Fails and terminates live deployments that broke a limit: the provisioning deadline (also for deployments stuck
+ * without a pod, e.g. after a crash), the maximum runtime, the budget (time up × the provider's $/h), idle GPUs,
+ * and pods that stopped or vanished at the provider; and moves STARTING deployments whose pod runs to RUNNING.
+ *
+ * <p>Every cycle covers every live deployment, however many there are: first the database selects all that broke a
+ * rule it can judge alone (deadline, runtime, budget at the recorded price); then the pods of the {@value #BATCH}
+ * deployments judged longest ago are read from RunPod, so each is judged in turn. Safe with several replicas: the
+ * verdict is recorded under a row lock by {@link Failures}.
  */
 @ApplicationScoped
 public class ReaperJob {
 
-    private static final Logger LOG = Logger.getLogger(ReaperJob.class);
     private static final int BATCH = 200;
-    private static final List<DeploymentStatus> LIVE = List.of(DeploymentStatus.PENDING,
-            DeploymentStatus.PROVISIONING, DeploymentStatus.STARTING, DeploymentStatus.RUNNING);
 
     private final RunPodClient runPod;
     private final SecretVault vault;
     private final Failures failures;
+    private final DeploymentRepository deployments;
+    private final DeploymentStateMachine states;
     private final DeployConfig config;
     private final ReaperRules rules;
-    private final ObjectMapper json;
 
-    public ReaperJob(RunPodClient runPod, SecretVault vault, Failures failures, DeployConfig config,
-                     ObjectMapper json) {
+    public ReaperJob(RunPodClient runPod, SecretVault vault, Failures failures, DeploymentRepository deployments,
+                     DeploymentStateMachine states, DeployConfig config) {
         this.runPod = runPod;
         this.vault = vault;
         this.failures = failures;
+        this.deployments = deployments;
+        this.states = states;
         this.config = config;
         this.rules = new ReaperRules(config);
-        this.json = json;
     }
 
     @Scheduled(every = "${trainpod.deploy.reaper-interval:5s}", delayed = "${trainpod.deploy.reaper-interval:5s}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> reap() {
-        return Panache.withSession(() -> Deployment.<Deployment>find("status in ?1 order by createdAt", LIVE)
-                        .page(0, BATCH).list())
-                .onItem().transformToMulti(list -> Multi.createFrom().iterable(list))
-                .onItem().transformToUniAndConcatenate(d -> judge(d).onFailure().invoke(e -> LOG.warnf(
-                        "reaping deployment %s failed: %s", d.id, e.getMessage())).onFailure().recoverWithNull())
-                .collect().last().replaceWithVoid()
-                .onFailure().invoke(e -> LOG.warnf("reaper cycle failed: %s", e.getMessage()))
-                .onFailure().recoverWithNull().replaceWithVoid();
+        return Sweep.each(deployments.overdue(config.provisioningDeadline(), BATCH), this::judge)
+                .chain(() -> Sweep.each(deployments.nextToReap(BATCH), this::judge));
+    }
+
+    private Uni<Void> judge(UUID id) {
+        return Panache.withSession(() -> deployments.findById(id))
+                .chain(d -> d == null || d.status.terminal() ? Uni.createFrom().voidItem() : judge(d));
     }
 
     private Uni<Void> judge(Deployment d) {
-        DeploymentRequest r = request(d);
+        JobSpec spec = d.spec();
         Instant now = Instant.now();
         if (d.podId == null) {
             Instant deadline = d.createdAt.plus(config.provisioningDeadline())
-                    .plusSeconds(60L * r.limits().capacityWait());
+                    .plusSeconds(60L * spec.limits().capacityWait());
             return now.isBefore(deadline) ? Uni.createFrom().voidItem()
                     : failures.fail(d.id, FailureReason.FAILED_PROVIDER, "No pod was running within the "
                             + "provisioning deadline (" + config.provisioningDeadline().toMinutes()
                             + " min); nothing is billing.").replaceWithVoid();
         }
-        return Panache.withSession(() -> vault.open(d.userId, SecretKind.RUNPOD)).chain(key -> key.isEmpty()
-                ? Uni.createFrom().voidItem()
-                : runPod.getPod(key.get(), d.podId).chain(pod -> apply(d, r, pod, now)));
+        ReaperRules.Facts facts = new ReaperRules.Facts(d.podCreatedAt, d.costPerHour,
+                spec.limits().maxRuntimeMinutes(), spec.limits().maxCostUsd(), spec.limits().idleMinutes(),
+                d.idleSince, d.podMissingSince);
+        return Panache.withSession(() -> vault.open(d.userId, SecretKind.RUNPOD))
+                .chain(key -> key.isEmpty() ? Uni.createFrom().<Void>failure(
+                                new IllegalStateException("no RunPod key to read the pod with"))
+                        : runPod.getPod(key.get(), d.podId).chain(pod -> apply(d, facts, pod, now)))
+                .onFailure().recoverWithUni(e -> {
+                    // RunPod cannot be asked: the limits that need nothing from it still apply.
+                    ReaperRules.Verdict v = rules.limits(facts, d.costPerHour, now);
+                    return v.fails() ? failures.fail(d.id, v.reason(), v.message()).replaceWithVoid()
+                            : Uni.createFrom().failure(e);
+                });
     }
 
-    private Uni<Void> apply(Deployment d, DeploymentRequest r, Optional<RunPodModels.Pod> pod, Instant now) {
-        ReaperRules.Facts facts = new ReaperRules.Facts(d.podCreatedAt, d.costPerHour,
-                r.limits().maxRuntimeMinutes(), r.limits().maxCostUsd(), r.limits().idleMinutes(), d.idleSince,
-                d.podMissingSince);
+    private Uni<Void> apply(Deployment d, ReaperRules.Facts facts, Optional<RunPodModels.Pod> pod, Instant now) {
         ReaperRules.Verdict v = rules.judge(facts, pod, now);
         if (v.fails()) {
             return failures.fail(d.id, v.reason(), v.message()).replaceWithVoid();
         }
-        if (Objects.equals(v.idleSince(), d.idleSince) && Objects.equals(v.podMissingSince(), d.podMissingSince)) {
+        boolean running = d.status == DeploymentStatus.STARTING && pod.isPresent()
+                && "RUNNING".equals(pod.get().status());
+        if (!running && Objects.equals(v.idleSince(), d.idleSince)
+                && Objects.equals(v.podMissingSince(), d.podMissingSince)) {
             return Uni.createFrom().voidItem();
         }
-        return Panache.withTransaction(() -> Deployment.update(
-                "idleSince = ?1, podMissingSince = ?2 where id = ?3", v.idleSince(), v.podMissingSince(), d.id))
-                .replaceWithVoid();
-    }
-
-    private DeploymentRequest request(Deployment d) {
-        try {
-            return json.readValue(d.request, DeploymentRequest.class);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("stored request of " + d.id + " is unreadable", e);
-        }
+        return Panache.withTransaction(() -> deployments.locked(d.id).chain(fresh -> {
+            if (fresh.status.terminal()) {
+                return Uni.createFrom().voidItem();
+            }
+            fresh.idleSince = v.idleSince();
+            fresh.podMissingSince = v.podMissingSince();
+            return running ? states.move(fresh, DeploymentStatus.RUNNING, null, "Pod is running.").replaceWithVoid()
+                    : Uni.createFrom().voidItem();
+        }));
     }
 }

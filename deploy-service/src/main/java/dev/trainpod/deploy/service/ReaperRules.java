@@ -49,16 +49,10 @@ final class ReaperRules {
             return fail(FailureReason.FAILED_PROVIDER, "The pod is " + pod.status() + " at RunPod: its container "
                     + "stopped without reporting; it was terminated, since a stopped pod still bills its disk.");
         }
-        if (up.compareTo(Duration.ofMinutes(f.maxRuntimeMinutes())) >= 0) {
-            return fail(FailureReason.FAILED_MAX_RUNTIME, "The maximum runtime of " + f.maxRuntimeMinutes()
-                    + " min was reached; the pod was terminated.");
-        }
         BigDecimal rate = pod.cost() != null && pod.cost().signum() > 0 ? pod.cost() : f.costPerHour();
-        BigDecimal spent = costOf(up, rate);
-        if (f.maxCostUsd() != null && spent.compareTo(f.maxCostUsd()) >= 0) {
-            return fail(FailureReason.FAILED_BUDGET, "The cost so far, " + spent + " USD (" + up.toSeconds()
-                    + " s at " + rate + " USD/h), reached the limit of " + f.maxCostUsd()
-                    + " USD; the pod was terminated.");
+        Verdict limits = limits(f, rate, now);
+        if (limits.fails()) {
+            return limits;
         }
         if (!"RUNNING".equals(pod.status()) && up.compareTo(config.provisioningDeadline()) >= 0) {
             return fail(FailureReason.FAILED_PROVIDER, "The pod was still " + pod.status() + " after "
@@ -70,6 +64,25 @@ final class ReaperRules {
                     + "% utilisation for " + f.idleMinutes() + " min; the pod was terminated.");
         }
         return new Verdict(null, null, idleSince, null);
+    }
+
+    /**
+     * The rules that need nothing from the provider: the maximum runtime and the budget at {@code rate} USD/h.
+     * They also apply when RunPod cannot be asked about the pod.
+     */
+    Verdict limits(Facts f, BigDecimal rate, Instant now) {
+        Duration up = Duration.between(f.podCreatedAt(), now);
+        if (up.compareTo(Duration.ofMinutes(f.maxRuntimeMinutes())) >= 0) {
+            return fail(FailureReason.FAILED_MAX_RUNTIME, "The maximum runtime of " + f.maxRuntimeMinutes()
+                    + " min was reached; the pod was terminated.");
+        }
+        BigDecimal spent = costOf(up, rate);
+        if (f.maxCostUsd() != null && spent.compareTo(f.maxCostUsd()) >= 0) {
+            return fail(FailureReason.FAILED_BUDGET, "The cost so far, " + spent + " USD (" + up.toSeconds()
+                    + " s at " + rate + " USD/h), reached the limit of " + f.maxCostUsd()
+                    + " USD; the pod was terminated.");
+        }
+        return new Verdict(null, null, f.idleSince(), f.podMissingSince());
     }
 
     /**

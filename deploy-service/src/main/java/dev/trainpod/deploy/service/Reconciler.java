@@ -5,6 +5,7 @@ import dev.trainpod.deploy.DeploymentStatus;
 import dev.trainpod.deploy.client.RunPodClient;
 import dev.trainpod.deploy.client.RunPodModels;
 import dev.trainpod.deploy.config.DeployConfig;
+import dev.trainpod.deploy.repository.DeploymentRepository;
 import dev.trainpod.deploy.vault.SecretKind;
 import dev.trainpod.deploy.vault.SecretVault;
 import io.quarkus.hibernate.reactive.panache.Panache;
@@ -36,17 +37,19 @@ public class Reconciler {
     private final RunPodClient runPod;
     private final SecretVault vault;
     private final Terminator terminator;
-    private final Provisioner provisioner;
+    private final PodRecorder recorder;
+    private final DeploymentRepository deployments;
     private final JobLease lease;
     private final DeployConfig config;
     private final Duration leaseTtl;
 
-    public Reconciler(RunPodClient runPod, SecretVault vault, Terminator terminator, Provisioner provisioner,
-                      JobLease lease, DeployConfig config) {
+    public Reconciler(RunPodClient runPod, SecretVault vault, Terminator terminator, PodRecorder recorder,
+                      DeploymentRepository deployments, JobLease lease, DeployConfig config) {
         this.runPod = runPod;
         this.vault = vault;
         this.terminator = terminator;
-        this.provisioner = provisioner;
+        this.recorder = recorder;
+        this.deployments = deployments;
         this.lease = lease;
         this.config = config;
         this.leaseTtl = config.reconcileInterval().multipliedBy(2);
@@ -85,7 +88,7 @@ public class Reconciler {
             return Uni.createFrom().voidItem();
         }
         List<UUID> ids = pods.stream().map(Reconciler::deploymentId).flatMap(Optional::stream).toList();
-        return Panache.withSession(() -> Deployment.<Deployment>list("id in ?1", ids))
+        return Panache.withSession(() -> deployments.byIds(ids))
                 .map(list -> list.stream().collect(Collectors.toMap(d -> d.id, Function.identity())))
                 .onItem().transformToMulti(byId -> Multi.createFrom().iterable(pods)
                         .onItem().transformToUniAndConcatenate(pod -> reconcilePod(userId, apiKey, pod,
@@ -114,8 +117,9 @@ public class Reconciler {
         if (!settled) {
             return Uni.createFrom().voidItem();
         }
-        if (d.podId == null && d.status == DeploymentStatus.PROVISIONING) {
-            return provisioner.adopt(d.id, pod, apiKey);
+        if (d.podId == null && (d.status == DeploymentStatus.PROVISIONING || d.status.terminal())) {
+            // a pod whose create answer was lost: adopted, or recorded and terminated if its deployment ended
+            return recorder.adopt(d.id, pod, apiKey);
         }
         return terminateOrphan(apiKey, pod, d.podId == null
                 ? "its deployment is " + d.status + " and never recorded it"

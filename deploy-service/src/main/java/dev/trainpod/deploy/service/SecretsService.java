@@ -2,7 +2,7 @@ package dev.trainpod.deploy.service;
 
 import dev.trainpod.common.problem.Problem;
 import dev.trainpod.common.problem.ProblemException;
-import dev.trainpod.deploy.Deployment;
+import dev.trainpod.deploy.repository.DeploymentRepository;
 import dev.trainpod.deploy.client.RunPodClient;
 import dev.trainpod.deploy.client.RunPodException;
 import dev.trainpod.deploy.vault.SecretKind;
@@ -22,8 +22,10 @@ public class SecretsService {
 
     private final SecretVault vault;
     private final RunPodClient runPod;
+    private final DeploymentRepository deployments;
 
-    public SecretsService(SecretVault vault, RunPodClient runPod) {
+    public SecretsService(SecretVault vault, RunPodClient runPod, DeploymentRepository deployments) {
+        this.deployments = deployments;
         this.vault = vault;
         this.runPod = runPod;
     }
@@ -48,8 +50,7 @@ public class SecretsService {
     }
 
     public Uni<Void> deleteRunPodKey(String userId) {
-        return Panache.withTransaction(() -> Deployment.count(
-                        "userId = ?1 and podId is not null and podTerminatedAt is null", userId)
+        return Panache.withTransaction(() -> deployments.podsNotTerminated(userId)
                 .chain(live -> {
                     if (live > 0) {
                         return Uni.createFrom().failure(ProblemException.conflict("runpod-key-in-use",

@@ -1,37 +1,52 @@
 package dev.trainpod.deploy.service;
 
-import dev.trainpod.deploy.Deployment;
-import dev.trainpod.deploy.DeploymentStatus;
+import dev.trainpod.deploy.config.DeployConfig;
+import dev.trainpod.deploy.repository.DeploymentRepository;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.scheduler.Scheduled;
-import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.util.List;
+import java.time.Duration;
+import java.util.UUID;
+import org.jboss.logging.Logger;
 
 /**
- * Terminates the pods of ended deployments that are not confirmed terminated yet: the retry path when
- * RunPod was unreachable or the service stopped between the status change and the termination.
+ * Terminates the pods of ended deployments that are not confirmed terminated yet: the retry path when RunPod was
+ * unreachable or hung, or the service stopped between the status change and the termination. The least recently
+ * attempted go first, so pods that keep failing never hold back the others. It also announces the end of ended
+ * deployments without a pod whose provisioning claim was abandoned (the replica died mid-create).
  */
 @ApplicationScoped
 public class TerminationJob {
 
-    private final Terminator terminator;
+    private static final Logger LOG = Logger.getLogger(TerminationJob.class);
+    private static final int BATCH = 50;
+    /** Longer than any create call with its retries: after this, no pod can come of an ended deployment's claim. */
+    private static final Duration CREATE_CALL_BOUND = Duration.ofMinutes(10);
 
-    public TerminationJob(Terminator terminator) {
+    private final Terminator terminator;
+    private final DeploymentRepository deployments;
+    private final DeploymentStateMachine states;
+    private final DeployConfig config;
+
+    public TerminationJob(Terminator terminator, DeploymentRepository deployments, DeploymentStateMachine states,
+                          DeployConfig config) {
         this.terminator = terminator;
+        this.deployments = deployments;
+        this.states = states;
+        this.config = config;
     }
 
     @Scheduled(every = "${trainpod.deploy.termination-interval}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> terminateLeftovers() {
-        return Panache.withSession(() -> Deployment.<Deployment>find(
-                        "status in ?1 and podId is not null and podTerminatedAt is null",
-                        List.of(DeploymentStatus.SUCCEEDED, DeploymentStatus.FAILED, DeploymentStatus.CANCELLED))
-                        .page(0, 50).list())
-                .onItem().transformToMulti(list -> Multi.createFrom().iterable(list))
-                .onItem().transformToUniAndConcatenate(d -> terminator.terminate(d.id).onFailure().recoverWithNull())
-                .collect().last().replaceWithVoid()
-                .onFailure().recoverWithNull().replaceWithVoid();
+        return Sweep.each(deployments.toTerminate(BATCH), terminator::terminate)
+                .chain(() -> Sweep.each(deployments.abandonedClaims(config.reconcileInterval().multipliedBy(2),
+                        CREATE_CALL_BOUND, BATCH), this::releaseAbandoned));
+    }
+
+    private Uni<Void> releaseAbandoned(UUID id) {
+        LOG.infof("deployment %s: its provisioning claim was abandoned; announcing its end", id);
+        return Panache.withTransaction(() -> deployments.locked(id).chain(states::releaseClaim));
     }
 }

@@ -1,9 +1,7 @@
 package dev.trainpod.deploy.service;
 
-import dev.trainpod.common.event.DeploymentEnded;
-import dev.trainpod.common.outbox.Outbox;
-import dev.trainpod.deploy.Deployment;
 import dev.trainpod.deploy.client.RunPodClient;
+import dev.trainpod.deploy.repository.DeploymentRepository;
 import dev.trainpod.deploy.vault.SecretKind;
 import dev.trainpod.deploy.vault.SecretVault;
 import io.quarkus.hibernate.reactive.panache.Panache;
@@ -11,17 +9,16 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.LockModeType;
-import java.math.BigDecimal;
-import java.math.RoundingMode;
-import java.time.Duration;
+import io.smallrye.common.vertx.VertxContext;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import java.time.Instant;
 import java.util.UUID;
 import org.jboss.logging.Logger;
 
 /**
  * Terminates a deployment's pod at RunPod and, once RunPod confirms it is gone, records the billed time and
- * cost and announces {@code DeploymentEnded}. Safe to call any number of times, from any replica: a claim on the
+ * cost through the {@link DeploymentStateMachine} (which announces {@code DeploymentEnded}). Safe to call any number of times, from any replica: a claim on the
  * row makes sure one DELETE is sent at a time.
  */
 @ApplicationScoped
@@ -34,23 +31,45 @@ public class Terminator {
      * that only one of them wins until the claim lapses (when its holder died mid-way).
      */
     private static final String CLAIM = """
-            UPDATE deployment SET termination_claimed_at = now()
+            UPDATE deployment SET termination_claimed_at = now(), version = version + 1
             WHERE id = $1 AND pod_id IS NOT NULL AND pod_terminated_at IS NULL
               AND (termination_claimed_at IS NULL OR termination_claimed_at < now() - make_interval(secs => $2))
             RETURNING pod_id, user_id""";
-    private static final String RELEASE = "UPDATE deployment SET termination_claimed_at = NULL WHERE id = $1";
+    /** Lets the claim lapse at once but keeps when it was tried, so the retry sweep takes other rows first. */
+    private static final String RELEASE = """
+            UPDATE deployment SET termination_claimed_at = now() - make_interval(secs => $2), version = version + 1
+            WHERE id = $1""";
     private static final double CLAIM_SECONDS = 120;
 
     private final RunPodClient runPod;
     private final SecretVault vault;
-    private final Outbox outbox;
+    private final DeploymentRepository deployments;
+    private final DeploymentStateMachine states;
     private final Pool pool;
+    private final Vertx vertx;
 
-    public Terminator(RunPodClient runPod, SecretVault vault, Outbox outbox, Pool pool) {
+    public Terminator(RunPodClient runPod, SecretVault vault, DeploymentRepository deployments,
+                      DeploymentStateMachine states, Pool pool, Vertx vertx) {
         this.runPod = runPod;
         this.vault = vault;
-        this.outbox = outbox;
+        this.deployments = deployments;
+        this.states = states;
         this.pool = pool;
+        this.vertx = vertx;
+    }
+
+    /**
+     * Starts terminating the deployment's pod on a context of its own and returns at once: a caller that has just
+     * committed an end (a request, a consumed event, a reaper verdict) never waits on RunPod. A termination that
+     * fails or hangs is retried by {@link TerminationJob}.
+     */
+    public Uni<Void> terminateSoon(UUID deploymentId) {
+        Context context = VertxContext.createNewDuplicatedContext(vertx.getOrCreateContext());
+        context.runOnContext(ignored -> terminate(deploymentId).subscribe().with(
+                done -> { },
+                e -> LOG.warnf("terminating the pod of deployment %s failed, the termination job retries it: %s",
+                        deploymentId, e.getMessage())));
+        return Uni.createFrom().voidItem();
     }
 
     private record Target(String podId, String userId) {
@@ -74,28 +93,14 @@ public class Terminator {
                 .onFailure().call(e -> {
                     LOG.warnf("terminating pod %s of deployment %s failed: %s", target.podId(), deploymentId,
                             e.getMessage());
-                    return pool.preparedQuery(RELEASE).execute(Tuple.of(deploymentId)).replaceWithVoid()
+                    return pool.preparedQuery(RELEASE).execute(Tuple.of(deploymentId, CLAIM_SECONDS))
+                            .replaceWithVoid()
                             .onFailure().recoverWithNull();
                 });
     }
 
     private Uni<Void> recordTerminated(UUID deploymentId) {
-        return Panache.withTransaction(() -> Deployment.<Deployment>findById(deploymentId,
-                LockModeType.PESSIMISTIC_WRITE).chain(d -> {
-            if (d.podTerminatedAt != null) {
-                return Uni.createFrom().voidItem();
-            }
-            Instant now = Instant.now();
-            d.podTerminatedAt = now;
-            long seconds = Math.max(0, Duration.between(d.podCreatedAt, now).toSeconds());
-            d.billedSeconds = seconds;
-            d.costUsd = d.costPerHour == null ? BigDecimal.ZERO : d.costPerHour
-                    .multiply(BigDecimal.valueOf(seconds)).divide(BigDecimal.valueOf(3600), 6, RoundingMode.HALF_UP);
-            LOG.infof("deployment %s: pod %s terminated after %d s, %s USD", d.id, d.podId, seconds, d.costUsd);
-            if (!d.status.terminal()) {
-                return Uni.createFrom().voidItem();
-            }
-            return outbox.publish(new DeploymentEnded(d.id, d.status.name(), d.reason, seconds, d.costUsd));
-        }));
+        return Panache.withTransaction(() -> deployments.locked(deploymentId)
+                .chain(d -> states.podTerminated(d, Instant.now())));
     }
 }

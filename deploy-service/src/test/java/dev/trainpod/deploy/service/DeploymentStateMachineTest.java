@@ -1,0 +1,198 @@
+package dev.trainpod.deploy.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.trainpod.common.event.FailureReason;
+import dev.trainpod.common.problem.ProblemException;
+import dev.trainpod.common.testing.TrainpodTestResource;
+import dev.trainpod.deploy.Deployment;
+import dev.trainpod.deploy.DeploymentStatus;
+import dev.trainpod.deploy.repository.DeploymentRepository;
+import dev.trainpod.deploy.service.DeploymentStateMachine.PodRecorded;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.vertx.VertxContextSupport;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.inject.Inject;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The deployment state machine against a real PostgreSQL: the table of moves is the database's, illegal moves are
+ * refused whoever writes them, concurrent writers cannot overwrite each other's move, and {@code DeploymentEnded}
+ * is written exactly once, also when a cancel races the create call.
+ */
+@QuarkusTest
+@QuarkusTestResource(value = TrainpodTestResource.class,
+        initArgs = @ResourceArg(name = "database", value = "deploy_state_test"))
+class DeploymentStateMachineTest {
+
+    private static final String SPEC = "{\"datasetId\": \"" + UUID.randomUUID() + "\", \"baseModel\": \"m\","
+            + " \"method\": \"SFT\", \"gpu\": {\"types\": [\"NVIDIA L40S\"]},"
+            + " \"limits\": {\"maxRuntimeMinutes\": 600, \"maxCostUsd\": 50}}";
+
+    @Inject
+    DeploymentStateMachine states;
+    @Inject
+    DeploymentRepository deployments;
+    @Inject
+    DeploymentService service;
+    @Inject
+    Failures failures;
+    @Inject
+    JobLease lease;
+    @Inject
+    Pool pool;
+
+    @Test
+    void theDatabaseHoldsTheTableOfMovesAndRefusesAnyOther() throws Throwable {
+        List<String> stored = new ArrayList<>();
+        run(() -> pool.query("SELECT from_status || '->' || to_status AS m FROM deployment_move").execute())
+                .forEach(row -> stored.add(row.getString("m")));
+        assertThat(Set.copyOf(stored)).isEqualTo(DeploymentStateMachine.movesAsText());
+        for (DeploymentStatus s : DeploymentStatus.values()) {
+            assertThat(s.terminal() == DeploymentStatus.MOVES.get(s).isEmpty()).as(s.name()).isTrue();
+        }
+
+        UUID running = insert(DeploymentStatus.RUNNING, null, "pod-a");
+        // A raw statement cannot make an illegal move either.
+        assertThatThrownBy(() -> run(() -> pool.preparedQuery("UPDATE deployment SET status = 'PENDING' WHERE id = $1")
+                .execute(Tuple.of(running)))).hasMessageContaining("illegal deployment move RUNNING -> PENDING");
+        run(() -> pool.preparedQuery("UPDATE deployment SET status = 'SUCCEEDED' WHERE id = $1")
+                .execute(Tuple.of(running)));
+        assertThatThrownBy(() -> run(() -> pool.preparedQuery("UPDATE deployment SET status = 'RUNNING' WHERE id = $1")
+                .execute(Tuple.of(running)))).hasMessageContaining("illegal deployment move SUCCEEDED -> RUNNING");
+    }
+
+    @Test
+    void cancelDuringTheCreateCallTerminatesThePodAndAnnouncesTheEndOnce() throws Throwable {
+        UUID id = insert(DeploymentStatus.PROVISIONING, lease.holder(), null);
+        run(() -> service.cancel("alice", id));
+        // The create call is still in flight: no end is announced while a pod may still come.
+        assertThat(ended(id)).isZero();
+
+        PodRecorded outcome = run(() -> Panache.withTransaction(() -> deployments.locked(id).chain(d ->
+                states.podCreated(d, "pod-late", "NVIDIA L40S", 1, "SECURE", new BigDecimal("1.20"),
+                        Instant.now().minusSeconds(30), "Pod pod-late created"))));
+        assertThat(outcome).isEqualTo(PodRecorded.ENDED_MEANWHILE);
+        Deployment d = find(id);
+        assertThat(d.status).isEqualTo(DeploymentStatus.CANCELLED);
+        assertThat(d.podId).as("the late pod is recorded, so it is terminated and billed").isEqualTo("pod-late");
+
+        run(() -> Panache.withTransaction(() -> deployments.locked(id).chain(x -> states.podTerminated(x,
+                Instant.now()))));
+        run(() -> Panache.withTransaction(() -> deployments.locked(id).chain(states::releaseClaim)));
+        assertThat(ended(id)).isEqualTo(1);
+        assertThat(find(id).costUsd).isPositive();
+        assertThat(terminalTransitions(id)).isEqualTo(1);
+    }
+
+    @Test
+    void anEndWithoutPodIsAnnouncedWhenTheClaimIsReleased() throws Throwable {
+        UUID id = insert(DeploymentStatus.PROVISIONING, lease.holder(), null);
+        assertThat(run(() -> failures.fail(id, FailureReason.FAILED_PROVIDER, "refused"))).isTrue();
+        assertThat(ended(id)).isZero();
+        run(() -> Panache.withTransaction(() -> deployments.locked(id).chain(states::releaseClaim)));
+        run(() -> Panache.withTransaction(() -> deployments.locked(id).chain(states::releaseClaim)));
+        assertThat(ended(id)).isEqualTo(1);
+        assertThat(find(id).costUsd).isZero();
+    }
+
+    @Test
+    void concurrentEndsRecordExactlyOneTerminalMove() throws Throwable {
+        ExecutorService pool3 = Executors.newFixedThreadPool(3);
+        for (int round = 0; round < 5; round++) {
+            UUID id = insert(DeploymentStatus.RUNNING, null, null);
+            List<Callable<Boolean>> racers = List.of(
+                    () -> run(() -> failures.fail(id, FailureReason.FAILED_BUDGET, "budget")),
+                    () -> run(() -> service.cancel("alice", id).map(x -> true)
+                            .onFailure(ProblemException.class).recoverWithItem(false)),
+                    () -> run(() -> Panache.withTransaction(() -> deployments.locked(id).chain(d ->
+                            states.move(d, DeploymentStatus.SUCCEEDED, null, "done")))));
+            List<Boolean> moved = new ArrayList<>();
+            for (Future<Boolean> f : pool3.invokeAll(racers)) {
+                moved.add(f.get());
+            }
+            assertThat(moved.stream().filter(Boolean::booleanValue).count()).as("round " + round).isEqualTo(1);
+            assertThat(terminalTransitions(id)).isEqualTo(1);
+            assertThat(ended(id)).isEqualTo(1);
+        }
+        pool3.shutdown();
+    }
+
+    @Test
+    void aWriterWithAStaleCopyFailsInsteadOfOverwritingAMove() throws Throwable {
+        UUID id = insert(DeploymentStatus.RUNNING, null, null);
+        Deployment stale = find(id);
+        run(() -> failures.fail(id, FailureReason.FAILED_TRAINING, "failed"));
+        stale.message = "overwritten";
+        assertThatThrownBy(() -> run(() -> Panache.withTransaction(() -> Panache.getSession()
+                .chain(s -> s.merge(stale)))))
+                .hasStackTraceContaining("OptimisticLockException");
+        Deployment now = find(id);
+        assertThat(now.status).isEqualTo(DeploymentStatus.FAILED);
+        assertThat(now.message).isEqualTo("failed");
+    }
+
+    private UUID insert(DeploymentStatus status, String claimedBy, String podId) throws Throwable {
+        Deployment d = new Deployment();
+        d.id = UUID.randomUUID();
+        d.userId = "alice";
+        d.datasetId = UUID.randomUUID();
+        d.baseModel = "m";
+        d.method = "SFT";
+        d.request = SPEC;
+        d.status = status;
+        d.claimedBy = claimedBy;
+        d.podId = podId;
+        d.createdAt = Instant.now();
+        d.updatedAt = d.createdAt;
+        if (podId != null) {
+            d.podCreatedAt = Instant.now();
+            d.costPerHour = BigDecimal.ONE;
+        }
+        run(() -> Panache.withTransaction(() -> deployments.persist(d)));
+        return d.id;
+    }
+
+    private Deployment find(UUID id) throws Throwable {
+        return run(() -> Panache.withSession(() -> deployments.findById(id)));
+    }
+
+    private long ended(UUID id) throws Throwable {
+        return run(() -> pool.preparedQuery("SELECT count(*) AS n FROM outbox_event WHERE aggregate_id = $1"
+                        + " AND type = 'DeploymentEnded'").execute(Tuple.of(id.toString())))
+                .iterator().next().getLong("n");
+    }
+
+    private long terminalTransitions(UUID id) throws Throwable {
+        return run(() -> pool.preparedQuery("SELECT count(*) AS n FROM deployment_transition WHERE deployment_id = $1"
+                        + " AND status IN ('SUCCEEDED', 'FAILED', 'CANCELLED')").execute(Tuple.of(id)))
+                .iterator().next().getLong("n");
+    }
+
+    private static <T> T run(Supplier<Uni<T>> work) throws Exception {
+        try {
+            return VertxContextSupport.subscribeAndAwait(work);
+        } catch (Exception | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+}
