@@ -88,10 +88,13 @@ public class DeploymentRepository implements PanacheRepositoryBase<Deployment, U
         return find("userId = ?1 and idempotencyKey = ?2", userId, key).firstResult();
     }
 
-    /** How many of the user's deployments are live, and how many of those wait for a pod (PENDING). */
+    /**
+     * How many of the user's deployments are live, and how many of those wait for a pod (PENDING, or PROVISIONING
+     * with none yet).
+     */
     public Uni<long[]> liveAndPending(String userId) {
         return getSession().chain(s -> s.createNativeQuery("""
-                        SELECT count(*), count(*) FILTER (WHERE status = 'PENDING') FROM deployment
+                        SELECT count(*), count(*) FILTER (WHERE pod_id IS NULL) FROM deployment
                         WHERE user_id = :user AND status IN ('PENDING', 'PROVISIONING', 'STARTING', 'RUNNING')""",
                         Object[].class)
                 .setParameter("user", userId).getSingleResult())

@@ -18,7 +18,7 @@ final class Sweep {
     static Uni<Void> each(Uni<List<UUID>> ids, Function<UUID, Uni<Void>> handle) {
         return ids.onItem().transformToMulti(list -> Multi.createFrom().iterable(list))
                 .onItem().transformToUniAndConcatenate(id -> handle.apply(id)
-                        .onFailure().invoke(e -> LOG.debugf("handling deployment %s failed: %s", id, e.getMessage()))
+                        .onFailure().invoke(e -> LOG.warnf("handling deployment %s failed: %s", id, e.getMessage()))
                         .onFailure().recoverWithNull())
                 .collect().last().replaceWithVoid()
                 .onFailure().invoke(e -> LOG.warnf("sweep failed: %s", e.getMessage()))
