@@ -123,7 +123,7 @@ public class Provisioner {
     private Uni<Void> launch(Deployment d, DeploymentRequest r, String apiKey, String huggingFaceToken) {
         Instant tokenExpiry = Instant.now().plus(Duration.ofMinutes(r.limits().maxRuntimeMinutes()))
                 .plus(config.jobTokenMargin()).plusSeconds(60L * r.limits().capacityWait());
-        long downloadTtl = Math.max(7200, Duration.between(Instant.now(), tokenExpiry).toSeconds());
+        long downloadTtl = Math.min(7200, Duration.between(Instant.now(), tokenExpiry).toSeconds()); // the pod refreshes
         return candidates(apiKey, r).chain(types -> types.isEmpty()
                 ? noCapacity(d, r)
                 : datasets.mintToken(d.userId, d.datasetId, d.id, downloadTtl).chain(token -> {
