@@ -1,8 +1,8 @@
 """One local HTTP server that plays everything a pod talks to, and records what it received:
 metrics-service (/api/v1/jobs/<id>/status|metrics|logs), dataset-service's dataset download
 (/api/v1/downloads/<token>, with Range), link refresh (POST /api/v1/pod/dataset) and artifact
-uploads (HEAD/PUT /api/v1/pod/artifacts/<name>, resumable with Content-Range), and the RunPod
-API (/runpod/v2/pods/<id>)."""
+uploads (HEAD/PUT /api/v1/pod/artifacts/<name>, resumable with Content-Range) with their
+declaration as final (POST /api/v1/pod/artifacts), and the RunPod API (/runpod/v2/pods/<id>)."""
 import hashlib
 import json
 import re
@@ -32,6 +32,7 @@ class FakePodServices:
         self.dataset_fail_first = 0  # answer this many dataset GETs with 503
         self.dataset_status = None  # answer every dataset GET with this status (e.g. 410)
         self.expired_tokens = set()  # download tokens that answer 410 (expired)
+        self.unauthorized_tokens = set()  # download tokens that answer 401 (no longer accepted)
         self.refresh_status = 200  # what POST /api/v1/pod/dataset answers
         self.artifacts = {}  # name -> bytearray received so far
         self.completed = {}  # name -> the 201 record
@@ -42,6 +43,8 @@ class FakePodServices:
         self.retry_after = {}  # endpoint -> (count, seconds): 429 with Retry-After
         self.metrics_delay = 0.0  # seconds each /metrics POST takes
         self.delete_status = 204
+        self.final_answers = []  # statuses answered, in turn, to final status reports (SUCCEEDED/FAILED)
+        self.declare_status = 200  # what POST /api/v1/pod/artifacts answers
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
@@ -147,6 +150,9 @@ class FakePodServices:
                 raw = self.rfile.read(length)
                 if self.path == REFRESH_PATH:
                     return fake._refresh(self)
+                if self.path == ARTIFACTS_PATH.rstrip("/"):
+                    fake._record("declare", self, json.loads(raw.decode("utf-8")))
+                    return self._answer(fake.declare_status, body={"artifacts": []})
                 if not self.path.startswith(METRICS_PATH):
                     return self._answer(404)
                 if fake.metrics_down:
@@ -159,9 +165,16 @@ class FakePodServices:
                 if count > 0:
                     fake.retry_after[endpoint] = (count - 1, seconds)
                     return self._answer(429, {"Retry-After": str(seconds)})
+                body = json.loads(raw.decode("utf-8"))
+                if endpoint == "status" and body.get("phase") in ("SUCCEEDED", "FAILED"):
+                    with fake.lock:
+                        refused = fake.final_answers.pop(0) if fake.final_answers else None
+                    if refused is not None:
+                        fake._record("final-refused", self, body)
+                        return self._answer(refused)
                 if endpoint == "metrics" and fake.metrics_delay:
                     time.sleep(fake.metrics_delay)
-                fake._record(endpoint, self, json.loads(raw.decode("utf-8")))
+                fake._record(endpoint, self, body)
                 self._answer(202)
 
             def do_DELETE(self):
@@ -232,6 +245,8 @@ class FakePodServices:
         self._record("dataset", handler, None)
         if handler.path[len(DATASET_PATH):] in self.expired_tokens:
             return handler._answer(410)
+        if handler.path[len(DATASET_PATH):] in self.unauthorized_tokens:
+            return handler._answer(401)
         if self.dataset_status:
             return handler._answer(self.dataset_status)
         if self._take("dataset_fail_first"):

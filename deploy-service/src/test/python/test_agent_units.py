@@ -8,11 +8,12 @@ import os
 import shutil
 import sys
 import tempfile
+import threading
 import time
 import unittest
 from unittest import mock
 
-from fake_pod_services import FakePodServices
+from fake_pod_services import FRESH_TOKEN, FakePodServices
 from pod_harness import DATASET_TOKEN, JOB_TOKEN, POD_API_KEY, POD_DIR, TRAINER_DIR, sample_dataset, trainer_bundle
 
 
@@ -245,7 +246,7 @@ class ShipperTest(AgentTestCase):
         for step in range(1, count + 1):
             shipper.point({"step": step})
         queued_in = time.monotonic() - started
-        return shipper.close(), queued_in
+        return shipper.close(agent.final_deadline(5)), queued_in
 
     def test_twenty_pending_points_go_at_once_and_fewer_within_two_seconds(self):
         shipper = agent.Shipper()
@@ -258,7 +259,7 @@ class ShipperTest(AgentTestCase):
             shipper.point({"step": step})
         self.assertTrue(self.fake.wait_for(lambda: len(self.fake.points()) == 23, 3.0))
         self.assertGreaterEqual(time.monotonic() - started, agent.FLUSH_SECONDS - 0.3)
-        self.assertEqual(0, shipper.close())
+        self.assertEqual(0, shipper.close(agent.final_deadline(5)))
         self.assertEqual(list(range(1, 24)), [p["step"] for p in self.fake.points()])
 
     def test_a_slow_metrics_service_never_holds_up_the_trainer_output(self):
@@ -300,7 +301,7 @@ class SpoolTest(AgentTestCase):
         self.assertTrue(self.fake.wait_for(lambda: shipper.points.pending == 50, 3.0))
         self.assertEqual([], self.fake.points())
         self.fake.metrics_down = False
-        self.assertEqual(0, shipper.close())
+        self.assertEqual(0, shipper.close(agent.final_deadline(5)))
         self.assertEqual(list(range(1, 51)), [p["step"] for p in self.fake.points()])
 
 
@@ -380,6 +381,136 @@ class DownloadTest(AgentTestCase):
         self.assertEqual(agent.EXIT_NO_DATASET, raised.exception.exit_code)
         self.assertIn("HTTP 404", raised.exception.cause)
         self.assertEqual(1, len(self.fake.recorded("dataset")))
+
+    def refreshable(self):
+        patcher = mock.patch.dict(os.environ, {"TRAINPOD_DATASET_REFRESH_URL": self.fake.refresh_url()})
+        patcher.start()
+        self.addCleanup(patcher.stop)
+
+    def test_a_token_refused_with_401_mid_download_is_refreshed_and_the_download_resumes(self):
+        self.refreshable()
+        self.fake.dataset_cut_after = 9000
+        self.fake.unauthorized_tokens.add(DATASET_TOKEN)  # answers 401 from the retry on: it expired mid-download
+        self.fake.dataset_status = None
+        first = {"served": False}
+        serve = self.fake._serve_dataset
+
+        def expire_after_first(handler):
+            if first["served"]:
+                return serve(handler)
+            first["served"] = True
+            tokens, self.fake.unauthorized_tokens = self.fake.unauthorized_tokens, set()
+            try:
+                return serve(handler)
+            finally:
+                self.fake.unauthorized_tokens = tokens
+
+        with mock.patch.object(self.fake, "_serve_dataset", expire_after_first):
+            self.assertEqual(self.dataset, self.download())
+        gets = [(r[2].rsplit("/", 1)[-1], r[3].get("Range")) for r in self.fake.recorded("dataset")]
+        self.assertEqual([(DATASET_TOKEN, None), (DATASET_TOKEN, "bytes=9000-"), (FRESH_TOKEN, "bytes=9000-")], gets)
+        self.assertEqual(1, len(self.fake.recorded("refresh")))
+        self.assertEqual("Bearer " + JOB_TOKEN, self.fake.recorded("refresh")[0][3].get("Authorization"))
+
+    def test_a_download_started_after_the_token_expired_gets_a_fresh_link_first(self):
+        self.refreshable()
+        for answer in ("expired_tokens", "unauthorized_tokens"):
+            with self.subTest(answer=answer):
+                getattr(self.fake, answer).add(DATASET_TOKEN)
+                self.assertEqual(self.dataset, self.download())
+                getattr(self.fake, answer).clear()
+                os.remove(os.path.join(self.work_dir, "dataset.jsonl"))
+        tokens = [r[2].rsplit("/", 1)[-1] for r in self.fake.recorded("dataset")]
+        self.assertEqual([DATASET_TOKEN, FRESH_TOKEN] * 2, tokens)
+        self.assertEqual(2, len(self.fake.recorded("refresh")))
+
+    def test_a_link_that_keeps_being_refused_fails_after_a_few_refreshes(self):
+        self.refreshable()
+        self.fake.dataset_status = 401
+        with self.assertRaises(agent.JobFailure) as raised:
+            self.download()
+        self.assertIn("HTTP 401", raised.exception.cause)
+        self.assertEqual(agent.MAX_DATASET_REFRESHES, len(self.fake.recorded("refresh")))
+
+
+class FinalReportTest(AgentTestCase):
+    """The end of a job: the final status is retried until acknowledged, heartbeats going on meanwhile."""
+
+    def reporter(self):
+        reporter = agent.Reporter(0.05)
+        reporter.phase = "UPLOADING"
+        reporter.start_heartbeats()
+        return reporter
+
+    def test_the_final_status_is_retried_until_acknowledged_while_heartbeats_go_on(self):
+        self.fake.final_answers = [503] * 8
+        reporter = self.reporter()
+        started = time.monotonic()
+        self.assertTrue(reporter.finish({"phase": "SUCCEEDED", "message": "done"}, agent.final_deadline(10)))
+        self.assertLess(time.monotonic() - started, 5)
+        self.assertEqual(8, len(self.fake.recorded("final-refused")))
+        statuses = self.fake.statuses()
+        self.assertEqual("SUCCEEDED", statuses[-1]["phase"], "nothing is posted after the acknowledged final status")
+        first_refused = self.fake.requests.index(self.fake.recorded("final-refused")[0])
+        beats_while_waiting = [r for r in self.fake.requests[first_refused:] if r[0] == "status"
+                               and r[4].get("message") == "heartbeat"]
+        self.assertGreaterEqual(len(beats_while_waiting), 2, "the watchdog must see a live pod while it waits")
+        time.sleep(0.2)
+        self.assertEqual(len(statuses), len(self.fake.statuses()), "heartbeats stop once it is acknowledged")
+
+    def test_an_outage_longer_than_five_tries_is_waited_out(self):
+        self.fake.metrics_down = True
+        reporter = self.reporter()
+        back = threading.Timer(1.0, lambda: setattr(self.fake, "metrics_down", False))
+        back.start()
+        self.addCleanup(back.cancel)
+        self.assertTrue(reporter.finish({"phase": "FAILED", "message": "x", "exitCode": 3}, agent.final_deadline(10)))
+        self.assertEqual("FAILED", self.fake.statuses()[-1]["phase"])
+
+    def test_it_gives_up_at_the_deadline(self):
+        self.fake.metrics_down = True
+        reporter = self.reporter()
+        started = time.monotonic()
+        self.assertFalse(reporter.finish({"phase": "SUCCEEDED", "message": "done"}, agent.final_deadline(0.5)))
+        self.assertLess(time.monotonic() - started, 1.5)
+        self.assertTrue(reporter.final)
+        with open(os.path.join(self.work_dir, "agent.log"), encoding="utf-8") as f:
+            self.assertIn("could not report SUCCEEDED after", f.read())
+
+    def test_a_refusal_no_retry_can_change_ends_the_wait_at_once(self):
+        self.fake.final_answers = [409]
+        reporter = self.reporter()
+        started = time.monotonic()
+        self.assertFalse(reporter.finish({"phase": "SUCCEEDED", "message": "done"}, agent.final_deadline(30)))
+        self.assertLess(time.monotonic() - started, 1)
+        self.assertEqual(1, len(self.fake.recorded("final-refused")))
+
+    def test_the_timeout_comes_from_the_environment_with_a_default_of_ten_minutes(self):
+        now = time.monotonic()
+        self.assertAlmostEqual(now + 600, agent.final_deadline(), delta=1)
+        with mock.patch.dict(os.environ, {"TRAINPOD_FINAL_REPORT_TIMEOUT_SECONDS": "42"}):
+            self.assertAlmostEqual(now + 42, agent.final_deadline(), delta=1)
+
+    def test_the_spool_is_flushed_until_the_deadline_not_for_six_tries(self):
+        self.fake.metrics_down = True
+        shipper = agent.Shipper()
+        shipper.start()
+        for step in range(1, 31):
+            shipper.point({"step": step})
+        back = threading.Timer(1.5, lambda: setattr(self.fake, "metrics_down", False))
+        back.start()
+        self.addCleanup(back.cancel)
+        self.assertEqual(0, shipper.close(agent.final_deadline(10)))
+        self.assertEqual(list(range(1, 31)), [p["step"] for p in self.fake.points()])
+
+    def test_the_artifacts_are_declared_final_by_name(self):
+        with mock.patch.dict(os.environ, {"TRAINPOD_ARTIFACTS_URL": self.fake.artifacts_url()}):
+            self.assertTrue(agent.declare_artifacts([{"name": "a.bin", "bytes": 1}, {"name": "b.json", "bytes": 2}]))
+            self.fake.declare_status = 410
+            self.assertFalse(agent.declare_artifacts([]))
+        declared = self.fake.recorded("declare")
+        self.assertEqual([{"names": ["a.bin", "b.json"]}, {"names": []}], [r[4] for r in declared])
+        self.assertEqual("Bearer " + JOB_TOKEN, declared[0][3].get("Authorization"))
 
 
 if __name__ == "__main__":

@@ -90,6 +90,44 @@ class SuccessfulJobTest(PodTestCase):
         self.assertTrue(any("spooling metrics and logs to disk" in line for line in shipped))
         self.assertEqual("SUCCEEDED", self.fake.statuses()[-1]["phase"])
 
+    def test_metrics_service_down_at_the_end_the_pod_waits_flushes_reports_and_only_then_terminates(self):
+        env = self.pod_env({"steps": 30, "stepSeconds": 0.03}, TRAINPOD_HEARTBEAT_SECONDS="0.1")
+        process = self.start_bootstrap(env)
+        self.assertTrue(self.fake.wait_for(lambda: len(self.fake.points()) >= 10, 15))
+        self.fake.metrics_down = True  # before the trainer finishes: its last points are spooled
+        self.assertTrue(self.fake.wait_for(lambda: len(self.fake.recorded("declare")) == 1, 15))
+        # Far longer than five tries of the final report (and six of the spool) take with this retry base.
+        time.sleep(3)
+        self.assertEqual([], self.fake.deletes(), "the pod must not terminate before its end is acknowledged")
+        self.assertIsNone(process.poll())
+        self.fake.metrics_down = False
+        output = self.finish(process)
+
+        self.assertEqual(0, process.returncode, output)
+        self.assertEqual(list(range(1, 31)), [p["step"] for p in self.fake.points()], "every spooled point sent once")
+        self.assertEqual("SUCCEEDED", self.fake.statuses()[-1]["phase"])
+        self.assertEqual(["simulated_adapter.bin", "training_summary.json"],
+                         self.fake.recorded("declare")[0][4]["names"])
+        kinds = [r[0] for r in self.fake.requests]
+        self.assertLess(len(kinds) - 1 - kinds[::-1].index("metrics"), kinds.index("runpod"), "points before the end")
+        succeeded = [i for i, r in enumerate(self.fake.requests) if r[0] == "status" and r[4]["phase"] == "SUCCEEDED"]
+        self.assertLess(succeeded[0], kinds.index("runpod"), "acknowledged before the pod is terminated")
+        self.assertPodTerminatedOnce()
+
+    def test_the_final_wait_is_bounded_by_its_timeout(self):
+        self.fake.final_answers = [503] * 1000  # metrics-service never takes the final status
+        env = self.pod_env(TRAINPOD_FINAL_REPORT_TIMEOUT_SECONDS="1")
+        process = self.start_bootstrap(env)
+        self.assertTrue(self.fake.wait_for(lambda: len(self.fake.recorded("final-refused")) == 1, 15))
+        started = time.monotonic()
+        output = self.finish(process, timeout=15)
+
+        self.assertLess(time.monotonic() - started, 5)
+        self.assertGreater(len(self.fake.recorded("final-refused")), 3, "retried until the timeout")
+        self.assertNotIn("SUCCEEDED", self.phases())
+        self.assertIn("could not report SUCCEEDED after", output)
+        self.assertPodTerminatedOnce()
+
     def test_restarted_container_of_a_finished_job_only_terminates_the_pod_again(self):
         env = self.pod_env()
         self.assertEqual(0, self.run_bootstrap(env)[0])

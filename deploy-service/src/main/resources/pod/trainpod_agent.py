@@ -4,9 +4,15 @@ bootstrap.sh decodes this file into the work directory and runs `python3 trainpo
 run`: download the dataset (resumable, SHA-256 checked, a fresh link through the job token
 when the link expired), run the trainer, ship its metrics, log lines and heartbeats to
 metrics-service (spooled to disk while it is unreachable), upload the trainer's output/
-(resumable), report the outcome, and terminate this pod. RunPod restarts a container whose
-command exits and keeps billing, so the pod must delete itself. `fail --exit-code N` is the
-bootstrap trap's entry: report a failure, terminate.
+(resumable), tell dataset-service that these are all of the job's artifacts, report the
+outcome, and terminate this pod. RunPod restarts a container whose command exits and keeps
+billing, so the pod must delete itself. `fail --exit-code N` is the bootstrap trap's entry:
+report a failure, terminate.
+
+The end of a job is never lost: before it terminates its pod, the agent flushes its spool of
+metric points and log lines and waits until metrics-service acknowledges the final status
+(SUCCEEDED or FAILED), retrying with backoff while heartbeats go on, for at most
+TRAINPOD_FINAL_REPORT_TIMEOUT_SECONDS (default 600). The pod bills while it waits.
 
 The real trainer is $TRAINPOD_TRAINER (the trainer image sets it) or
 /opt/trainpod/trainer/trainpod_trainer.py. On a stock PyTorch image (torch, but not the
@@ -61,6 +67,9 @@ HF_ACCESS_CAUSE = ("the Hugging Face token cannot read this model: accept the mo
                    "and store a token with read access (PUT /api/v1/secrets/huggingface)")
 ARTIFACT_NAME_BAD_CHARS = re.compile(r"[^A-Za-z0-9._-]")
 MAX_DATASET_REFRESHES = 3
+DEFAULT_FINAL_REPORT_TIMEOUT = 600.0
+FINAL_BACKOFF_MAX = 10.0
+SIGTERM_REPORT_SECONDS = 10.0  # RunPod's SIGKILL follows a SIGTERM soon
 LOG_TAIL_LINES = 50
 BATCH_POINTS = 20
 BATCH_LINES = 200
@@ -148,6 +157,14 @@ def env_float(name, default):
 
 def retry_base():
     return env_float("TRAINPOD_RETRY_BASE_SECONDS", 1.0)
+
+
+def final_deadline(seconds=None):
+    """The monotonic time until which the end of the job (spool flush, final status) may be retried:
+    TRAINPOD_FINAL_REPORT_TIMEOUT_SECONDS from now (default 600), or the given seconds."""
+    if seconds is None:
+        seconds = env_float("TRAINPOD_FINAL_REPORT_TIMEOUT_SECONDS", DEFAULT_FINAL_REPORT_TIMEOUT)
+    return time.monotonic() + max(seconds, 0.0)
 
 
 def secrets_of(env):
@@ -290,7 +307,8 @@ def metrics_call(endpoint, body, attempts, timeout=30.0):
 
 class Reporter:
     """Posts phase changes and heartbeats to /status. One lock keeps them in order, and
-    nothing is posted after the final status (SUCCEEDED or FAILED)."""
+    nothing is posted after metrics-service acknowledged the final status (SUCCEEDED or
+    FAILED); heartbeats go on while the final status is retried."""
 
     def __init__(self, heartbeat_seconds=0.0):
         self.lock = threading.Lock()
@@ -315,17 +333,44 @@ class Reporter:
                     raise JobFailure(EXIT_CONFIG, "metrics-service rejected the job token (HTTP %d)" % e.status)
                 log("could not report phase %s: %s" % (phase, e.detail))
 
-    def finish(self, body):
-        """Posts the final status; returns whether metrics-service accepted it."""
-        self.wake.set()
+    def finish(self, body, deadline):
+        """Posts the final status until metrics-service acknowledges it, with backoff (at most
+        FINAL_BACKOFF_MAX seconds between tries) until the monotonic deadline; heartbeats go on
+        between tries, so the watchdog sees a live pod. Stops at once on an answer that no retry
+        can change (4xx other than 408/429: the token was rejected, the deployment has ended).
+        Returns whether metrics-service acknowledged it."""
+        phase, tries, started = body["phase"], 0, time.monotonic()
+        while True:
+            tries += 1
+            with self.lock:
+                try:
+                    metrics_call("status", body, attempts=1)
+                    self.final = True
+                    self.wake.set()
+                    if tries > 1:
+                        log("final status %s acknowledged after %d tries (%.0f s)"
+                            % (phase, tries, time.monotonic() - started))
+                    return True
+                except HttpFailure as e:
+                    status, detail = e.status, e.detail
+            if status is not None and not retryable(status):
+                log("could not report %s: metrics-service refused it (%s)" % (phase, detail))
+                return self._give_up()
+            delay = min(retry_base() * 2 ** (tries - 1), FINAL_BACKOFF_MAX)
+            if time.monotonic() + delay > deadline:
+                log("could not report %s after %d tries in %.0f s (TRAINPOD_FINAL_REPORT_TIMEOUT_SECONDS): %s"
+                    % (phase, tries, time.monotonic() - started, detail))
+                return self._give_up()
+            if tries == 1:
+                log("could not report %s yet (%s): retrying for up to %.0f s before the pod is terminated"
+                    % (phase, detail, deadline - time.monotonic()))
+            time.sleep(delay)
+
+    def _give_up(self):
         with self.lock:
             self.final = True
-            try:
-                metrics_call("status", body, attempts=5)
-                return True
-            except HttpFailure as e:
-                log("could not report %s: %s" % (body["phase"], e.detail))
-                return False
+            self.wake.set()
+        return False
 
     def progress(self, step=None, total_steps=None):
         if step is not None:
@@ -403,7 +448,7 @@ class Shipper(threading.Thread):
         self.points = Spool("metrics-spool.jsonl")
         self.lines = Spool("logs-spool.jsonl")
         self.failures = 0
-        self.final_attempts = 6
+        self.deadline = None
 
     def point(self, point):
         self.queue.put(("point", point))
@@ -411,9 +456,10 @@ class Shipper(threading.Thread):
     def line(self, line):
         self.queue.put(("line", line))
 
-    def close(self, final_attempts=6):
-        """Stops after a final flush with retries; returns how many points are left unsent."""
-        self.final_attempts = final_attempts
+    def close(self, deadline=None):
+        """Stops after a final flush, retried with backoff until the monotonic deadline (one try
+        when None); returns how many points are left unsent."""
+        self.deadline = deadline
         self.queue.put(("stop", None))
         self.join()
         return self.points.pending
@@ -428,10 +474,11 @@ class Shipper(threading.Thread):
             if due and now >= retry_at:
                 last_flush = now
                 retry_at = 0.0 if self._flush() else now + self._backoff()
-        for attempt in range(self.final_attempts):
-            if self._flush() or attempt + 1 == self.final_attempts:
+        while not self._flush():
+            delay = min(self._backoff(), FINAL_BACKOFF_MAX)
+            if self.deadline is None or time.monotonic() + delay > self.deadline:
                 return
-            time.sleep(self._backoff())
+            time.sleep(delay)
 
     def _take_queued(self):
         """Moves everything queued to the spools (waiting up to 0.2 s for the first); returns
@@ -526,15 +573,16 @@ def log_tail(failed_phase):
     return ""
 
 
-def report_failure(exit_code, cause=None, reporter=None):
-    """Reports FAILED once (marker `failure-reported`), then terminates the pod."""
+def report_failure(exit_code, cause=None, reporter=None, deadline=None):
+    """Reports FAILED once (marker `failure-reported`), retried until the deadline (by default
+    TRAINPOD_FINAL_REPORT_TIMEOUT_SECONDS from now), then terminates the pod."""
     failed_phase = read_file("phase") or "STARTING"
     cause = cause or read_file("cause") or "bootstrap failed in phase %s" % failed_phase
     write_file("cause", cause)
     log("failed in phase %s with exit code %d: %s" % (failed_phase, exit_code, cause))
     body = {"phase": "FAILED", "message": cause, "exitCode": exit_code,
             "failedPhase": failed_phase, "logTail": log_tail(failed_phase)}
-    reported = (reporter or Reporter()).finish(body)
+    reported = (reporter or Reporter()).finish(body, final_deadline() if deadline is None else deadline)
     if reported:
         write_file("failure-reported", str(exit_code))
     return terminate_pod() and reported
@@ -628,7 +676,8 @@ def refresh_dataset_link():
 
 def download_dataset(url, dest, expected_sha256, attempts=6):
     """Streams the dataset to dest with retries and resume, then checks its SHA-256. An expired
-    link (410) is exchanged for a fresh one, and the download goes on from where it was."""
+    link (410, or 401 for a token no longer accepted) is exchanged for a fresh one through the
+    job token, and the download goes on from where it was: download tokens live at most 2 h."""
     part = dest + ".part"
     expected = expected_sha256.strip().lower()
     if expected and os.path.exists(dest) and sha256_of(dest) == expected:
@@ -648,7 +697,7 @@ def download_dataset(url, dest, expected_sha256, attempts=6):
                 break  # the previous attempt got every byte, only the response was lost
             if e.code == 416:
                 remove_file(part)
-            elif e.code == 410 and refreshes < MAX_DATASET_REFRESHES:
+            elif e.code in (401, 410) and refreshes < MAX_DATASET_REFRESHES:
                 refreshes += 1
                 link = refresh_dataset_link()
                 url, expected = link["url"], expected or str(link.get("sha256") or "").lower()
@@ -935,11 +984,29 @@ def upload_artifacts():
     return stored
 
 
-def close_shipper(shipper, final_attempts):
+def close_shipper(shipper, deadline):
     State.shipper = None
-    unsent = shipper.close(final_attempts)
+    unsent = shipper.close(deadline)
     if unsent:
         log("%d metric points could not be sent; kept in metrics-spool.jsonl" % unsent)
+
+
+def declare_artifacts(artifacts):
+    """Tells dataset-service that these are all of the job's artifacts (POST TRAINPOD_ARTIFACTS_URL
+    with their names): it records them as final and publishes ArtifactsStored, after which no
+    watchdog records the job as failed. Retried; a failure is logged, not the job's: the
+    artifacts are stored either way. Returns whether dataset-service recorded them."""
+    base_url = os.environ.get("TRAINPOD_ARTIFACTS_URL", "")
+    if not base_url:
+        return False
+    try:
+        http_exchange("POST", base_url.rstrip("/"), os.environ.get("TRAINPOD_JOB_TOKEN", ""),
+                      {"names": [a.get("name") for a in artifacts]}, attempts=6)
+        log("dataset-service recorded the job's %d artifacts as final" % len(artifacts))
+        return True
+    except HttpFailure as e:
+        log("could not declare the job's artifacts final: %s" % e.detail)
+        return False
 
 
 def on_sigterm(signum, frame):
@@ -965,10 +1032,12 @@ def cmd_run():
         kind = train(reporter, shipper)
         reporter.change("UPLOADING", "uploading artifacts")
         artifacts = upload_artifacts()
-        close_shipper(shipper, 6)
+        declare_artifacts(artifacts)
         State.signal_armed = False
+        deadline = final_deadline()
+        close_shipper(shipper, deadline)
         reporter.finish({"phase": "SUCCEEDED", "message": "training finished (%s trainer); %d artifacts stored"
-                         % (kind, len(artifacts)), "artifacts": artifacts})
+                         % (kind, len(artifacts)), "artifacts": artifacts}, deadline)
         write_file("succeeded", "")
         terminate_pod()
         return 0
@@ -981,9 +1050,10 @@ def cmd_run():
         exit_code, cause = EXIT_AGENT_ERROR, "agent error: %s: %s" % (type(e).__name__, redact(str(e)))
     State.signal_armed = False
     stop_children()
+    deadline = final_deadline(SIGTERM_REPORT_SECONDS if exit_code == EXIT_SIGTERM else None)  # SIGKILL follows soon
     if State.shipper is not None:
-        close_shipper(shipper, 1 if exit_code == EXIT_SIGTERM else 6)  # SIGKILL follows soon
-    report_failure(exit_code, cause, reporter)
+        close_shipper(shipper, None if exit_code == EXIT_SIGTERM else deadline)
+    report_failure(exit_code, cause, reporter, deadline)
     return exit_code
 
 

@@ -77,6 +77,12 @@ public final class DatasetProblems {
                 "An artifact may have at most " + maxBytes + " bytes; nothing of this upload was kept."));
     }
 
+    public static ProblemException artifactsIncomplete(java.util.List<String> names) {
+        return ProblemException.conflict("artifacts-incomplete", "These artifacts are not stored complete: "
+                + String.join(", ", names) + ". Upload each (PUT /api/v1/pod/artifacts/{name}) until it answers"
+                + " 201, then declare the artifacts again.");
+    }
+
     public static ProblemException artifactNotFound() {
         return ProblemException.notFound("This artifact");
     }

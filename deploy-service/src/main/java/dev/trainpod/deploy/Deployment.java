@@ -89,6 +89,9 @@ public class Deployment {
     /** The replica that claimed the deployment for provisioning; while set, a create call may be in flight. */
     @Column(name = "claimed_by")
     public String claimedBy;
+    /** When dataset-service announced the job's final artifacts stored; a watchdog cannot fail it after that. */
+    @Column(name = "artifacts_stored_at")
+    public Instant artifactsStoredAt;
     /** When {@code DeploymentEnded} was written to the outbox; it is written exactly once. */
     @Column(name = "ended_announced_at")
     public Instant endedAnnouncedAt;

@@ -93,6 +93,14 @@ public class Job {
     @Column(name = "step_advanced_at")
     public Instant stepAdvancedAt;
 
+    /** When dataset-service reported the pod's artifacts stored and final (ArtifactsStored); null: not yet. */
+    @Column(name = "artifacts_stored_at")
+    public Instant artifactsStoredAt;
+
+    /** How many artifacts ArtifactsStored listed; null until it came. */
+    @Column(name = "artifacts_stored")
+    public Integer artifactsStored;
+
     /** A job just announced by DeploymentRequested: active, no pod report yet. */
     public static Job expected(UUID deploymentId, String userId, Integer totalSteps, Integer idleMinutes,
                                Instant now) {

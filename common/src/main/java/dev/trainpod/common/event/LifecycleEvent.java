@@ -4,7 +4,8 @@ package dev.trainpod.common.event;
  * One event on the {@code deployment-lifecycle} topic; every event is keyed by its deployment id.
  */
 public sealed interface LifecycleEvent
-        permits DeploymentRequested, PodStarted, TrainingFailed, TrainingSucceeded, DeploymentEnded {
+        permits DeploymentRequested, PodStarted, TrainingFailed, TrainingSucceeded, ArtifactsStored,
+        DeploymentEnded {
 
     /** The Kafka topic that carries every lifecycle event. */
     String TOPIC = "deployment-lifecycle";

@@ -31,6 +31,8 @@ import org.jboss.resteasy.reactive.RestResponse;
 @Produces(MediaType.APPLICATION_JSON)
 public class InternalResource {
 
+    private static final Duration MAX_TTL = Duration.ofSeconds(MintTokenRequest.MAX_TTL_SECONDS);
+
     private final DatasetService datasets;
     private final DownloadTokenService tokens;
     private final DatasetConfig config;
@@ -49,13 +51,14 @@ public class InternalResource {
         return datasets.get(id, userId).map(DatasetView::withOwner);
     }
 
-    /** Mints a download token; 201 with the token and the URL the pod downloads from. */
+    /** Mints a download token of at most 2 h; 201 with the token and the URL the pod downloads from. */
     @POST
     @Path("/download-tokens")
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<RestResponse<MintedToken>> mint(@NotNull(message = "a JSON body is required") @Valid
                                                 MintTokenRequest request) {
         Duration ttl = request.ttlSeconds() == null ? config.tokenTtl() : Duration.ofSeconds(request.ttlSeconds());
+        ttl = ttl.compareTo(MAX_TTL) > 0 ? MAX_TTL : ttl; // a configured default over 2 h is cut too
         int maxUses = request.maxUses() == null ? config.tokenMaxUses() : request.maxUses();
         return tokens.mint(request.userId(), request.datasetId(), request.deploymentId(), ttl, maxUses)
                 .map(issued -> RestResponse.status(RestResponse.Status.CREATED, answer(issued)));

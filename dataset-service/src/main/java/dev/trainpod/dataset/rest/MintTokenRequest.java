@@ -17,10 +17,15 @@ public record MintTokenRequest(
         @NotBlank String userId,
         @NotNull UUID datasetId,
         @NotNull UUID deploymentId,
-        @Positive @Max(MintTokenRequest.MAX_TTL_SECONDS) Long ttlSeconds,
+        @Positive @Max(value = MintTokenRequest.MAX_TTL_SECONDS,
+                message = "must be at most 7200 (2 h): a pod refreshes its link through its job token")
+        Long ttlSeconds,
         @Positive @Max(MintTokenRequest.MAX_USES) Integer maxUses) {
 
-    /** A week: longer than any job may wait for a GPU and run. */
-    public static final long MAX_TTL_SECONDS = 7 * 24 * 3600;
+    /**
+     * Two hours: a download token never lives longer; a pod whose token expired (a long wait for a GPU, a download
+     * resumed late) exchanges its job token for a fresh one (POST /api/v1/pod/dataset).
+     */
+    public static final long MAX_TTL_SECONDS = 2 * 3600;
     public static final int MAX_USES = 1000;
 }

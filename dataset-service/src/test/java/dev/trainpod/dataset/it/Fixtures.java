@@ -21,13 +21,20 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /** Sample records, requests and direct database and broker access shared by the service's tests. */
@@ -177,6 +184,34 @@ final class Fixtures {
             producer.send(EventCodec.toRecord(LifecycleEvent.TOPIC, UUID.randomUUID(), "/trainpod/test",
                     Instant.now(), event.type(), event.deploymentId().toString(), EventCodec.toJson(event)));
         }
+    }
+
+    /** The records of that type for the deployment on the lifecycle topic, read until {@code settle} after the first. */
+    static List<ConsumerRecord<String, String>> eventsOn(UUID deploymentId, String ceType, Duration settle) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedKafka.bootstrapServers());
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, "test-reader-" + UUID.randomUUID());
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        List<ConsumerRecord<String, String>> found = new ArrayList<>();
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p)) {
+            consumer.subscribe(List.of(LifecycleEvent.TOPIC));
+            Instant deadline = Instant.now().plusSeconds(30);
+            while (Instant.now().isBefore(deadline)) {
+                consumer.poll(Duration.ofMillis(250)).forEach(r -> {
+                    var type = r.headers().lastHeader(EventCodec.CE_TYPE);
+                    if (deploymentId.toString().equals(r.key()) && type != null
+                            && ceType.equals(new String(type.value(), StandardCharsets.UTF_8))) {
+                        found.add(r);
+                    }
+                });
+                if (!found.isEmpty() && deadline.isAfter(Instant.now().plus(settle))) {
+                    deadline = Instant.now().plus(settle);
+                }
+            }
+        }
+        return found;
     }
 
     private static Connection connect() throws SQLException {

@@ -122,6 +122,30 @@ class InternalApiTest {
     }
 
     @Test
+    void aDownloadTokenLivesAtMostTwoHours() {
+        String alice = newUser();
+        String id = uploadValid(alice);
+        Instant before = Instant.now();
+
+        JsonPath longest = Fixtures.mint(alice, id, UUID.randomUUID(), 7200, null);
+        JsonPath byDefault = Fixtures.mint(alice, id, UUID.randomUUID(), null, null);
+        asService().contentType("application/json")
+                .body("{\"userId\":\"" + alice + "\",\"datasetId\":\"" + id + "\",\"deploymentId\":\""
+                        + UUID.randomUUID() + "\",\"ttlSeconds\":7201}")
+                .when().post("/internal/v1/download-tokens")
+                .then().statusCode(400).contentType("application/problem+json")
+                .body("errors[0].field", equalTo("ttlSeconds"))
+                .body("errors[0].message", equalTo("must be at most 7200 (2 h): a pod refreshes its link through its"
+                        + " job token"));
+
+        Instant latest = Instant.now().plus(Duration.ofHours(2)).plusSeconds(1);
+        for (JsonPath minted : new JsonPath[] {longest, byDefault}) {
+            Instant expires = Instant.parse(minted.getString("expiresAt"));
+            assertThat(expires).isBetween(before.plus(Duration.ofHours(2)).minusSeconds(1), latest);
+        }
+    }
+
+    @Test
     void mintingWithMissingOrMalformedFieldsIsABadRequest() {
         asService().contentType("application/json").body("{\"datasetId\":\"" + UUID.randomUUID() + "\"}")
                 .when().post("/internal/v1/download-tokens")

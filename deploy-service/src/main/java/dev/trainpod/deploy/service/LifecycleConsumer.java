@@ -1,6 +1,8 @@
 package dev.trainpod.deploy.service;
 
+import dev.trainpod.common.event.ArtifactsStored;
 import dev.trainpod.common.event.EventCodec;
+import dev.trainpod.common.event.FailureReason;
 import dev.trainpod.common.event.EventEnvelope;
 import dev.trainpod.common.event.LifecycleEvent;
 import dev.trainpod.common.event.TrainingFailed;
@@ -10,16 +12,23 @@ import dev.trainpod.deploy.repository.DeploymentRepository;
 import dev.trainpod.deploy.DeploymentStatus;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.util.Set;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 /**
  * Ends deployments when their training fails or succeeds, and terminates the pod the moment the new status
- * is committed.
+ * is committed; records when a deployment's final artifacts were stored, after which a watchdog's verdict ends it
+ * as succeeded.
  */
 @ApplicationScoped
 public class LifecycleConsumer {
+
+    /** Verdicts of metrics-service's watchdog, as opposed to the pod's own report of a failure. */
+    private static final Set<String> WATCHDOG = Set.of(FailureReason.FAILED_HEARTBEAT_LOST.name(),
+            FailureReason.FAILED_IDLE.name());
 
     private final InboxProcessor inbox;
     private final DeploymentRepository deployments;
@@ -48,6 +57,14 @@ public class LifecycleConsumer {
         if (event instanceof TrainingSucceeded s) {
             return end(s.deploymentId(), DeploymentStatus.SUCCEEDED, null, s.message(), null, null);
         }
+        if (event instanceof ArtifactsStored a) {
+            return deployments.locked(a.deploymentId()).chain(d -> {
+                if (d != null && d.artifactsStoredAt == null) {
+                    d.artifactsStoredAt = a.storedAt() == null ? Instant.now() : a.storedAt();
+                }
+                return Uni.createFrom().voidItem();
+            });
+        }
         return Uni.createFrom().voidItem();
     }
 
@@ -56,6 +73,11 @@ public class LifecycleConsumer {
         return deployments.locked(id).chain(d -> {
             if (d == null || !d.status.canMoveTo(status)) {
                 return Uni.createFrom().voidItem();
+            }
+            if (status == DeploymentStatus.FAILED && d.artifactsStoredAt != null && WATCHDOG.contains(reason)) {
+                // metrics-service's watchdog judged a pod that had stored its output: only its report was lost
+                return states.move(d, DeploymentStatus.SUCCEEDED, null, Failures.afterArtifacts(d, message))
+                        .replaceWithVoid();
             }
             d.exitCode = exitCode;
             d.logTail = logTail;

@@ -136,6 +136,19 @@ class DeploymentStateMachineTest {
     }
 
     @Test
+    void aWatchdogVerdictAfterTheArtifactsWereStoredIsASuccess() throws Throwable {
+        UUID id = insert(DeploymentStatus.RUNNING, null, null);
+        run(() -> Panache.withTransaction(() -> deployments.locked(id).invoke(d ->
+                d.artifactsStoredAt = Instant.now())));
+        assertThat(run(() -> failures.fail(id, FailureReason.FAILED_PROVIDER, "RunPod no longer knows the pod")))
+                .isTrue();
+        Deployment d = find(id);
+        assertThat(d.status).isEqualTo(DeploymentStatus.SUCCEEDED);
+        assertThat(d.reason).isNull();
+        assertThat(d.message).contains("artifacts were stored").contains("RunPod no longer knows the pod");
+    }
+
+    @Test
     void aWriterWithAStaleCopyFailsInsteadOfOverwritingAMove() throws Throwable {
         UUID id = insert(DeploymentStatus.RUNNING, null, null);
         Deployment stale = find(id);

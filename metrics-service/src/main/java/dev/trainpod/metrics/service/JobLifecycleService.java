@@ -1,5 +1,6 @@
 package dev.trainpod.metrics.service;
 
+import dev.trainpod.common.event.ArtifactsStored;
 import dev.trainpod.common.event.DeploymentEnded;
 import dev.trainpod.common.event.DeploymentRequested;
 import dev.trainpod.common.event.EventEnvelope;
@@ -19,8 +20,9 @@ import org.jboss.logging.Logger;
 
 /**
  * Keeps jobs in step with the deployment lifecycle: a requested deployment becomes an expected job with its
- * owner, a started pod is recorded, a failure reported elsewhere closes the job's outcome, and an ended
- * deployment closes the job to pod writes. Runs inside the inbox transaction of the consumed event.
+ * owner, a started pod is recorded, a failure reported elsewhere closes the job's outcome, stored artifacts
+ * ({@code ArtifactsStored}) protect the job from the watchdog, and an ended deployment closes the job to pod
+ * writes. Runs inside the inbox transaction of the consumed event.
  */
 @ApplicationScoped
 public class JobLifecycleService {
@@ -54,6 +56,15 @@ public class JobLifecycleService {
         }
         if (event instanceof TrainingFailed failed) {
             return update(failed, job -> failedElsewhere(job, failed, at));
+        }
+        if (event instanceof ArtifactsStored stored) {
+            return update(stored, job -> {
+                if (job.artifactsStoredAt == null) {
+                    job.artifactsStoredAt = stored.storedAt() == null ? at : stored.storedAt();
+                    job.artifactsStored = stored.artifacts().size();
+                }
+                return false; // the outcome is the pod's final report, or the watchdog's success without one
+            });
         }
         if (event instanceof DeploymentEnded ended) {
             return update(ended, job -> {

@@ -2,6 +2,7 @@ package dev.trainpod.metrics.service;
 
 import dev.trainpod.common.event.FailureReason;
 import dev.trainpod.common.event.TrainingFailed;
+import dev.trainpod.common.event.TrainingSucceeded;
 import dev.trainpod.common.outbox.Outbox;
 import dev.trainpod.metrics.Job;
 import dev.trainpod.metrics.JobPhase;
@@ -37,6 +38,11 @@ import org.jboss.logging.Logger;
  * the pod's last heartbeat and the end of the watchdog's own last gap (no sweep for three intervals, a minute at
  * least: this service or its database was down, so no heartbeat could have been taken), so an outage here never
  * fails a healthy pod.
+ *
+ * <p>A job whose artifacts are stored ({@code ArtifactsStored} from dataset-service: the pod uploaded them and declared
+ * them final) is never failed: it cannot be idle (training is over), and a lost heartbeat means the pod died or
+ * was terminated before metrics-service took its final report, so the watchdog ends the job as succeeded and
+ * publishes {@code TrainingSucceeded} instead, so deploy-service terminates the pod and records the success.
  */
 @ApplicationScoped
 public class WatchdogJob {
@@ -49,7 +55,7 @@ public class WatchdogJob {
     // Candidates only: each is checked again under its lock before it is failed.
     private static final String OVERDUE = "SELECT deployment_id FROM jobs WHERE status = 'ACTIVE' AND ("
             + " GREATEST(last_heartbeat_at, $3::timestamptz) < now() - make_interval(secs => $1::float8)"
-            + " OR (phase = 'TRAINING' AND idle_minutes > 0"
+            + " OR (phase = 'TRAINING' AND idle_minutes > 0 AND artifacts_stored_at IS NULL"
             + " AND GREATEST(training_started_at, step_advanced_at, $3::timestamptz)"
             + " < now() - make_interval(mins => idle_minutes)))"
             + " ORDER BY last_heartbeat_at LIMIT $2::int";
@@ -84,7 +90,7 @@ public class WatchdogJob {
         }).replaceWithVoid();
     }
 
-    /** Fails every overdue job; the item is how many were failed now. */
+    /** Ends every overdue job (failed, or succeeded if its artifacts are stored); the item is how many ended now. */
     public Uni<Integer> sweep() {
         return pool.preparedQuery(TICK)
                 .execute(Tuple.of(gap().toMillis() / 1000.0))
@@ -122,6 +128,9 @@ public class WatchdogJob {
                     if (reason == null) {
                         return Uni.createFrom().item(false);
                     }
+                    if (job.artifactsStoredAt != null) {
+                        return succeed(job, now);
+                    }
                     fail(job, reason, String.join("\n", tail), now);
                     LOG.infof("job %s failed by the watchdog: %s", deploymentId, job.failureMessage);
                     return outbox.publish(new TrainingFailed(deploymentId, job.failureReason, job.failureMessage,
@@ -131,7 +140,24 @@ public class WatchdogJob {
                 })));
     }
 
-    /** Why the job must fail now, or null if it is finished, or healthy after all. */
+    /** Ends a job whose artifacts are stored and whose pod went silent before its final report: succeeded. */
+    private Uni<Boolean> succeed(Job job, Instant now) {
+        job.status = JobStatus.SUCCEEDED;
+        job.phase = JobPhase.SUCCEEDED;
+        job.finishedAt = now;
+        String message = "The pod's " + job.artifactsStored + " artifact(s) were stored at " + job.artifactsStoredAt
+                + " but its final report never came (no heartbeat since " + job.lastHeartbeatAt
+                + "); the job is recorded as succeeded.";
+        LOG.infof("job %s ended by the watchdog as succeeded: its artifacts are stored", job.deploymentId);
+        return outbox.publish(new TrainingSucceeded(job.deploymentId, message))
+                .chain(() -> phaseChanges.record(job, now))
+                .replaceWith(true);
+    }
+
+    /**
+     * Why the job must end now (FAILED_HEARTBEAT_LOST also for a job whose artifacts are stored, which then ends
+     * as succeeded), or null if it is finished, or healthy after all.
+     */
     private FailureReason overdue(Job job, Instant now, Instant watchingSince) {
         if (job.status != JobStatus.ACTIVE) {
             return null;
@@ -142,7 +168,7 @@ public class WatchdogJob {
         }
         Instant idleSince = latest(job.trainingStartedAt, job.stepAdvancedAt);
         idleSince = idleSince == null ? null : latest(idleSince, watchingSince);
-        if (job.phase == JobPhase.TRAINING && job.idleMinutes != null && job.idleMinutes > 0 && idleSince != null
+        if (job.artifactsStoredAt == null && job.phase == JobPhase.TRAINING && job.idleMinutes != null && job.idleMinutes > 0 && idleSince != null
                 && idleSince.isBefore(now.minus(Duration.ofMinutes(job.idleMinutes)))) {
             return FailureReason.FAILED_IDLE;
         }
