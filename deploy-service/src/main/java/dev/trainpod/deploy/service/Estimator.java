@@ -121,8 +121,9 @@ public class Estimator {
                     + batch + " rows per step over " + dataset.rows() + " rows; maxSteps replaces epochs).");
             return passes;
         }
-        assumptions.add("Epochs: " + epochs + " (hyperparameters.epochs, default "
-                + rules.rules().get("epochs").defaultValue() + ").");
+        assumptions.add("Epochs: " + epochs + " (hyperparameters.epochs, default " + BigDecimal.valueOf(
+                ((Number) rules.rules().get("epochs").defaultValue()).doubleValue()).stripTrailingZeros()
+                .toPlainString() + ").");
         return epochs;
     }
 

@@ -126,7 +126,7 @@ class PreflightNumbersApiTest {
         given().header("Authorization", user()).contentType("application/json").body(bodyWith(null, null))
                 .post("/api/v1/estimates")
                 .then().statusCode(200).body("gpuType", equalTo(UpstreamStub.GPU))
-                .body("assumptions", hasItem("Epochs: 1.0 (hyperparameters.epochs, default 1.0)."));
+                .body("assumptions", hasItem("Epochs: 1.0 (hyperparameters.epochs, default 1)."));
         given().header("Authorization", user()).contentType("application/json")
                 .body(bodyWithHyperparameters("\"adapter\": \"QLoRA\", \"maxSteps\": 500, \"epochs\": 0"))
                 .post("/api/v1/estimates")
