@@ -25,7 +25,7 @@ public class RequestNumberMapper {
                                 + "failed a pre-flight check; nothing was started and nothing was billed")
                                 + ": " + field + " is not a usable number.")
                 .withErrors(List.of(new Problem.FieldError(field, "NUMBER_INVALID", field + " " + e.getOriginalMessage()
-                        + ".", "Send " + e.expected() + " as a plain JSON number: no quotes, no NaN or Infinity, "
-                        + "within the range the field allows (see the README's pre-flight codes)."))));
+                        + ".", "Send " + e.expected() + " as a JSON number (no quotes, no NaN or Infinity) within "
+                        + "the range the field allows; the README's pre-flight codes list the ranges."))));
     }
 }

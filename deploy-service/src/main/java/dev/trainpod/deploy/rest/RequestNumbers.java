@@ -114,13 +114,6 @@ final class RequestNumbers {
     }
 
     private static BadNumber bad(JsonParser p, String expected, String found) {
-        if (p.currentToken() == JsonToken.START_OBJECT || p.currentToken() == JsonToken.START_ARRAY) {
-            try {
-                p.skipChildren();
-            } catch (IOException ignored) {
-                // the body is abandoned anyway; the error below is what the client needs
-            }
-        }
         return new BadNumber(p, "must be " + expected + " but " + found, Number.class, expected);
     }
 }

@@ -121,9 +121,8 @@ public class Estimator {
                     + batch + " rows per step over " + dataset.rows() + " rows; maxSteps replaces epochs).");
             return passes;
         }
-        assumptions.add("Epochs: " + epochs + " (hyperparameters.epochs, default " + BigDecimal.valueOf(
-                ((Number) rules.rules().get("epochs").defaultValue()).doubleValue()).stripTrailingZeros()
-                .toPlainString() + ").");
+        assumptions.add("Epochs: " + epochs + " (hyperparameters.epochs, default "
+                + rules.defaultText("epochs") + ").");
         return epochs;
     }
 

@@ -161,8 +161,9 @@ public class HyperparameterRules {
             default -> "a string";
         };
         return new FieldError(field, "HYPERPARAMETER_WRONG_TYPE", field + " must be " + kind + ".",
-                "Send " + kind + " as plain JSON (a number without quotes), or omit it for the default "
-                        + defaultText(rule) + ". " + rule.description());
+                "Send " + kind + " as JSON" + (rule.type().equals("number") || rule.type().equals("integer")
+                        ? " (no quotes, no NaN)" : "") + ", or omit it for the default " + defaultText(rule) + ". "
+                        + rule.description());
     }
 
     private static Optional<FieldError> rangeFailure(Rule rule, Object value, Map<String, Object> values) {
@@ -195,28 +196,35 @@ public class HyperparameterRules {
     }
 
     private static String range(Rule rule) {
-        return (rule.min() == null ? "" : (rule.exclusiveMin() ? "above " : "from ") + plain(rule.min()))
-                + (rule.min() != null && rule.max() != null ? " " : "")
-                + (rule.max() == null ? "" : (rule.exclusiveMax() ? "below " : "to ") + plain(rule.max()));
+        String low = rule.min() == null ? null : (rule.exclusiveMin() ? "above " : "at least ") + plain(rule.min());
+        String high = rule.max() == null ? null : (rule.exclusiveMax() ? "below " : "at most ") + plain(rule.max());
+        return low == null ? high : high == null ? low : low + ", " + high;
+    }
+
+    /** The default of a hyperparameter as the README writes it, e.g. "1" or "0.0002 (lora), ...". */
+    String defaultText(String name) {
+        return defaultText(rules.get(name));
     }
 
     private static String defaultText(Rule rule) {
         if (rule.defaultValue() == null && rule.defaultByAdapter() != null) {
-            return rule.defaultByAdapter().entrySet().stream().map(e -> e.getValue() + " (" + e.getKey() + ")")
+            return rule.defaultByAdapter().entrySet().stream().map(e -> plain(e.getValue()) + " (" + e.getKey() + ")")
                     .reduce((a, b) -> a + ", " + b).orElse("none");
         }
-        return String.valueOf(rule.defaultValue());
+        return plain(rule.defaultValue());
     }
 
-    private static String plain(double bound) {
-        return bound == Math.rint(bound) ? String.valueOf((long) bound) : String.valueOf(bound);
+    /** A number as a person writes it (1, 0.0002), anything else as it is. */
+    private static String plain(Object value) {
+        return value instanceof Number n
+                ? BigDecimal.valueOf(n.doubleValue()).stripTrailingZeros().toPlainString() : String.valueOf(value);
     }
 
     private static Map<String, Rule> load() {
         ObjectMapper mapper = new ObjectMapper();
         try (InputStream in = HyperparameterRules.class.getClassLoader().getResourceAsStream(RESOURCE)) {
             if (in == null) {
-                throw new IllegalStateException("missing resource " + RESOURCE + " (copied from trainer/ by the build)");
+                throw new IllegalStateException("missing " + RESOURCE + " (the build copies it from trainer/)");
             }
             JsonNode root = mapper.readTree(in).path("hyperparameters");
             Map<String, Rule> rules = new LinkedHashMap<>();

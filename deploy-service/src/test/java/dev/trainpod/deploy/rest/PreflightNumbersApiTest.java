@@ -61,7 +61,8 @@ class PreflightNumbersApiTest {
 
     /** The accepted body with these hyperparameters (a JSON object's inside). */
     private static String bodyWithHyperparameters(String hyperparameters) {
-        return bodyWith(null, null).replace("\"hyperparameters\": {}", "\"hyperparameters\": {" + hyperparameters + "}");
+        return bodyWith(null, null)
+                .replace("\"hyperparameters\": {}", "\"hyperparameters\": {" + hyperparameters + "}");
     }
 
     static Stream<Arguments> badBodies() {

@@ -19,7 +19,7 @@ class BootstrapScriptTest {
     private static final Path TRAINER = Path.of("..", "trainer");
 
     @Test
-    void theBundleCarriesEveryTrainerModuleTheHyperparameterRulesAndThePinnedRequirementsUnchanged() throws IOException {
+    void theBundleCarriesEveryTrainerModuleTheHyperparameterRulesAndTheRequirementsUnchanged() throws IOException {
         Map<String, String> bundled = new HashMap<>();
         try (ZipInputStream zip = new ZipInputStream(new ByteArrayInputStream(BootstrapScript.trainerBundle()))) {
             for (ZipEntry e = zip.getNextEntry(); e != null; e = zip.getNextEntry()) {
