@@ -134,6 +134,12 @@ class PreflightNumbersApiTest {
                 .then().statusCode(200)
                 .body("assumptions", hasItem(org.hamcrest.Matchers.startsWith("Adapter: QLORA")))
                 .body("assumptions", hasItem(org.hamcrest.Matchers.containsString("maxSteps 500")));
+        // A number in the model's name is not a size when it is absurd: the estimate assumes 7B, not infinity.
+        given().header("Authorization", user()).contentType("application/json")
+                .body(bodyWith(null, null).replace("Qwen2.5-0.5B", "Model-" + "9".repeat(400) + "B"))
+                .post("/api/v1/estimates")
+                .then().statusCode(200)
+                .body("assumptions", hasItem(org.hamcrest.Matchers.startsWith("Model size not recognised")));
     }
 
     @ParameterizedTest(name = "{0} = {1} → {2}")

@@ -31,6 +31,8 @@ class EstimatorTest {
         assertThat(ModelSizing.billions("EleutherAI/pythia-410m")).contains(0.41);
         assertThat(ModelSizing.billions("gpt2")).contains(0.124);
         assertThat(ModelSizing.billions("some/unnamed-model")).isEmpty();
+        assertThat(ModelSizing.billions("x/" + "9".repeat(400) + "B")).as("infinite").isEmpty();
+        assertThat(ModelSizing.billions("x/0B")).isEmpty();
     }
 
     @Test
