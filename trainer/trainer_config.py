@@ -1,52 +1,45 @@
 """The job config (TRAINPOD_CONFIG, decoded by the agent into config.json) mapped onto a training plan.
 
-Pure logic, standard library only: the trainer turns the plan into TRL/PEFT objects. Every hyperparameter
-has a documented default (DEFAULTS, and the table in trainer/README.md); an unknown key or a value of the
-wrong kind fails at once with ConfigError, before a GPU minute is spent loading a model.
+Pure logic, standard library only: the trainer turns the plan into TRL/PEFT objects. Every hyperparameter's
+type, bounds and default come from hyperparameters.json, the file deploy-service's pre-flight checks read too
+(and the table in trainer/README.md); an unknown key, a value of the wrong kind or out of bounds fails at once
+with ConfigError, before a GPU minute is spent loading a model.
 """
+import json
 import math
+import os
 
 METHODS = ("SFT", "DPO")
-ADAPTERS = ("lora", "qlora", "full")
-SCHEDULERS = ("linear", "cosine", "cosine_with_restarts", "polynomial", "constant", "constant_with_warmup")
 
-# name: (default, kind, minimum). learningRate's default depends on the adapter (see default_learning_rate).
-# `adapter` and `epochs` are also read by deploy-service's estimate and pre-flight memory check.
-DEFAULTS = {
-    "adapter": ("lora", str, None),
-    "epochs": (1.0, float, 0.0),
-    "maxSteps": (-1, int, -1),
-    "learningRate": (None, float, 0.0),
-    "batchSize": (4, int, 1),
-    "gradientAccumulationSteps": (4, int, 1),
-    "maxSeqLength": (2048, int, 16),
-    "maxPromptLength": (1024, int, 8),
-    "warmupRatio": (0.03, float, 0.0),
-    "lrScheduler": ("cosine", str, None),
-    "weightDecay": (0.0, float, 0.0),
-    "maxGradNorm": (1.0, float, 0.0),
-    "loraR": (16, int, 1),
-    "loraAlpha": (32, int, 1),
-    "loraDropout": (0.05, float, 0.0),
-    "loraTargetModules": ("all-linear", (str, list), None),
-    "gradientCheckpointing": (True, bool, None),
-    "packing": (False, bool, None),
-    "dpoBeta": (0.1, float, 0.0),
-    "saveSteps": (200, int, 1),
-    "seed": (42, int, 0),
-}
+# The hyperparameters' rules, shared with deploy-service's pre-flight checks (its build copies this file).
+RULES_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "hyperparameters.json")
+with open(RULES_FILE, encoding="utf-8") as _rules:
+    RULES = json.load(_rules)["hyperparameters"]
 
+DEFAULTS = {name: rule["default"] for name, rule in RULES.items()}
+ADAPTERS = tuple(RULES["adapter"]["allowed"])
+SCHEDULERS = tuple(RULES["lrScheduler"]["allowed"])
 
-KIND_NAMES = {bool: "true or false", int: "whole number", float: "number", str: "string", list: "list"}
+KIND_NAMES = {"boolean": "true or false", "integer": "whole number", "number": "number", "string": "string",
+              "modules": "string or list of module names"}
 
 
 class ConfigError(ValueError):
-    """The job config cannot be trained as given; the message says which field and why."""
+    """The job config cannot be trained as given; the message says which field and why.
+
+    `field` names the hyperparameter (when one is at fault) and `code` is the failure code deploy-service's
+    pre-flight gives the same value (HYPERPARAMETER_UNKNOWN, _WRONG_TYPE, _NOT_ALLOWED, _OUT_OF_RANGE).
+    """
+
+    def __init__(self, message, field=None, code=None):
+        super().__init__(message)
+        self.field = field
+        self.code = code
 
 
 def default_learning_rate(adapter):
-    """Adapters train well at 2e-4; full fine-tuning needs a learning rate ten times lower."""
-    return 2e-5 if adapter == "full" else 2e-4
+    """Adapters train well at 2e-4; full fine-tuning needs a learning rate ten times lower (hyperparameters.json)."""
+    return RULES["learningRate"]["defaultByAdapter"][adapter]
 
 
 def hyperparameters(raw):
@@ -54,45 +47,83 @@ def hyperparameters(raw):
     raw = {} if raw is None else raw
     if not isinstance(raw, dict):
         raise ConfigError("hyperparameters must be a JSON object")
-    unknown = sorted(set(raw) - set(DEFAULTS))
+    unknown = sorted(set(raw) - set(RULES))
     if unknown:
-        raise ConfigError("unknown hyperparameter(s) %s; known: %s" % (", ".join(unknown), ", ".join(sorted(DEFAULTS))))
-    values = {}
-    for name, (default, kind, minimum) in DEFAULTS.items():
-        values[name] = default if raw.get(name) is None else _checked(name, raw[name], kind, minimum)
-    values["adapter"] = values["adapter"].lower()
-    if values["adapter"] not in ADAPTERS:
-        raise ConfigError("adapter must be one of %s, not %r" % (", ".join(ADAPTERS), raw.get("adapter")))
-    if values["lrScheduler"] not in SCHEDULERS:
-        raise ConfigError("lrScheduler must be one of %s" % ", ".join(SCHEDULERS))
-    if values["loraDropout"] >= 1:
-        raise ConfigError("loraDropout must be below 1")
+        raise ConfigError("unknown hyperparameter(s) %s; known: %s" % (", ".join(unknown), ", ".join(sorted(RULES))),
+                          unknown[0], "HYPERPARAMETER_UNKNOWN")
+    values = {name: rule["default"] if raw.get(name) is None else _checked(name, raw[name], rule)
+              for name, rule in RULES.items()}
+    for name, rule in RULES.items():
+        if raw.get(name) is not None:
+            _in_range(name, values[name], rule, values)
     if values["learningRate"] is None:
         values["learningRate"] = default_learning_rate(values["adapter"])
-    if values["maxSteps"] == -1 and values["epochs"] <= 0:
-        raise ConfigError("epochs must be above 0 unless maxSteps is set")
     return values
 
 
-def _checked(name, value, kind, minimum):
-    kinds = kind if isinstance(kind, tuple) else (kind,)
-    if bool in kinds and not isinstance(value, bool):
-        raise ConfigError("%s must be true or false" % name)
-    if bool not in kinds and isinstance(value, bool):
-        raise ConfigError("%s must be a %s" % (name, KIND_NAMES[kinds[0]]))
-    if float in kinds and isinstance(value, (int, float)):
-        value = float(value)
+def _checked(name, value, rule):
+    """The value in its rule's type (whole floats become int, numbers float), or ConfigError."""
+    kind = rule["type"]
+    wrong = ConfigError("%s must be a %s" % (name, KIND_NAMES[kind]), name, "HYPERPARAMETER_WRONG_TYPE")
+    if kind == "boolean":
+        if not isinstance(value, bool):
+            raise ConfigError("%s must be true or false" % name, name, "HYPERPARAMETER_WRONG_TYPE")
+        return value
+    if isinstance(value, bool):
+        raise wrong
+    if kind == "number":
+        if not isinstance(value, (int, float)):
+            raise wrong
+        try:
+            value = float(value)
+        except OverflowError:
+            value = math.inf
         if not math.isfinite(value):
-            raise ConfigError("%s must be a finite number" % name)
-    elif int in kinds and isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if not isinstance(value, kinds):
-        raise ConfigError("%s must be a %s" % (name, " or ".join(KIND_NAMES[k] for k in kinds)))
-    if isinstance(value, list) and not all(isinstance(v, str) for v in value):
-        raise ConfigError("%s must list module names" % name)
-    if minimum is not None and value < minimum:
-        raise ConfigError("%s must be at least %s" % (name, minimum))
+            raise ConfigError("%s must be a finite number" % name, name, "HYPERPARAMETER_OUT_OF_RANGE")
+        return value
+    if kind == "integer":
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        if not isinstance(value, int):
+            raise wrong
+        return value
+    if kind == "modules":
+        if isinstance(value, list) and value and all(isinstance(v, str) and v.strip() for v in value):
+            return value
+        if isinstance(value, str) and value.strip():
+            return value
+        raise ConfigError("%s must be a module name or a list of module names" % name, name,
+                          "HYPERPARAMETER_WRONG_TYPE")
+    if not isinstance(value, str):
+        raise wrong
+    allowed = rule.get("allowed")
+    if rule.get("ignoreCase"):
+        value = value.lower()
+    if allowed is not None and value not in allowed:
+        raise ConfigError("%s must be one of %s, not %r" % (name, ", ".join(allowed), value), name,
+                          "HYPERPARAMETER_NOT_ALLOWED")
     return value
+
+
+def _in_range(name, value, rule, values):
+    """Holds a number to its rule's bounds; the exception of aboveMinUnlessPositive reads the other value."""
+    if rule["type"] not in ("integer", "number"):
+        return
+    low, high = rule.get("min"), rule.get("max")
+    waived = rule.get("aboveMinUnlessPositive")
+    unless_waived = waived is not None and not rule.get("exclusiveMin") and values[waived] <= 0
+    exclusive_low = rule.get("exclusiveMin") or unless_waived
+    if low is not None and (value < low or (exclusive_low and value == low)):
+        unless = " unless %s is set" % waived if unless_waived else ""
+        raise ConfigError("%s must be %s %s%s" % (name, "above" if exclusive_low else "at least", _plain(low), unless),
+                          name, "HYPERPARAMETER_OUT_OF_RANGE")
+    if high is not None and (value > high or (rule.get("exclusiveMax") and value == high)):
+        raise ConfigError("%s must be %s %s" % (name, "below" if rule.get("exclusiveMax") else "at most", _plain(high)),
+                          name, "HYPERPARAMETER_OUT_OF_RANGE")
+
+
+def _plain(bound):
+    return int(bound) if float(bound).is_integer() else bound
 
 
 def training_plan(config, output_dir, checkpoint_dir, bf16_supported):

@@ -23,10 +23,10 @@ class TrainerImageTest(unittest.TestCase):
         dockerfile = (TRAINER_DIR / "Dockerfile").read_text()
         self.assertRegex(dockerfile, r"(?m)^FROM pytorch/pytorch:\d+\.\d+\.\d+-cuda[\d.]+-cudnn\d+-runtime$")
 
-    def test_the_image_copies_every_trainer_module(self):
+    def test_the_image_copies_every_trainer_module_and_the_hyperparameter_rules(self):
         copied = re.search(r"(?m)^COPY (trainpod_trainer\.py.*) /opt/trainpod/trainer/$",
                            (TRAINER_DIR / "Dockerfile").read_text()).group(1).split()
-        modules = sorted(p.name for p in TRAINER_DIR.glob("*.py"))
+        modules = sorted(p.name for p in list(TRAINER_DIR.glob("*.py")) + list(TRAINER_DIR.glob("*.json")))
         self.assertEqual(modules, sorted(copied))
 
     def test_a_bad_config_exits_78_before_any_gpu_library_is_needed(self):

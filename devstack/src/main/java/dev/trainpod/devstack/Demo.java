@@ -34,7 +34,7 @@ public final class Demo {
                 + dataset.path("rows").asLong() + " rows, sha256 " + dataset.path("sha256").asText().substring(0, 12));
         String body = """
                 {"datasetId": "%s", "baseModel": "Qwen/Qwen2.5-0.5B", "method": "SFT",
-                 "hyperparameters": {"epochs": 1, "learningRate": 0.0002, "lora": {"r": 16}},
+                 "hyperparameters": {"epochs": 1, "learningRate": 0.0002, "loraR": 16},
                  "gpu": {"types": ["NVIDIA RTX A4000", "NVIDIA GeForce RTX 4090"], "count": 1, "cloud": "SECURE"},
                  "limits": {"maxRuntimeMinutes": 30, "maxCostUsd": 5},
                  "simulation": {"steps": 30, "stepSeconds": 0.2}}

@@ -251,9 +251,9 @@ class DeployResilienceIT {
         int podsBefore = stack.simulator().pods().size();
         String body = """
                 {"datasetId": "%s", "baseModel": "meta-llama/Llama-3.1-8B", "method": "DPO",
-                 "hyperparameters": {"adapter": "full", "epochs": 100000},
+                 "hyperparameters": {"adapter": "full", "epochs": 1000},
                  "gpu": {"types": ["NVIDIA Moon 9000", "%s", "NVIDIA L40S"], "count": 9, "cloud": "SECURE"},
-                 "limits": {"maxRuntimeMinutes": 60, "maxCostUsd": 1}}
+                 "limits": {"maxRuntimeMinutes": 60, "maxCostUsd": 0.05}}
                 """.formatted(datasetId, A4000);
 
         ItHttp.Answer a = ItHttp.send("POST", stack.deployUrl() + "/api/v1/deployments", token, body);

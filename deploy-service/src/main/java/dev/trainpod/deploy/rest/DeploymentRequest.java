@@ -1,6 +1,7 @@
 package dev.trainpod.deploy.rest;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import java.math.BigDecimal;
 import java.util.List;
 import java.util.Map;
@@ -8,21 +9,25 @@ import java.util.UUID;
 
 /**
  * The body of {@code POST /api/v1/deployments}; every field is checked by the pre-flight checks, which report
- * all failures at once rather than the first.
+ * all failures at once rather than the first. Its numbers must be plain finite JSON numbers ({@link RequestNumbers}):
+ * a string, NaN or a fraction for a whole field is answered with 422 before the checks run.
  */
 public record DeploymentRequest(UUID datasetId, String baseModel, String method, Map<String, Object> hyperparameters,
                                 Gpu gpu, Limits limits, Simulation simulation, String image) {
 
     /** GPU candidates in order of preference, how many GPUs, and which cloud. */
-    public record Gpu(List<String> types, Integer count, String cloud) {
+    public record Gpu(List<String> types, @JsonDeserialize(using = RequestNumbers.Whole.class) Integer count,
+                      String cloud) {
     }
 
     /**
      * What the deployment may spend: runtime, money, how long its GPUs may sit idle, and how long to keep trying
      * when no GPU candidate has capacity (0 or absent: fail at once).
      */
-    public record Limits(Integer maxRuntimeMinutes, BigDecimal maxCostUsd, Integer idleMinutes,
-                         Integer capacityWaitMinutes) {
+    public record Limits(@JsonDeserialize(using = RequestNumbers.Whole.class) Integer maxRuntimeMinutes,
+                         @JsonDeserialize(using = RequestNumbers.Decimal.class) BigDecimal maxCostUsd,
+                         @JsonDeserialize(using = RequestNumbers.Whole.class) Integer idleMinutes,
+                         @JsonDeserialize(using = RequestNumbers.Whole.class) Integer capacityWaitMinutes) {
 
         /** Minutes to keep trying for capacity; 0 unless the request says otherwise. */
         public int capacityWait() {
@@ -32,7 +37,10 @@ public record DeploymentRequest(UUID datasetId, String baseModel, String method,
 
     /** Instructions for the simulated trainer (used where no GPU libraries exist). */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Simulation(Integer steps, Double stepSeconds, Integer failAtStep, Integer exitCode) {
+    public record Simulation(@JsonDeserialize(using = RequestNumbers.Whole.class) Integer steps,
+                             @JsonDeserialize(using = RequestNumbers.Finite.class) Double stepSeconds,
+                             @JsonDeserialize(using = RequestNumbers.Whole.class) Integer failAtStep,
+                             @JsonDeserialize(using = RequestNumbers.Whole.class) Integer exitCode) {
     }
 
     /** The cloud, SECURE unless the request says otherwise. */

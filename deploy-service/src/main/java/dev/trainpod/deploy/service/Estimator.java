@@ -15,7 +15,9 @@ import java.util.Map;
  * Estimates runtime and cost from the model size, the dataset's token count, the epochs, a throughput table per
  * GPU type and the live catalog price: training compute is {@code k × parameters × tokens × epochs} FLOPs
  * ({@code k} = 6 for full fine-tuning, 4 with adapters, ×1.3 for QLoRA's dequantisation, ×2.7 for DPO's chosen,
- * rejected and reference passes), run at a share of the GPU's dense bf16 peak, plus start-up overhead.
+ * rejected and reference passes), run at a share of the GPU's dense bf16 peak, plus start-up overhead. The
+ * hyperparameters are read as the trainer reads them ({@link HyperparameterRules}: its defaults, and
+ * {@code maxSteps} replacing {@code epochs} when above 0).
  */
 @ApplicationScoped
 public class Estimator {
@@ -40,9 +42,11 @@ public class Estimator {
     private static final double MULTI_GPU_SCALING = 0.9;
 
     private final EstimateConfig config;
+    private final HyperparameterRules rules;
 
-    public Estimator(EstimateConfig config) {
+    public Estimator(EstimateConfig config, HyperparameterRules rules) {
         this.config = config;
+        this.rules = rules;
     }
 
     /** The estimate for the request on the given GPU type; {@code dataset} may be null when unknown. */
@@ -54,11 +58,12 @@ public class Estimator {
             return ModelSizing.DEFAULT_BILLIONS;
         });
         assumptions.add("Model: " + billions + "B parameters (from its name).");
-        ModelSizing.Adapter adapter = ModelSizing.Adapter.of(hyper(r, "adapter"));
-        assumptions.add("Adapter: " + adapter + " (hyperparameters.adapter: full, lora or qlora; default lora).");
+        Map<String, Object> hp = rules.resolve(r.hyperparameters());
+        ModelSizing.Adapter adapter = ModelSizing.Adapter.of(hp.get("adapter"));
+        assumptions.add("Adapter: " + adapter + " (hyperparameters.adapter: full, lora or qlora; default "
+                + rules.rules().get("adapter").defaultValue() + ").");
         long tokens = tokens(dataset, assumptions);
-        double epochs = epochs(r);
-        assumptions.add("Epochs: " + epochs + " (hyperparameters.epochs, default 1).");
+        double epochs = epochs(hp, dataset, assumptions);
         double k = adapter == ModelSizing.Adapter.FULL ? 6 : 4;
         if (adapter == ModelSizing.Adapter.QLORA) {
             k *= 1.3;
@@ -101,23 +106,24 @@ public class Estimator {
         return bytes / 4;
     }
 
-    private static double epochs(DeploymentRequest r) {
-        Object e = hyper(r, "epochs");
-        if (e instanceof Number n && n.doubleValue() > 0) {
-            return n.doubleValue();
+    /**
+     * Passes over the dataset: {@code epochs}, or, when {@code maxSteps} is above 0 (the trainer then stops at that
+     * step whatever the epochs), the passes those steps make: steps × batchSize × gradientAccumulationSteps rows.
+     */
+    private double epochs(Map<String, Object> hp, DatasetSummary dataset, List<String> assumptions) {
+        double epochs = ((Number) hp.get("epochs")).doubleValue();
+        long maxSteps = ((Number) hp.get("maxSteps")).longValue();
+        if (maxSteps > 0 && dataset != null && dataset.rows() > 0) {
+            long batch = ((Number) hp.get("batchSize")).longValue()
+                    * ((Number) hp.get("gradientAccumulationSteps")).longValue();
+            double passes = (double) maxSteps * batch / dataset.rows();
+            assumptions.add("Epochs: " + round(passes, 3) + " (hyperparameters.maxSteps " + maxSteps + " × "
+                    + batch + " rows per step over " + dataset.rows() + " rows; maxSteps replaces epochs).");
+            return passes;
         }
-        if (e instanceof String s) {
-            try {
-                return Math.max(Double.parseDouble(s), 0.01);
-            } catch (NumberFormatException ignored) {
-                return 1;
-            }
-        }
-        return 1;
-    }
-
-    private static Object hyper(DeploymentRequest r, String name) {
-        return r.hyperparameters() == null ? null : r.hyperparameters().get(name);
+        assumptions.add("Epochs: " + epochs + " (hyperparameters.epochs, default "
+                + rules.defaultText("epochs") + ").");
+        return epochs;
     }
 
     private static BigDecimal cost(double minutes, BigDecimal perHour) {

@@ -17,6 +17,8 @@ import java.util.regex.Pattern;
 final class ModelSizing {
 
     static final double DEFAULT_BILLIONS = 7;
+    /** Above this many billions a name's number is no model size (the largest models have a few thousand). */
+    static final double MAX_BILLIONS = 100_000;
     private static final Pattern MIXTURE = Pattern.compile("(\\d+)x(\\d+(?:\\.\\d+)?)b(?![a-z])");
     private static final Pattern SIZE = Pattern.compile("(?<![a-z0-9.])(\\d+(?:\\.\\d+)?)([bm])(?![a-z])");
     private static final Map<String, Double> KNOWN = Map.of(
@@ -42,7 +44,7 @@ final class ModelSizing {
     private ModelSizing() {
     }
 
-    /** Billions of parameters read from the model's name, if it says. */
+    /** Billions of parameters read from the model's name, if it says something plausible. */
     static Optional<Double> billions(String model) {
         if (model == null) {
             return Optional.empty();
@@ -54,14 +56,19 @@ final class ModelSizing {
         }
         Matcher mixture = MIXTURE.matcher(base);
         if (mixture.find()) {
-            return Optional.of(Double.parseDouble(mixture.group(1)) * Double.parseDouble(mixture.group(2)));
+            return plausible(Double.parseDouble(mixture.group(1)) * Double.parseDouble(mixture.group(2)));
         }
         Matcher m = SIZE.matcher(base);
         if (m.find()) {
             double n = Double.parseDouble(m.group(1));
-            return Optional.of("m".equals(m.group(2)) ? n / 1000 : n);
+            return plausible("m".equals(m.group(2)) ? n / 1000 : n);
         }
         return Optional.empty();
+    }
+
+    /** A size read from a name such as "x/99999…9B" could be any number, infinity included: none of them is one. */
+    private static Optional<Double> plausible(double billions) {
+        return billions > 0 && billions <= MAX_BILLIONS ? Optional.of(billions) : Optional.empty();
     }
 
     /** GB of GPU memory each GPU needs to fine-tune a model of this size with this adapter and method. */

@@ -34,18 +34,31 @@ public class PreflightChecks {
     static final Set<String> CLOUDS = Set.of("SECURE", "COMMUNITY");
     static final int MAX_RUNTIME_MINUTES = 7 * 24 * 60;
     static final BigDecimal MAX_COST_USD = new BigDecimal("10000");
+    /** Decimal places a budget may have; more is a number no one means (1e-999999999 fits nowhere downstream). */
+    static final int MAX_COST_SCALE = 6;
+    /**
+     * GPUs per pod: a pod runs on one machine, and RunPod quotes no GPU type with more (its catalog's
+     * {@code maxCount}, checked per type below, is usually 8). Above this the request is refused before the catalog.
+     */
+    static final int MAX_GPU_COUNT = 16;
+    /** The simulated trainer's steps, and the step a simulated failure happens at. */
+    static final int MAX_SIMULATED_STEPS = 100_000;
+    /** Seconds a simulated step may take. */
+    static final double MAX_SIMULATED_STEP_SECONDS = 3600;
 
     private final DatasetServiceClient datasets;
     private final SecretVault vault;
     private final CatalogCache catalogs;
     private final Estimator estimator;
+    private final HyperparameterRules hyperparameters;
 
     public PreflightChecks(DatasetServiceClient datasets, SecretVault vault, CatalogCache catalogs,
-                           Estimator estimator) {
+                           Estimator estimator, HyperparameterRules hyperparameters) {
         this.datasets = datasets;
         this.vault = vault;
         this.catalogs = catalogs;
         this.estimator = estimator;
+        this.hyperparameters = hyperparameters;
     }
 
     /**
@@ -60,6 +73,7 @@ public class PreflightChecks {
 
     public Uni<Outcome> check(String userId, DeploymentRequest r) {
         List<FieldError> failures = new ArrayList<>(staticChecks(r));
+        failures.addAll(hyperparameters.check(r.hyperparameters()));
         Uni<Optional<DatasetSummary>> dataset = r.datasetId() == null
                 ? Uni.createFrom().item(Optional.empty())
                 : datasets.dataset(r.datasetId(), userId).onFailure().transform(e -> new ProblemException(
@@ -82,11 +96,14 @@ public class PreflightChecks {
         });
     }
 
-    /** The estimate needs a model, a method and a budget; other failures do not keep it from being made. */
+    /**
+     * The estimate needs a model, a method, a budget, a sane GPU count and the hyperparameters the trainer would
+     * take; other failures do not keep it from being made.
+     */
     private static boolean estimable(List<FieldError> failures) {
         Set<String> blocking = Set.of("BASE_MODEL_REQUIRED", "METHOD_INVALID", "MAX_COST_INVALID", "MAX_RUNTIME_INVALID",
                 "GPU_COUNT_INVALID", "CLOUD_INVALID");
-        return failures.stream().noneMatch(f -> blocking.contains(f.code()));
+        return failures.stream().noneMatch(f -> blocking.contains(f.code()) || f.code().startsWith("HYPERPARAMETER_"));
     }
 
     private static List<FieldError> staticChecks(DeploymentRequest r) {
@@ -107,15 +124,43 @@ public class PreflightChecks {
             f.add(new FieldError("gpu.types", "GPU_TYPES_REQUIRED", "gpu.types must list at least one GPU type id.",
                     "See GET /api/v1/gpu-types for the ids, e.g. \"NVIDIA RTX A4000\"."));
         }
-        if (r.gpuCount() < 1) {
-            f.add(new FieldError("gpu.count", "GPU_COUNT_INVALID", "gpu.count must be at least 1.",
-                    "Omit gpu.count for one GPU, or ask for more."));
+        if (r.gpuCount() < 1 || r.gpuCount() > MAX_GPU_COUNT) {
+            f.add(new FieldError("gpu.count", "GPU_COUNT_INVALID", "gpu.count must be between 1 and " + MAX_GPU_COUNT
+                    + ": a pod's GPUs are on one machine.", "Omit gpu.count for one GPU; GET /api/v1/gpu-types "
+                    + "shows how many each type allows per pod (maxCount)."));
         }
         if (!CLOUDS.contains(r.cloud())) {
             f.add(new FieldError("gpu.cloud", "CLOUD_INVALID", "gpu.cloud must be SECURE or COMMUNITY.",
                     "SECURE (the default) runs in RunPod's data centers; COMMUNITY is cheaper, on hosts of others."));
         }
         f.addAll(limitChecks(r.limits()));
+        f.addAll(simulationChecks(r.simulation()));
+        return f;
+    }
+
+    /** The simulated trainer's instructions: bounded so a local run ends, and a failure step that can happen. */
+    private static List<FieldError> simulationChecks(DeploymentRequest.Simulation s) {
+        if (s == null) {
+            return List.of();
+        }
+        List<FieldError> f = new ArrayList<>();
+        String hint = "simulation drives the simulated trainer only (local stack, tests); omit it for defaults.";
+        if (s.steps() != null && (s.steps() < 1 || s.steps() > MAX_SIMULATED_STEPS)) {
+            f.add(new FieldError("simulation.steps", "SIMULATION_INVALID",
+                    "simulation.steps must be between 1 and " + MAX_SIMULATED_STEPS + ".", hint + " Default 30."));
+        }
+        if (s.stepSeconds() != null && !(s.stepSeconds() >= 0 && s.stepSeconds() <= MAX_SIMULATED_STEP_SECONDS)) {
+            f.add(new FieldError("simulation.stepSeconds", "SIMULATION_INVALID", "simulation.stepSeconds must be "
+                    + "between 0 and " + (int) MAX_SIMULATED_STEP_SECONDS + ".", hint + " Default 0.2."));
+        }
+        if (s.failAtStep() != null && (s.failAtStep() < 1 || s.failAtStep() > MAX_SIMULATED_STEPS)) {
+            f.add(new FieldError("simulation.failAtStep", "SIMULATION_INVALID", "simulation.failAtStep must be "
+                    + "between 1 and " + MAX_SIMULATED_STEPS + ".", hint + " A step beyond steps never fails."));
+        }
+        if (s.exitCode() != null && (s.exitCode() < 0 || s.exitCode() > 255)) {
+            f.add(new FieldError("simulation.exitCode", "SIMULATION_INVALID",
+                    "simulation.exitCode must be between 0 and 255.", hint + " A process exit code; default 1."));
+        }
         return f;
     }
 
@@ -128,9 +173,10 @@ public class PreflightChecks {
                     "The pod is terminated when this runtime is reached."));
         }
         BigDecimal cost = l == null ? null : l.maxCostUsd();
-        if (cost == null || cost.signum() <= 0 || cost.compareTo(MAX_COST_USD) > 0) {
-            f.add(new FieldError("limits.maxCostUsd", "MAX_COST_INVALID",
-                    "limits.maxCostUsd must be above 0 and at most " + MAX_COST_USD + ".",
+        if (cost == null || cost.signum() <= 0 || cost.compareTo(MAX_COST_USD) > 0
+                || cost.stripTrailingZeros().scale() > MAX_COST_SCALE) {
+            f.add(new FieldError("limits.maxCostUsd", "MAX_COST_INVALID", "limits.maxCostUsd must be above 0 and at "
+                    + "most " + MAX_COST_USD + ", with at most " + MAX_COST_SCALE + " decimal places.",
                     "The pod is terminated when its cost reaches this amount."));
         }
         Integer idle = l == null ? null : l.idleMinutes();
@@ -185,6 +231,8 @@ public class PreflightChecks {
                     .collect(Collectors.toMap(RunPodModels.CatalogGpu::id, Function.identity(), (a, b) -> a));
             List<FieldError> f = new ArrayList<>();
             List<String> types = r.gpu().types();
+            ModelSizing.Adapter adapter = ModelSizing.Adapter.of(hyperparameters.resolve(r.hyperparameters())
+                    .get("adapter"));
             RunPodModels.CatalogGpu first = null;
             for (int i = 0; i < types.size(); i++) {
                 RunPodModels.CatalogGpu gpu = byId.get(types.get(i));
@@ -194,12 +242,13 @@ public class PreflightChecks {
                             "Use an id from GET /api/v1/gpu-types (ids, not display names)."));
                     continue;
                 }
-                if (gpu.maxCountFor(r.cloud()) != null && r.gpuCount() > gpu.maxCountFor(r.cloud())) {
+                if (gpu.maxCountFor(r.cloud()) != null && r.gpuCount() > gpu.maxCountFor(r.cloud())
+                        && r.gpuCount() <= MAX_GPU_COUNT) { // beyond it, GPU_COUNT_INVALID says it once
                     f.add(new FieldError("gpu.count", "GPU_COUNT_TOO_HIGH", types.get(i) + " allows at most "
                             + gpu.maxCountFor(r.cloud()) + " GPUs per pod in the " + r.cloud() + " cloud.",
                             "Lower gpu.count or choose a GPU type with more memory."));
                 }
-                memoryCheck(r, gpu, i).ifPresent(f::add);
+                memoryCheck(r, adapter, gpu, i).ifPresent(f::add);
                 if (first == null && !"NONE".equals(gpu.availability())) {
                     first = gpu;
                 }
@@ -221,13 +270,12 @@ public class PreflightChecks {
                 new GpuOutcome(List.of(keyProblem((RunPodException) e)), null));
     }
 
-    private static Optional<FieldError> memoryCheck(DeploymentRequest r, RunPodModels.CatalogGpu gpu, int i) {
+    private static Optional<FieldError> memoryCheck(DeploymentRequest r, ModelSizing.Adapter adapter,
+                                                    RunPodModels.CatalogGpu gpu, int i) {
         Optional<Double> billions = ModelSizing.billions(r.baseModel());
         if (billions.isEmpty() || gpu.memory() == null) {
             return Optional.empty();
         }
-        ModelSizing.Adapter adapter = ModelSizing.Adapter.of(
-                r.hyperparameters() == null ? null : r.hyperparameters().get("adapter"));
         double need = ModelSizing.memoryPerGpuGb(billions.get(), adapter, r.method(), r.gpuCount());
         if (need <= gpu.memory()) {
             return Optional.empty();

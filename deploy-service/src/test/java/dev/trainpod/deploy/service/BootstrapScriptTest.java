@@ -19,7 +19,7 @@ class BootstrapScriptTest {
     private static final Path TRAINER = Path.of("..", "trainer");
 
     @Test
-    void theBundleCarriesEveryTrainerModuleAndThePinnedRequirementsUnchanged() throws IOException {
+    void theBundleCarriesEveryTrainerModuleTheHyperparameterRulesAndTheRequirementsUnchanged() throws IOException {
         Map<String, String> bundled = new HashMap<>();
         try (ZipInputStream zip = new ZipInputStream(new ByteArrayInputStream(BootstrapScript.trainerBundle()))) {
             for (ZipEntry e = zip.getNextEntry(); e != null; e = zip.getNextEntry()) {
@@ -28,7 +28,7 @@ class BootstrapScriptTest {
         }
         Map<String, String> expected = new HashMap<>();
         try (Stream<Path> files = Files.list(TRAINER)) {
-            for (Path f : files.filter(f -> f.toString().endsWith(".py")
+            for (Path f : files.filter(f -> f.toString().endsWith(".py") || f.toString().endsWith(".json")
                     || f.getFileName().toString().equals("requirements.txt")).toList()) {
                 expected.put(f.getFileName().toString(), Files.readString(f));
             }

@@ -20,7 +20,7 @@ class EstimatorTest {
             new RunPodModels.MaxCount(8, 8), "HIGH");
 
     private final Estimator estimator = new Estimator(new SmallRyeConfigBuilder().withMapping(EstimateConfig.class)
-            .build().getConfigMapping(EstimateConfig.class));
+            .build().getConfigMapping(EstimateConfig.class), new HyperparameterRules());
 
     @Test
     void parameterCountIsReadFromTheModelName() {
@@ -31,6 +31,8 @@ class EstimatorTest {
         assertThat(ModelSizing.billions("EleutherAI/pythia-410m")).contains(0.41);
         assertThat(ModelSizing.billions("gpt2")).contains(0.124);
         assertThat(ModelSizing.billions("some/unnamed-model")).isEmpty();
+        assertThat(ModelSizing.billions("x/" + "9".repeat(400) + "B")).as("infinite").isEmpty();
+        assertThat(ModelSizing.billions("x/0B")).isEmpty();
     }
 
     @Test
@@ -71,6 +73,23 @@ class EstimatorTest {
                 new DeploymentRequest.Gpu(List.of("NVIDIA L40S"), 1, "SECURE"), null, null, null);
         assertThat(estimator.estimate(dpo, ds, L40S).costUsd().high()).isGreaterThan(sft.costUsd().high());
         assertThat(sft.assumptions()).anyMatch(a -> a.contains("4 bytes per token"));
+    }
+
+    @Test
+    void theEstimateTakesTheTrainersDefaultsAndMaxStepsInPlaceOfEpochs() {
+        DatasetSummary ds = new DatasetSummary(UUID.randomUUID(), "u", "d", 40_000_000, "x", "SFT_MESSAGES", 10_000,
+                10_000_000L, List.of("SFT"), 0L);
+        CostEstimate defaults = estimator.estimate(request("meta-llama/Llama-3.1-8B", Map.of()), ds, L40S);
+        CostEstimate oneEpoch = estimator.estimate(request("meta-llama/Llama-3.1-8B", Map.of("epochs", 1)), ds, L40S);
+        assertThat(defaults.runtimeMinutes()).isEqualTo(oneEpoch.runtimeMinutes());
+        assertThat(defaults.assumptions()).anyMatch(a -> a.startsWith("Adapter: LORA"));
+
+        // 1250 steps × 4 rows × 4 accumulation = 20 000 rows = 2 passes over 10 000 rows, whatever epochs says.
+        CostEstimate steps = estimator.estimate(request("meta-llama/Llama-3.1-8B",
+                Map.of("epochs", 7, "maxSteps", 1250)), ds, L40S);
+        CostEstimate twoEpochs = estimator.estimate(request("meta-llama/Llama-3.1-8B", Map.of("epochs", 2)), ds, L40S);
+        assertThat(steps.runtimeMinutes()).isEqualTo(twoEpochs.runtimeMinutes());
+        assertThat(steps.assumptions()).anyMatch(a -> a.contains("maxSteps 1250"));
     }
 
     private static DeploymentRequest request(String model, Map<String, Object> hyper) {
