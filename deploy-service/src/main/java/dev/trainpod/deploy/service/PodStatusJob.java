@@ -3,8 +3,6 @@ package dev.trainpod.deploy.service;
 import dev.trainpod.deploy.Deployment;
 import dev.trainpod.deploy.DeploymentStatus;
 import dev.trainpod.deploy.client.RunPodClient;
-import dev.trainpod.deploy.vault.SecretKind;
-import dev.trainpod.deploy.vault.SecretVault;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Multi;
@@ -16,12 +14,12 @@ import jakarta.enterprise.context.ApplicationScoped;
 public class PodStatusJob {
 
     private final RunPodClient runPod;
-    private final SecretVault vault;
+    private final PodCredentials credentials;
     private final Transitions transitions;
 
-    public PodStatusJob(RunPodClient runPod, SecretVault vault, Transitions transitions) {
+    public PodStatusJob(RunPodClient runPod, PodCredentials credentials, Transitions transitions) {
         this.runPod = runPod;
-        this.vault = vault;
+        this.credentials = credentials;
         this.transitions = transitions;
     }
 
@@ -37,7 +35,7 @@ public class PodStatusJob {
     }
 
     private Uni<Void> refresh(Deployment d) {
-        return Panache.withSession(() -> vault.open(d.userId, SecretKind.RUNPOD))
+        return Panache.withSession(() -> credentials.forDeployment(d))
                 .chain(key -> key.isEmpty() ? Uni.createFrom().nullItem() : runPod.getPod(key.get(), d.podId))
                 .chain(pod -> pod == null || pod.isEmpty() || !"RUNNING".equals(pod.get().status())
                         ? Uni.createFrom().voidItem()

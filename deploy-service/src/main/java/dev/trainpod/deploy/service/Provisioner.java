@@ -40,6 +40,7 @@ public class Provisioner {
     private static final Logger LOG = Logger.getLogger(Provisioner.class);
 
     private final SecretVault vault;
+    private final PodCredentials credentials;
     private final DatasetServiceClient datasets;
     private final RunPodClient runPod;
     private final TokenSigner tokens;
@@ -51,10 +52,12 @@ public class Provisioner {
     private final DeployConfig config;
     private final ObjectMapper json;
 
-    public Provisioner(SecretVault vault, DatasetServiceClient datasets, RunPodClient runPod, TokenSigner tokens,
-                       PodSpecFactory specs, Transitions transitions, Terminator terminator, Failures failures,
-                       Outbox outbox, DeployConfig config, ObjectMapper json) {
+    public Provisioner(SecretVault vault, PodCredentials credentials, DatasetServiceClient datasets,
+                       RunPodClient runPod, TokenSigner tokens, PodSpecFactory specs, Transitions transitions,
+                       Terminator terminator, Failures failures, Outbox outbox, DeployConfig config,
+                       ObjectMapper json) {
         this.vault = vault;
+        this.credentials = credentials;
         this.datasets = datasets;
         this.runPod = runPod;
         this.tokens = tokens;
@@ -76,10 +79,10 @@ public class Provisioner {
 
     /** Provisions the deployment; every outcome, including failure, ends in a recorded status. */
     public Uni<Void> provision(UUID id) {
-        return Panache.withSession(() -> Deployment.<Deployment>findById(id).chain(d -> vault
-                        .open(d.userId, SecretKind.RUNPOD)
-                        .chain(key -> vault.open(d.userId, SecretKind.HUGGINGFACE)
-                                .map(hf -> new Claimed(d, key.orElse(null), hf.orElse(null))))))
+        return Panache.withSession(() -> Deployment.<Deployment>findById(id)).chain(d -> credentials
+                        .bindCurrent(d.id, d.userId)
+                        .chain(key -> Panache.withSession(() -> vault.open(d.userId, SecretKind.HUGGINGFACE))
+                                .map(hf -> new Claimed(d, key.orElse(null), hf.orElse(null)))))
                 .chain(c -> c.apiKey() == null
                         ? fail(id, FailureReason.FAILED_PRECHECKS,
                                 "The RunPod API key was removed before the pod could be created.")
@@ -97,9 +100,9 @@ public class Provisioner {
     public Uni<Void> resume(UUID id) {
         LOG.infof("deployment %s: claimed again after its provisioning replica stopped", id);
         return Panache.withSession(() -> Deployment.<Deployment>findById(id).chain(d ->
-                        vault.open(d.userId, SecretKind.RUNPOD).map(key -> new Claimed(d, key.orElse(null), null))))
+                        credentials.forDeployment(d).map(key -> new Claimed(d, key.orElse(null), null))))
                 .chain(c -> c.apiKey() == null ? provision(id)
-                        : runPod.findByName(c.apiKey(), PodSpecFactory.podName(c.deployment())).chain(pod ->
+                        : runPod.findByName(c.apiKey(), specs.podName(c.deployment())).chain(pod ->
                                 pod.isPresent() ? adopt(id, pod.get(), c.apiKey()) : provision(id)))
                 .onFailure().recoverWithUni(e -> {
                     LOG.errorf("resuming the provisioning of deployment %s failed: %s", id, e.getMessage());

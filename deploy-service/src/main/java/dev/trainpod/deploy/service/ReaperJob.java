@@ -9,8 +9,6 @@ import dev.trainpod.deploy.client.RunPodClient;
 import dev.trainpod.deploy.client.RunPodModels;
 import dev.trainpod.deploy.config.DeployConfig;
 import dev.trainpod.deploy.rest.DeploymentRequest;
-import dev.trainpod.deploy.vault.SecretKind;
-import dev.trainpod.deploy.vault.SecretVault;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Multi;
@@ -37,16 +35,16 @@ public class ReaperJob {
             DeploymentStatus.PROVISIONING, DeploymentStatus.STARTING, DeploymentStatus.RUNNING);
 
     private final RunPodClient runPod;
-    private final SecretVault vault;
+    private final PodCredentials credentials;
     private final Failures failures;
     private final DeployConfig config;
     private final ReaperRules rules;
     private final ObjectMapper json;
 
-    public ReaperJob(RunPodClient runPod, SecretVault vault, Failures failures, DeployConfig config,
+    public ReaperJob(RunPodClient runPod, PodCredentials credentials, Failures failures, DeployConfig config,
                      ObjectMapper json) {
         this.runPod = runPod;
-        this.vault = vault;
+        this.credentials = credentials;
         this.failures = failures;
         this.config = config;
         this.rules = new ReaperRules(config);
@@ -77,7 +75,7 @@ public class ReaperJob {
                             + "provisioning deadline (" + config.provisioningDeadline().toMinutes()
                             + " min); nothing is billing.").replaceWithVoid();
         }
-        return Panache.withSession(() -> vault.open(d.userId, SecretKind.RUNPOD)).chain(key -> key.isEmpty()
+        return Panache.withSession(() -> credentials.forDeployment(d)).chain(key -> key.isEmpty()
                 ? Uni.createFrom().voidItem()
                 : runPod.getPod(key.get(), d.podId).chain(pod -> apply(d, r, pod, now)));
     }

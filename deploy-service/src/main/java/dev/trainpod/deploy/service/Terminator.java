@@ -4,8 +4,6 @@ import dev.trainpod.common.event.DeploymentEnded;
 import dev.trainpod.common.outbox.Outbox;
 import dev.trainpod.deploy.Deployment;
 import dev.trainpod.deploy.client.RunPodClient;
-import dev.trainpod.deploy.vault.SecretKind;
-import dev.trainpod.deploy.vault.SecretVault;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -42,13 +40,13 @@ public class Terminator {
     private static final double CLAIM_SECONDS = 120;
 
     private final RunPodClient runPod;
-    private final SecretVault vault;
+    private final PodCredentials credentials;
     private final Outbox outbox;
     private final Pool pool;
 
-    public Terminator(RunPodClient runPod, SecretVault vault, Outbox outbox, Pool pool) {
+    public Terminator(RunPodClient runPod, PodCredentials credentials, Outbox outbox, Pool pool) {
         this.runPod = runPod;
-        this.vault = vault;
+        this.credentials = credentials;
         this.outbox = outbox;
         this.pool = pool;
     }
@@ -66,7 +64,7 @@ public class Terminator {
     }
 
     private Uni<Void> terminate(UUID deploymentId, Target target) {
-        return Panache.withSession(() -> vault.open(target.userId(), SecretKind.RUNPOD))
+        return Panache.withSession(() -> credentials.forDeployment(deploymentId, target.userId()))
                 .chain(key -> key.isEmpty()
                         ? Uni.createFrom().failure(new IllegalStateException("no RunPod key is stored"))
                         : runPod.terminatePod(key.get(), target.podId()))
