@@ -32,7 +32,7 @@ final class Invariants {
 
     private static final List<String> LIVE = List.of("PENDING", "PROVISIONING", "STARTING", "RUNNING");
     private static final List<String> DATABASES = List.of("trainpod_deploy", "trainpod_dataset", "trainpod_metrics");
-    private static final String POD_PREFIX = "trainpod-";
+    private static final String POD_PREFIX = ItPods.PREFIX;
 
     /**
      * The outcome of one check.

@@ -25,6 +25,7 @@ public final class SharedStack {
             Map.entry("trainpod.deploy.capacity-backoff-max", "2s"),
             Map.entry("trainpod.deploy.catalog-cache-ttl", "1s"),
             Map.entry("trainpod.deploy.idle.enabled", "false"),
+            Map.entry("trainpod.deploy.installation-id", ItPods.INSTALLATION),
             Map.entry("trainpod.estimate.startup-minutes-low", "0"),
             Map.entry("trainpod.estimate.startup-minutes-high", "1"));
 
