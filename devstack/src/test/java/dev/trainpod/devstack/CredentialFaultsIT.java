@@ -52,6 +52,7 @@ class CredentialFaultsIT {
         Instant start = Instant.now(); // after the key check's call, so the journal reaches back to it
         String id = user.deploy(2000, 0.5);
         user.awaitStatus(List.of(id), Set.of("RUNNING"), Duration.ofMinutes(2));
+        user.awaitStep(List.of(id), 2, Duration.ofMinutes(1));
 
         String secondAccount = "rpa_it_second_" + UUID.randomUUID().toString().replace("-", "");
         stack.simulator().addApiKey(secondAccount);

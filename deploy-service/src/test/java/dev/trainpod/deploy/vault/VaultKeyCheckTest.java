@@ -52,16 +52,16 @@ class VaultKeyCheckTest {
 
     @Test
     void aKeyChangedWithoutANewIdStopsTheStartNamingTheSetting() {
-        // sealed under the current key id ("v1"), but with another key: as if TRAINPOD_VAULT_KEY had been changed
-        SecretCipher changed = new SecretCipher(config(cipher.currentKeyId(), OTHER_KEY));
-        UUID id = insert(changed.seal("vault-check-changed", SecretKind.RUNPOD, "rpa_SEALED_ELSEWHERE_1"),
+        UUID id = insert(cipher.seal("vault-check-changed", SecretKind.RUNPOD, "rpa_SEALED_BEFORE_THE_CHANGE"),
                 "vault-check-changed");
+        // the same key id as the stored secrets, another key: as if TRAINPOD_VAULT_KEY had been changed alone
+        VaultKeyCheck changed = new VaultKeyCheck(pool, new SecretCipher(config(cipher.currentKeyId(), OTHER_KEY)));
         try {
-            assertThatThrownBy(() -> check.check().await().atMost(Duration.ofSeconds(10)))
+            assertThatThrownBy(() -> changed.check().await().atMost(Duration.ofSeconds(10)))
                     .isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("TRAINPOD_VAULT_KEY (trainpod.vault.key)")
                     .hasMessageContaining("without a new id")
-                    .hasMessageNotContaining("rpa_SEALED_ELSEWHERE_1");
+                    .hasMessageNotContaining("rpa_SEALED_BEFORE_THE_CHANGE");
         } finally {
             delete(id);
         }
