@@ -191,7 +191,7 @@ class DeployResilienceIT {
     @Test
     void orphanPodsAtTheProviderAreTerminated() {
         // A pod named for a deployment that does not exist, as a lost controller would leave behind.
-        String name = "trainpod-" + UUID.randomUUID();
+        String name = ItPods.name(UUID.randomUUID().toString());
         ItHttp.Answer created = ItHttp.send("POST", stack.runPodUrl() + "/v2/pods", runPodKey,
                 "{\"name\": \"" + name + "\", \"image\": \"runpod/pytorch\", \"gpu\": {\"id\": \"" + A4000
                         + "\", \"count\": 1}}");
@@ -346,7 +346,7 @@ class DeployResilienceIT {
 
     /** The simulator's pods named for the deployment. */
     private static List<SimPod> podsOf(String id) {
-        return stack.simulator().pods().stream().filter(p -> p.name().equals("trainpod-" + id)).toList();
+        return stack.simulator().pods().stream().filter(p -> p.name().equals(ItPods.name(id))).toList();
     }
 
     private static SimPod simPod(String podId) {
@@ -356,7 +356,7 @@ class DeployResilienceIT {
     /** The create calls the simulator answered for the deployment's pod. */
     private static List<ItHttp.Call> creates(String id) {
         return ItHttp.calls(stack).stream().filter(c -> c.method().equals("POST") && c.path().equals("/v2/pods")
-                && c.body() != null && ("trainpod-" + id).equals(c.body().path("name").asText())).toList();
+                && c.body() != null && ItPods.name(id).equals(c.body().path("name").asText())).toList();
     }
 
 }

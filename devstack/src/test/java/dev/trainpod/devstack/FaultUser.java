@@ -27,10 +27,11 @@ final class FaultUser {
     private final LocalStack stack;
     private final String token;
     private final String datasetId;
+    private final String runPodKey;
 
     FaultUser(LocalStack stack, Path root, String name) {
         this.stack = stack;
-        String runPodKey = "rpa_it_" + name + "_" + UUID.randomUUID().toString().replace("-", "");
+        this.runPodKey = "rpa_it_" + name + "_" + UUID.randomUUID().toString().replace("-", "");
         stack.simulator().addApiKey(runPodKey);
         this.token = stack.keys().userToken(name, Duration.ofHours(2));
         assertThat(ItHttp.send("PUT", stack.deployUrl() + "/api/v1/secrets/runpod", token,
@@ -71,6 +72,22 @@ final class FaultUser {
                  "simulation": %s}
                 """.formatted(datasetId, gpuType, limits, simulation);
         return ItHttp.send("POST", stack.deployUrl() + "/api/v1/deployments", token, body);
+    }
+
+    /** The RunPod key of the account the user stored first. */
+    String runPodKey() {
+        return runPodKey;
+    }
+
+    /** Stores a RunPod key (the simulator must know it) in place of the user's; answers the status. */
+    int putRunPodKey(String key) {
+        return ItHttp.send("PUT", stack.deployUrl() + "/api/v1/secrets/runpod", token,
+                "{\"apiKey\": \"" + key + "\"}").status();
+    }
+
+    /** Deletes the user's RunPod key; answers the status. */
+    int deleteRunPodKey() {
+        return ItHttp.send("DELETE", stack.deployUrl() + "/api/v1/secrets/runpod", token, null).status();
     }
 
     int cancel(String id) {
@@ -143,6 +160,6 @@ final class FaultUser {
 
     /** The simulator's pods named for the deployment. */
     List<SimPod> podsOf(String id) {
-        return stack.simulator().pods().stream().filter(p -> p.name().equals("trainpod-" + id)).toList();
+        return stack.simulator().pods().stream().filter(p -> p.name().equals(ItPods.name(id))).toList();
     }
 }

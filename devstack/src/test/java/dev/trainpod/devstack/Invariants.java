@@ -39,7 +39,7 @@ final class Invariants {
 
     private static final List<String> LIVE = List.of("PENDING", "PROVISIONING", "STARTING", "RUNNING");
     private static final List<String> DATABASES = List.of("trainpod_deploy", "trainpod_dataset", "trainpod_metrics");
-    private static final String POD_PREFIX = "trainpod-";
+    private static final String POD_PREFIX = ItPods.PREFIX;
 
     /**
      * The outcome of one check.
@@ -89,6 +89,7 @@ final class Invariants {
         System.out.println("[fault] " + line);
         Path root = Path.of(System.getenv().getOrDefault("TRAINPOD_ROOT", "..")).toAbsolutePath().normalize();
         try {
+            Files.createDirectories(root.resolve("devstack/target/it-stack"));
             Files.writeString(root.resolve("devstack/target/it-stack/fault-figures.txt"), Instant.now() + " " + line
                     + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         } catch (IOException e) {

@@ -232,9 +232,9 @@ class LoadIT {
                 List::isEmpty);
         assertThat(running).as("leaked pods").isEmpty();
         Map<String, Long> podsPerDeployment = stack.simulator().pods().stream()
-                .filter(p -> p.name().startsWith("trainpod-"))
+                .filter(p -> p.name().startsWith(ItPods.PREFIX))
                 .collect(Collectors.groupingBy(SimPod::name, Collectors.counting()));
-        driver.outcomes.forEach(o -> assertThat(podsPerDeployment.get("trainpod-" + o.id()))
+        driver.outcomes.forEach(o -> assertThat(podsPerDeployment.get(ItPods.name(o.id())))
                 .as("pods of deployment " + o.id()).isEqualTo(1L));
         Map<String, Long> pending = ItHttp.await("every outbox to drain", Duration.ofMinutes(1),
                 LoadIT::pendingOutboxEvents, p -> p.values().stream().allMatch(n -> n == 0));

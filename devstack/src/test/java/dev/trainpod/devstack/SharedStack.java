@@ -27,6 +27,7 @@ public final class SharedStack {
             // StateMachineFaultsIT keeps 250 deployments of one user waiting for capacity.
             Map.entry("trainpod.deploy.max-pending-per-user", "250"),
             Map.entry("trainpod.deploy.max-live-per-user", "300"),
+            Map.entry("trainpod.deploy.installation-id", ItPods.INSTALLATION),
             Map.entry("trainpod.estimate.startup-minutes-low", "0"),
             Map.entry("trainpod.estimate.startup-minutes-high", "1"));
 

@@ -85,11 +85,19 @@ public class RunPodClient {
                 .recoverWithItem(Optional.empty());
     }
 
-    /** Terminates the pod, which ends its billing; a pod that is already gone counts as terminated. */
+    /**
+     * Terminates the pod, which ends its billing. A 404 counts as terminated only when the account's pod list does
+     * not show the pod either: RunPod answers 404 for a pod it has forgotten, but also for one it cannot find this
+     * time, and the list is the second witness.
+     */
     public Uni<Void> terminatePod(String apiKey, String podId) {
         return retrying(() -> api.deletePod(bearer(apiKey), podId), 1)
                 .onFailure(e -> e instanceof RunPodException r && r.kind() == Kind.NOT_FOUND)
-                .recoverWithNull();
+                .recoverWithUni(e -> listPods(apiKey).chain(pods -> pods.stream()
+                        .anyMatch(p -> podId.equals(p.id()) && !"TERMINATED".equals(p.status()))
+                        ? Uni.createFrom().failure(new RunPodException(Kind.NOT_FOUND, 404,
+                                "DELETE answered 404, but the account still lists pod " + podId, null))
+                        : Uni.createFrom().voidItem()));
     }
 
     /** Every pod of the account, following pagination. */

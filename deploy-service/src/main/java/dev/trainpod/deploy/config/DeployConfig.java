@@ -4,6 +4,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 
 /** deploy-service settings. */
 @ConfigMapping(prefix = "trainpod.deploy")
@@ -65,6 +66,21 @@ public interface DeployConfig {
     /** How often the reconciler holds the provider's pods against the deployments; default 30 s. */
     @WithDefault("30s")
     Duration reconcileInterval();
+
+    /**
+     * This installation's id in its pod names ({@code trainpod-<installation>-<deployment id>}): 1 to 12 lower-case
+     * letters or digits. Installations that share a RunPod account must have different ids; the reconciler touches
+     * only pods named for its own. Default: a random id generated once and stored in the database.
+     */
+    Optional<String> installationId();
+
+    /** How long a replaced or deleted RunPod key is kept at least, even once none of its pods is live; default 1 h. */
+    @WithDefault("1h")
+    Duration retiredCredentialGrace();
+
+    /** How often retired RunPod keys that no pod needs any more are deleted; default 5 min. */
+    @WithDefault("5m")
+    Duration credentialPurgeInterval();
 
     /** How long a pod may take to be RUNNING at the provider, and a deployment to get one; default 15 min. */
     @WithDefault("15m")

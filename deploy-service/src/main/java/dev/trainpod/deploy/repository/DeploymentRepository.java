@@ -110,11 +110,6 @@ public class DeploymentRepository implements PanacheRepositoryBase<Deployment, U
                 .setParameter("user", userId).getSingleResult()).replaceWithVoid();
     }
 
-    /** How many of the user's pods may still be billing. */
-    public Uni<Long> podsNotTerminated(String userId) {
-        return count("userId = ?1 and podId is not null and podTerminatedAt is null", userId);
-    }
-
     public Uni<List<Deployment>> byIds(List<UUID> ids) {
         return list("id in ?1", ids);
     }

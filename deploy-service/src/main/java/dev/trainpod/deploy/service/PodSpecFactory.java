@@ -22,18 +22,20 @@ public class PodSpecFactory {
     private final RunPodConfig runPodConfig;
     private final BootstrapScript bootstrap;
     private final ObjectMapper json;
+    private final PodNames names;
 
     public PodSpecFactory(DeployConfig config, RunPodConfig runPodConfig, BootstrapScript bootstrap,
-                          ObjectMapper json) {
+                          ObjectMapper json, PodNames names) {
+        this.names = names;
         this.config = config;
         this.runPodConfig = runPodConfig;
         this.bootstrap = bootstrap;
         this.json = json;
     }
 
-    /** The pod name the reconciler recognises: {@code trainpod-<deployment id>}. */
-    public static String podName(Deployment d) {
-        return "trainpod-" + d.id;
+    /** The pod name the reconciler recognises: {@code trainpod-<installation>-<deployment id>} ({@link PodNames}). */
+    public String podName(Deployment d) {
+        return names.name(d.id);
     }
 
     /** The create call for one GPU candidate; the user's Hugging Face token, when stored, becomes {@code HF_TOKEN}. */

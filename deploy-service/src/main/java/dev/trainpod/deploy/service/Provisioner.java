@@ -33,6 +33,7 @@ public class Provisioner {
     private static final Logger LOG = Logger.getLogger(Provisioner.class);
 
     private final SecretVault vault;
+    private final PodCredentials credentials;
     private final DatasetServiceClient datasets;
     private final RunPodClient runPod;
     private final TokenSigner tokens;
@@ -45,11 +46,12 @@ public class Provisioner {
     private final Failures failures;
     private final DeployConfig config;
 
-    public Provisioner(SecretVault vault, DatasetServiceClient datasets, RunPodClient runPod, TokenSigner tokens,
+    public Provisioner(SecretVault vault, PodCredentials credentials, DatasetServiceClient datasets, RunPodClient runPod, TokenSigner tokens,
                        PodSpecFactory specs, GpuCandidates candidates, CapacityWait capacity, PodRecorder recorder,
                        DeploymentRepository deployments, DeploymentStateMachine states, Failures failures,
                        DeployConfig config) {
         this.vault = vault;
+        this.credentials = credentials;
         this.datasets = datasets;
         this.runPod = runPod;
         this.tokens = tokens;
@@ -73,10 +75,10 @@ public class Provisioner {
     }
 
     private Uni<Void> provisionUnreleased(UUID id) {
-        return Panache.withSession(() -> deployments.findById(id).chain(d -> vault
-                        .open(d.userId, SecretKind.RUNPOD)
-                        .chain(key -> vault.open(d.userId, SecretKind.HUGGINGFACE)
-                                .map(hf -> new Claimed(d, key.orElse(null), hf.orElse(null))))))
+        return Panache.withSession(() -> deployments.findById(id)).chain(d -> credentials
+                        .bindCurrent(d.id, d.userId)
+                        .chain(key -> Panache.withSession(() -> vault.open(d.userId, SecretKind.HUGGINGFACE))
+                                .map(hf -> new Claimed(d, key.orElse(null), hf.orElse(null)))))
                 .chain(c -> c.apiKey() == null
                         ? fail(id, FailureReason.FAILED_PRECHECKS,
                                 "The RunPod API key was removed before the pod could be created.")
@@ -94,9 +96,9 @@ public class Provisioner {
     public Uni<Void> resume(UUID id) {
         LOG.infof("deployment %s: claimed again after its provisioning replica stopped", id);
         return Panache.withSession(() -> deployments.findById(id).chain(d ->
-                        vault.open(d.userId, SecretKind.RUNPOD).map(key -> new Claimed(d, key.orElse(null), null))))
+                        credentials.forDeployment(d).map(key -> new Claimed(d, key.orElse(null), null))))
                 .chain(c -> c.apiKey() == null ? provisionUnreleased(id)
-                        : runPod.findByName(c.apiKey(), PodSpecFactory.podName(c.deployment())).chain(pod ->
+                        : runPod.findByName(c.apiKey(), specs.podName(c.deployment())).chain(pod ->
                                 pod.isPresent() ? recorder.adopt(id, pod.get(), c.apiKey()) : provisionUnreleased(id)))
                 .onFailure().recoverWithUni(e -> {
                     LOG.errorf("resuming the provisioning of deployment %s failed: %s", id, e.getMessage());

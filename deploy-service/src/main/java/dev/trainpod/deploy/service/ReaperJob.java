@@ -8,8 +8,6 @@ import dev.trainpod.deploy.client.RunPodClient;
 import dev.trainpod.deploy.client.RunPodModels;
 import dev.trainpod.deploy.config.DeployConfig;
 import dev.trainpod.deploy.repository.DeploymentRepository;
-import dev.trainpod.deploy.vault.SecretKind;
-import dev.trainpod.deploy.vault.SecretVault;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
@@ -35,17 +33,17 @@ public class ReaperJob {
     private static final int BATCH = 200;
 
     private final RunPodClient runPod;
-    private final SecretVault vault;
+    private final PodCredentials credentials;
     private final Failures failures;
     private final DeploymentRepository deployments;
     private final DeploymentStateMachine states;
     private final DeployConfig config;
     private final ReaperRules rules;
 
-    public ReaperJob(RunPodClient runPod, SecretVault vault, Failures failures, DeploymentRepository deployments,
+    public ReaperJob(RunPodClient runPod, PodCredentials credentials, Failures failures, DeploymentRepository deployments,
                      DeploymentStateMachine states, DeployConfig config) {
         this.runPod = runPod;
-        this.vault = vault;
+        this.credentials = credentials;
         this.failures = failures;
         this.deployments = deployments;
         this.states = states;
@@ -79,7 +77,7 @@ public class ReaperJob {
         ReaperRules.Facts facts = new ReaperRules.Facts(d.podCreatedAt, d.costPerHour,
                 spec.limits().maxRuntimeMinutes(), spec.limits().maxCostUsd(), spec.limits().idleMinutes(),
                 d.idleSince, d.podMissingSince);
-        return Panache.withSession(() -> vault.open(d.userId, SecretKind.RUNPOD))
+        return Panache.withSession(() -> credentials.forDeployment(d))
                 .chain(key -> key.isEmpty() ? Uni.createFrom().<Void>failure(
                                 new IllegalStateException("no RunPod key to read the pod with"))
                         : runPod.getPod(key.get(), d.podId).chain(pod -> apply(d, facts, pod, now)))

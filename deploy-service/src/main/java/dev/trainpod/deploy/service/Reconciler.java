@@ -6,8 +6,7 @@ import dev.trainpod.deploy.client.RunPodClient;
 import dev.trainpod.deploy.client.RunPodModels;
 import dev.trainpod.deploy.config.DeployConfig;
 import dev.trainpod.deploy.repository.DeploymentRepository;
-import dev.trainpod.deploy.vault.SecretKind;
-import dev.trainpod.deploy.vault.SecretVault;
+import dev.trainpod.deploy.vault.Credential;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Multi;
@@ -16,26 +15,31 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Optional;
+import java.util.Map;
 import java.util.UUID;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
 /**
- * Holds the provider's pods against the deployments, per stored RunPod key: a pod named {@code trainpod-<id>}
- * with no live deployment of that user is terminated; a deployment still PROVISIONING whose pod exists but was
- * never recorded (deploy-service stopped between the create call and its commit) adopts it; a second pod of a
- * deployment that already has one is terminated. One replica at a time runs it, under a database lease.
+ * Holds the provider's pods against the deployments, for every stored RunPod credential (the users' current keys
+ * and the retired keys kept for their pods). Only pods named for this installation ({@link PodNames}) are touched:
+ * one with no deployment is terminated; a deployment still PROVISIONING whose pod exists but was never recorded
+ * (deploy-service stopped between the create call and its commit) adopts it, and one that ended meanwhile has it
+ * recorded and terminated (so its cost is kept); a second pod of a deployment that
+ * already has one is terminated. A pod is acted on with the credential of the account it was listed from, and only
+ * when that is the credential its deployment is bound to, so a pod another credential's deployment owns is never
+ * touched. Pods named as before installation ids are handled only when their deployment is ours. One replica at a
+ * time runs it, under a database lease.
  */
 @ApplicationScoped
 public class Reconciler {
 
     private static final Logger LOG = Logger.getLogger(Reconciler.class);
-    private static final String PREFIX = "trainpod-";
 
     private final RunPodClient runPod;
-    private final SecretVault vault;
+    private final PodCredentials credentials;
+    private final PodNames names;
     private final Terminator terminator;
     private final PodRecorder recorder;
     private final DeploymentRepository deployments;
@@ -43,16 +47,26 @@ public class Reconciler {
     private final DeployConfig config;
     private final Duration leaseTtl;
 
-    public Reconciler(RunPodClient runPod, SecretVault vault, Terminator terminator, PodRecorder recorder,
-                      DeploymentRepository deployments, JobLease lease, DeployConfig config) {
+    public Reconciler(RunPodClient runPod, PodCredentials credentials, PodNames names, Terminator terminator,
+                      PodRecorder recorder, DeploymentRepository deployments, JobLease lease,
+                      DeployConfig config) {
         this.runPod = runPod;
-        this.vault = vault;
+        this.credentials = credentials;
+        this.names = names;
         this.terminator = terminator;
         this.recorder = recorder;
         this.deployments = deployments;
         this.lease = lease;
         this.config = config;
         this.leaseTtl = config.reconcileInterval().multipliedBy(2);
+    }
+
+    /** A listed pod with what its name says. */
+    private record Listed(RunPodModels.Pod pod, PodNames.Parsed name) {
+    }
+
+    /** The deployments the listed pods are named for, and the credential each is bound to. */
+    private record Known(Map<UUID, Deployment> deployments, Map<UUID, UUID> bindings) {
     }
 
     @Scheduled(every = "${trainpod.deploy.reconcile-interval:30s}", delayed = "${trainpod.deploy.reconcile-interval:30s}",
@@ -65,46 +79,53 @@ public class Reconciler {
     }
 
     private Uni<Void> reconcileAll() {
-        return Panache.withSession(() -> vault.users(SecretKind.RUNPOD))
-                .onItem().transformToMulti(users -> Multi.createFrom().iterable(users))
-                .onItem().transformToUniAndConcatenate(user -> reconcileUser(user)
-                        .onFailure().invoke(e -> LOG.warnf("reconciling the pods of one user failed: %s",
+        return Panache.withSession(credentials::all)
+                .onItem().transformToMulti(all -> Multi.createFrom().iterable(all))
+                .onItem().transformToUniAndConcatenate(c -> reconcileAccount(c)
+                        .onFailure().invoke(e -> LOG.warnf("reconciling the pods of %s failed: %s", c,
                                 e.getMessage()))
                         .onFailure().recoverWithNull())
                 .collect().last().replaceWithVoid();
     }
 
-    private Uni<Void> reconcileUser(String userId) {
-        return Panache.withSession(() -> vault.open(userId, SecretKind.RUNPOD)).chain(key -> key.isEmpty()
-                ? Uni.createFrom().voidItem()
-                : runPod.listPods(key.get()).chain(pods -> reconcilePods(userId, key.get(), pods.stream()
-                        .filter(p -> p.name() != null && p.name().startsWith(PREFIX))
-                        .filter(p -> !"TERMINATED".equals(p.status()))
-                        .toList())));
+    private Uni<Void> reconcileAccount(Credential credential) {
+        return runPod.listPods(credential.apiKey()).chain(pods -> reconcilePods(credential, pods.stream()
+                .filter(p -> !"TERMINATED".equals(p.status()))
+                .flatMap(p -> names.ours(p.name()).map(n -> new Listed(p, n)).stream())
+                .toList()));
     }
 
-    private Uni<Void> reconcilePods(String userId, String apiKey, List<RunPodModels.Pod> pods) {
+    private Uni<Void> reconcilePods(Credential credential, List<Listed> pods) {
         if (pods.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        List<UUID> ids = pods.stream().map(Reconciler::deploymentId).flatMap(Optional::stream).toList();
-        return Panache.withSession(() -> deployments.byIds(ids))
-                .map(list -> list.stream().collect(Collectors.toMap(d -> d.id, Function.identity())))
-                .onItem().transformToMulti(byId -> Multi.createFrom().iterable(pods)
-                        .onItem().transformToUniAndConcatenate(pod -> reconcilePod(userId, apiKey, pod,
-                                deploymentId(pod).map(byId::get).orElse(null))
+        List<UUID> ids = pods.stream().map(l -> l.name().deploymentId()).distinct().toList();
+        return Panache.withSession(() -> deployments.byIds(ids)
+                        .chain(list -> credentials.bindings(ids).map(bindings -> new Known(list.stream()
+                                .collect(Collectors.toMap(d -> d.id, Function.identity())), bindings))))
+                .onItem().transformToMulti(known -> Multi.createFrom().iterable(pods)
+                        .onItem().transformToUniAndConcatenate(l -> reconcilePod(credential, l,
+                                known.deployments().get(l.name().deploymentId()),
+                                known.bindings().get(l.name().deploymentId()))
                                 .onFailure().recoverWithNull()))
                 .collect().last().replaceWithVoid();
     }
 
-    private Uni<Void> reconcilePod(String userId, String apiKey, RunPodModels.Pod pod, Deployment d) {
+    private Uni<Void> reconcilePod(Credential credential, Listed listed, Deployment d, UUID boundCredential) {
+        RunPodModels.Pod pod = listed.pod();
+        String apiKey = credential.apiKey();
         boolean settled = pod.createdAt() == null
                 || pod.createdAt().plus(config.adoptAfter()).isBefore(Instant.now());
         if (d == null) {
+            if (listed.name().legacy()) {
+                return Uni.createFrom().voidItem(); // named before installation ids: maybe another installation's
+            }
             return settled ? terminateOrphan(apiKey, pod, "no deployment has this id") : Uni.createFrom().voidItem();
         }
-        if (!d.userId.equals(userId)) {
-            return Uni.createFrom().voidItem(); // another account's name clash: never touch what is not ours
+        boolean sameCredential = boundCredential != null ? boundCredential.equals(credential.id())
+                : d.userId.equals(credential.userId());
+        if (!sameCredential) {
+            return Uni.createFrom().voidItem(); // its deployment acts with another credential, which lists it too
         }
         if (pod.id().equals(d.podId)) {
             boolean terminatedButBack = d.podTerminatedAt != null;
@@ -129,13 +150,5 @@ public class Reconciler {
     private Uni<Void> terminateOrphan(String apiKey, RunPodModels.Pod pod, String why) {
         LOG.warnf("terminating pod %s (%s): %s", pod.id(), pod.name(), why);
         return runPod.terminatePod(apiKey, pod.id());
-    }
-
-    private static Optional<UUID> deploymentId(RunPodModels.Pod pod) {
-        try {
-            return Optional.of(UUID.fromString(pod.name().substring(PREFIX.length())));
-        } catch (IllegalArgumentException e) {
-            return Optional.empty();
-        }
     }
 }

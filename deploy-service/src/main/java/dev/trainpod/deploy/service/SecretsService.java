@@ -2,7 +2,6 @@ package dev.trainpod.deploy.service;
 
 import dev.trainpod.common.problem.Problem;
 import dev.trainpod.common.problem.ProblemException;
-import dev.trainpod.deploy.repository.DeploymentRepository;
 import dev.trainpod.deploy.client.RunPodClient;
 import dev.trainpod.deploy.client.RunPodException;
 import dev.trainpod.deploy.vault.SecretKind;
@@ -14,18 +13,16 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Users' secrets: a RunPod key is checked against RunPod before it is sealed, and is not forgotten while live pods need
- * it; a Hugging Face token is sealed as it is (the pod uses it; a gated model it cannot read fails with that cause).
+ * Users' secrets: a RunPod key is checked against RunPod before it is sealed, and a replaced or deleted one is kept
+ * sealed for the pods it created (see {@link PodCredentials}); a Hugging Face token is sealed as it is (the pod uses it; a gated model it cannot read fails with that cause).
  */
 @ApplicationScoped
 public class SecretsService {
 
     private final SecretVault vault;
     private final RunPodClient runPod;
-    private final DeploymentRepository deployments;
 
-    public SecretsService(SecretVault vault, RunPodClient runPod, DeploymentRepository deployments) {
-        this.deployments = deployments;
+    public SecretsService(SecretVault vault, RunPodClient runPod) {
         this.vault = vault;
         this.runPod = runPod;
     }
@@ -49,16 +46,12 @@ public class SecretsService {
         return Panache.withTransaction(() -> vault.delete(userId, SecretKind.HUGGINGFACE)).replaceWithVoid();
     }
 
+    /**
+     * Retires the RunPod key: no new pod is created with it, while the pods it created are still read and
+     * terminated with it until none is live; then it is deleted.
+     */
     public Uni<Void> deleteRunPodKey(String userId) {
-        return Panache.withTransaction(() -> deployments.podsNotTerminated(userId)
-                .chain(live -> {
-                    if (live > 0) {
-                        return Uni.createFrom().failure(ProblemException.conflict("runpod-key-in-use",
-                                live + " of your pods are still running and need this key to be terminated; "
-                                        + "cancel them first."));
-                    }
-                    return vault.delete(userId, SecretKind.RUNPOD).replaceWithVoid();
-                }));
+        return Panache.withTransaction(() -> vault.delete(userId, SecretKind.RUNPOD)).replaceWithVoid();
     }
 
     private static Throwable rejected(RunPodException e) {

@@ -2,8 +2,6 @@ package dev.trainpod.deploy.service;
 
 import dev.trainpod.deploy.client.RunPodClient;
 import dev.trainpod.deploy.repository.DeploymentRepository;
-import dev.trainpod.deploy.vault.SecretKind;
-import dev.trainpod.deploy.vault.SecretVault;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -43,16 +41,16 @@ public class Terminator {
     private static final double CLAIM_SECONDS = 120;
 
     private final RunPodClient runPod;
-    private final SecretVault vault;
+    private final PodCredentials credentials;
     private final DeploymentRepository deployments;
     private final DeploymentStateMachine states;
     private final Pool pool;
     private final Vertx vertx;
 
-    public Terminator(RunPodClient runPod, SecretVault vault, DeploymentRepository deployments,
+    public Terminator(RunPodClient runPod, PodCredentials credentials, DeploymentRepository deployments,
                       DeploymentStateMachine states, Pool pool, Vertx vertx) {
         this.runPod = runPod;
-        this.vault = vault;
+        this.credentials = credentials;
         this.deployments = deployments;
         this.states = states;
         this.pool = pool;
@@ -87,7 +85,9 @@ public class Terminator {
     }
 
     private Uni<Void> terminate(UUID deploymentId, Target target) {
-        return Panache.withSession(() -> vault.open(target.userId(), SecretKind.RUNPOD))
+        // deferred: a failure while the chain is assembled must also release the claim below
+        return Uni.createFrom().deferred(() -> Panache.withSession(() -> credentials.forDeployment(deploymentId,
+                        target.userId())))
                 .chain(key -> key.isEmpty()
                         ? Uni.createFrom().failure(new IllegalStateException("no RunPod key is stored"))
                         : runPod.terminatePod(key.get(), target.podId()))

@@ -37,6 +37,16 @@ public class SecretCipher {
     public record Sealed(String keyId, byte[] nonce, byte[] ciphertext) {
     }
 
+    /** The id of the key new secrets are sealed with. */
+    public String currentKeyId() {
+        return currentKeyId;
+    }
+
+    /** Whether a key with this id is configured, current or previous. */
+    public boolean hasKey(String keyId) {
+        return keys.containsKey(keyId);
+    }
+
     public Sealed seal(String userId, SecretKind kind, String secret) {
         byte[] nonce = new byte[NONCE_BYTES];
         random.nextBytes(nonce);

@@ -2,7 +2,7 @@ package dev.trainpod.deploy.vault;
 
 import java.nio.charset.StandardCharsets;
 
-/** The kinds of secret a user can store: one of each per user. */
+/** The kinds of secret a user can store: one of each per user (RunPod keys keep their retired predecessors). */
 public enum SecretKind {
 
     /** The RunPod API key that creates, reads and terminates the user's pods. */
