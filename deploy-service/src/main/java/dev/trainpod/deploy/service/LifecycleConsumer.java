@@ -8,18 +8,23 @@ import dev.trainpod.common.event.TrainingSucceeded;
 import dev.trainpod.common.inbox.InboxProcessor;
 import dev.trainpod.deploy.Deployment;
 import dev.trainpod.deploy.DeploymentStatus;
+import io.smallrye.common.vertx.VertxContext;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Context;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.jboss.logging.Logger;
 
 /**
- * Ends deployments when their training fails or succeeds, and terminates the pod the moment the new status
- * is committed.
+ * Ends deployments when their training fails or succeeds, and starts terminating the pod the moment the new
+ * status is committed, without holding the record for RunPod.
  */
 @ApplicationScoped
 public class LifecycleConsumer {
+
+    private static final Logger LOG = Logger.getLogger(LifecycleConsumer.class);
 
     private final InboxProcessor inbox;
     private final Transitions transitions;
@@ -31,10 +36,18 @@ public class LifecycleConsumer {
         this.terminator = terminator;
     }
 
+    /**
+     * Applies the event; once its transaction has committed, starts terminating the pod of a training that ended
+     * without making the record wait for RunPod (a hanging provider must not hold the partition).
+     */
     @Incoming("lifecycle")
     public Uni<Void> consume(ConsumerRecord<String, String> record) {
         return inbox.process(record, this::apply)
-                .chain(() -> endsTraining(record) ? terminate(record.key()) : Uni.createFrom().voidItem());
+                .invoke(() -> {
+                    if (endsTraining(record)) {
+                        terminate(record.key());
+                    }
+                });
     }
 
     private Uni<Void> apply(EventEnvelope envelope) {
@@ -69,11 +82,25 @@ public class LifecycleConsumer {
         return "TrainingFailed".equals(t) || "TrainingSucceeded".equals(t);
     }
 
-    private Uni<Void> terminate(String key) {
+    /**
+     * Fires the termination on a Vert.x context of its own and only logs a failure: {@link TerminationJob} retries
+     * every ended deployment whose pod is not confirmed terminated.
+     */
+    private void terminate(String key) {
+        UUID id;
         try {
-            return terminator.terminate(UUID.fromString(key)).onFailure().recoverWithNull();
-        } catch (IllegalArgumentException e) {
-            return Uni.createFrom().voidItem();
+            id = UUID.fromString(key);
+        } catch (IllegalArgumentException | NullPointerException e) {
+            return;
+        }
+        Runnable start = () -> terminator.terminate(id).subscribe().with(ignored -> { },
+                e -> LOG.warnf("terminating the pod of deployment %s failed, the termination job retries it: %s",
+                        id, e.getMessage()));
+        Context context = VertxContext.createNewDuplicatedContext();
+        if (context == null) {
+            start.run();
+        } else {
+            context.runOnContext(v -> start.run());
         }
     }
 }
