@@ -8,6 +8,7 @@ import dev.trainpod.common.event.TrainingSucceeded;
 import dev.trainpod.common.inbox.InboxProcessor;
 import dev.trainpod.deploy.Deployment;
 import dev.trainpod.deploy.DeploymentStatus;
+import io.quarkus.vertx.core.runtime.context.VertxContextSafetyToggle;
 import io.smallrye.common.vertx.VertxContext;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
@@ -93,13 +94,16 @@ public class LifecycleConsumer {
         } catch (IllegalArgumentException | NullPointerException e) {
             return;
         }
-        Runnable start = () -> terminator.terminate(id).subscribe().with(ignored -> { },
+        Runnable start = () -> Uni.createFrom().deferred(() -> terminator.terminate(id)).subscribe().with(
+                ignored -> { },
                 e -> LOG.warnf("terminating the pod of deployment %s failed, the termination job retries it: %s",
                         id, e.getMessage()));
         Context context = VertxContext.createNewDuplicatedContext();
         if (context == null) {
             start.run();
         } else {
+            // Hibernate Reactive (the vault read) runs only on a context marked safe, as Quarkus marks a request's.
+            VertxContextSafetyToggle.setContextSafe(context, true);
             context.runOnContext(v -> start.run());
         }
     }
