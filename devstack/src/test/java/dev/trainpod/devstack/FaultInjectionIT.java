@@ -209,7 +209,7 @@ class FaultInjectionIT {
         Instant start = Instant.now();
         Instant end = start.plus(Duration.ofMinutes(5));
         // 5xx on every call, then 429 on every call, then answers held past the client's 20 s read timeout. The
-        // simulator sleeps a held answer on one of its 8 request threads, so only a few calls are held per window.
+        // simulator sleeps a held answer on one of its request threads; only a few calls are held per window.
         List<String> phases = List.of(
                 "[{\"type\": \"SERVER_ERROR\", \"status\": 503}]",
                 "[{\"type\": \"RATE_LIMIT\", \"retryAfterSeconds\": 2}]",

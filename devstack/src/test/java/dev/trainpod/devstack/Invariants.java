@@ -2,6 +2,9 @@ package dev.trainpod.devstack;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.trainpod.common.event.EventCodec;
+import dev.trainpod.common.event.LifecycleEvent;
+import dev.trainpod.common.event.TrainingSucceeded;
 import dev.trainpod.common.testing.SharedPostgres;
 import dev.trainpod.devstack.runpod.SimPod;
 import java.io.IOException;
@@ -24,16 +27,23 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * What must hold after any fault, read from the parts themselves: the simulator's pods and request journal, and
  * each service's database over JDBC. Pods billing at the simulator match the deployments in a live status; every
  * outbox is empty; no live deployment is past its deadline; the metric points stored are those the pods sent;
  * every event of the scenario's deployments reached every consumer's inbox; and each effect happened once (one
- * pod per deployment, one terminal transition, one DeploymentEnded, one successful DELETE per pod).
+ * pod per deployment, one terminal transition, one DeploymentEnded, one successful DELETE per pod). Separately,
+ * {@link #consumersConsuming} checks that every service's lifecycle consumer is alive and consuming.
  */
 final class Invariants {
 
@@ -305,6 +315,51 @@ final class Invariants {
             }
         }
         figures.put("eventsMissingFromAnInbox", missing);
+    }
+
+    /**
+     * Every service's lifecycle consumer is consuming: each liveness check answers UP, and a probe event (a
+     * {@code TrainingSucceeded} of a deployment nobody has, which every consumer marks in its inbox and otherwise
+     * ignores) reaches every service's inbox within {@code timeout}. Answers the violations; empty when all consume.
+     */
+    static List<String> consumersConsuming(LocalStack stack, Duration timeout) {
+        List<String> violations = new ArrayList<>();
+        for (String url : List.of(stack.deployUrl(), stack.datasetUrl(), stack.metricsUrl())) {
+            ItHttp.Answer live = ItHttp.send("GET", url + "/q/health/live", null, null);
+            if (live.status() != 200) {
+                violations.add(url + " liveness answers " + live.status() + ": " + live.body());
+            }
+        }
+        UUID probe = UUID.randomUUID();
+        TrainingSucceeded event = new TrainingSucceeded(UUID.randomUUID(), "consumer probe");
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrapServers());
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
+            producer.send(EventCodec.toRecord(LifecycleEvent.TOPIC, probe, "/devstack/probe", Instant.now(),
+                    event.type(), event.deploymentId().toString(), EventCodec.toJson(event))).get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            violations.add("the probe event could not be published: " + e);
+            return violations;
+        }
+        Set<String> waiting = new TreeSet<>(DATABASES);
+        Instant deadline = Instant.now().plus(timeout);
+        while (!waiting.isEmpty() && Instant.now().isBefore(deadline)) {
+            waiting.removeIf(db -> {
+                try (Connection c = connect(db)) {
+                    return !strings(c, "SELECT event_id::text FROM inbox_event WHERE event_id::text = ANY(?)",
+                            List.of(probe.toString())).isEmpty();
+                } catch (SQLException e) {
+                    return false;
+                }
+            });
+            ServiceProcess.sleep(200);
+        }
+        if (!waiting.isEmpty()) {
+            violations.add("the probe event " + probe + " was not consumed within " + timeout + " in " + waiting);
+        }
+        return violations;
     }
 
     private static Connection connect(String database) throws SQLException {

@@ -6,6 +6,11 @@ import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.jboss.logging.Logger;
@@ -13,7 +18,9 @@ import org.jboss.logging.Logger;
 /**
  * Runs a service's handler for a consumed lifecycle record exactly once: the inbox mark and the handler's
  * changes commit in one transaction, and a failed attempt is retried with backoff (the partition waits, so
- * one deployment's events keep their order).
+ * one deployment's events keep their order) for the retry budget. An event that still fails then goes to the
+ * dead-letter table and the consumer moves on; if that write fails too (the database is down), it is retried
+ * until it succeeds, so no event is dropped and its offset is not committed before.
  */
 @ApplicationScoped
 public class InboxProcessor {
@@ -21,9 +28,25 @@ public class InboxProcessor {
     private static final Logger LOG = Logger.getLogger(InboxProcessor.class);
 
     private final Inbox inbox;
+    private final DeadLetters deadLetters;
+    private final ConsumerConfig config;
+    private final AtomicLong sequence = new AtomicLong();
+    private final Map<Long, InFlight> inFlight = new ConcurrentHashMap<>();
 
-    public InboxProcessor(Inbox inbox) {
+    public InboxProcessor(Inbox inbox, DeadLetters deadLetters, ConsumerConfig config) {
         this.inbox = inbox;
+        this.deadLetters = deadLetters;
+        this.config = config;
+    }
+
+    /** An event being processed: since when, and whether only its dead-letter write is left. */
+    private static final class InFlight {
+        final Instant since = Instant.now();
+        volatile boolean deadLettering;
+        volatile Instant firstFailedAt;
+        volatile Instant lastFailedAt;
+        volatile Throwable lastError;
+        volatile int attempts;
     }
 
     /** Decodes the record and, on its first delivery, applies the handler in the same transaction. */
@@ -39,11 +62,57 @@ public class InboxProcessor {
                     record.topic(), record.partition(), record.offset(), e.getMessage());
             return Uni.createFrom().voidItem();
         }
-        return Panache.withTransaction(() -> inbox.claim(envelope.id())
-                        .chain(first -> first ? handler.apply(envelope) : Uni.createFrom().voidItem()))
-                .onFailure().invoke(e -> LOG.warnf("handling %s %s failed, will retry: %s",
-                        envelope.event().type(), envelope.id(), e.getMessage()))
+        long id = sequence.incrementAndGet();
+        InFlight state = new InFlight();
+        inFlight.put(id, state);
+        return Uni.createFrom().deferred(() -> Panache.withTransaction(() -> inbox.claim(envelope.id())
+                        .chain(first -> first ? handler.apply(envelope) : Uni.createFrom().voidItem())))
+                .onFailure().invoke(e -> {
+                    Instant now = Instant.now();
+                    if (state.firstFailedAt == null) {
+                        state.firstFailedAt = now;
+                    }
+                    state.lastFailedAt = now;
+                    state.lastError = e;
+                    state.attempts++;
+                    LOG.warnf("handling %s %s failed (attempt %d), will retry: %s",
+                            envelope.event().type(), envelope.id(), state.attempts, e.getMessage());
+                })
                 .onFailure().retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(10))
-                .expireIn(Duration.ofMinutes(10).toMillis());
+                .expireIn(config.retryBudget().toMillis())
+                .onFailure().recoverWithUni(e -> deadLetter(record, envelope, state))
+                .onTermination().invoke(() -> inFlight.remove(id));
+    }
+
+    private Uni<Void> deadLetter(ConsumerRecord<String, String> record, EventEnvelope envelope, InFlight state) {
+        state.deadLettering = true;
+        LOG.errorf("%s %s (%s-%d offset %d) still failed after %d attempts in %s; moving it to the dead-letter "
+                        + "table: %s", envelope.event().type(), envelope.id(), record.topic(), record.partition(),
+                record.offset(), state.attempts, config.retryBudget(),
+                state.lastError == null ? "unknown" : state.lastError.getMessage());
+        DeadLetters.Failure failure = new DeadLetters.Failure(state.lastError,
+                state.firstFailedAt == null ? state.since : state.firstFailedAt,
+                state.lastFailedAt == null ? Instant.now() : state.lastFailedAt, state.attempts);
+        return Uni.createFrom().deferred(() -> deadLetters.record(record, envelope, failure))
+                .onFailure().invoke(e -> LOG.warnf("writing %s %s to the dead-letter table failed, will retry: %s",
+                        envelope.event().type(), envelope.id(), e.getMessage()))
+                .onFailure().retry().withBackOff(Duration.ofSeconds(1), Duration.ofSeconds(30)).indefinitely();
+    }
+
+    /**
+     * How long the oldest event has been in progress past its retry budget and stall grace, other than one
+     * waiting for its dead-letter write: an attempt that never answered. Empty while the consumer is healthy.
+     */
+    public Optional<Duration> stalledFor() {
+        Instant deadline = Instant.now().minus(config.retryBudget()).minus(config.stallGrace());
+        return inFlight.values().stream()
+                .filter(f -> !f.deadLettering && f.since.isBefore(deadline))
+                .map(f -> Duration.between(f.since, deadline))
+                .max(Duration::compareTo);
+    }
+
+    /** How many events are waiting for their dead-letter write, that is for the database to come back. */
+    public long waitingForDeadLetterWrite() {
+        return inFlight.values().stream().filter(f -> f.deadLettering).count();
     }
 }

@@ -2,14 +2,14 @@ package dev.trainpod.deploy.service;
 
 import dev.trainpod.common.event.ArtifactsStored;
 import dev.trainpod.common.event.EventCodec;
-import dev.trainpod.common.event.FailureReason;
 import dev.trainpod.common.event.EventEnvelope;
+import dev.trainpod.common.event.FailureReason;
 import dev.trainpod.common.event.LifecycleEvent;
 import dev.trainpod.common.event.TrainingFailed;
 import dev.trainpod.common.event.TrainingSucceeded;
 import dev.trainpod.common.inbox.InboxProcessor;
-import dev.trainpod.deploy.repository.DeploymentRepository;
 import dev.trainpod.deploy.DeploymentStatus;
+import dev.trainpod.deploy.repository.DeploymentRepository;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
@@ -17,14 +17,17 @@ import java.util.Set;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.jboss.logging.Logger;
 
 /**
- * Ends deployments when their training fails or succeeds, and terminates the pod the moment the new status
- * is committed; records when a deployment's final artifacts were stored, after which a watchdog's verdict ends it
- * as succeeded.
+ * Ends deployments when their training fails or succeeds, and starts terminating the pod the moment the new
+ * status is committed, without holding the record for RunPod; records when a deployment's final artifacts were
+ * stored, after which a watchdog's verdict ends it as succeeded.
  */
 @ApplicationScoped
 public class LifecycleConsumer {
+
+    private static final Logger LOG = Logger.getLogger(LifecycleConsumer.class);
 
     /** Verdicts of metrics-service's watchdog, as opposed to the pod's own report of a failure. */
     private static final Set<String> WATCHDOG = Set.of(FailureReason.FAILED_HEARTBEAT_LOST.name(),
@@ -43,10 +46,18 @@ public class LifecycleConsumer {
         this.terminator = terminator;
     }
 
+    /**
+     * Applies the event; once its transaction has committed, starts terminating the pod of a training that ended
+     * without making the record wait for RunPod (a hanging provider must not hold the partition).
+     */
     @Incoming("lifecycle")
     public Uni<Void> consume(ConsumerRecord<String, String> record) {
         return inbox.process(record, this::apply)
-                .chain(() -> endsTraining(record) ? terminate(record.key()) : Uni.createFrom().voidItem());
+                .invoke(() -> {
+                    if (endsTraining(record)) {
+                        terminate(record.key());
+                    }
+                });
     }
 
     private Uni<Void> apply(EventEnvelope envelope) {
@@ -94,11 +105,16 @@ public class LifecycleConsumer {
         return "TrainingFailed".equals(t) || "TrainingSucceeded".equals(t);
     }
 
-    private Uni<Void> terminate(String key) {
+    /**
+     * Fires the termination on a Vert.x context of its own and only logs a failure: {@link TerminationJob} retries
+     * every ended deployment whose pod is not confirmed terminated.
+     */
+    /** Starts the pod's termination after the event committed; the record does not wait for RunPod. */
+    private void terminate(String key) {
         try {
-            return terminator.terminate(UUID.fromString(key)).onFailure().recoverWithNull();
-        } catch (IllegalArgumentException e) {
-            return Uni.createFrom().voidItem();
+            terminator.terminateSoon(UUID.fromString(key));
+        } catch (IllegalArgumentException | NullPointerException e) {
+            LOG.debugf("record key %s is no deployment id", key);
         }
     }
 }

@@ -23,7 +23,7 @@ import org.jboss.logging.Logger;
 /**
  * The RunPod credential each pod is acted on with: the one that created it, even after the user replaced or deleted
  * the key (a pod of another account answers 404, so the current key must never stand in for it). Provisioning binds
- * the user's current credential before the create call; the reaper, terminator, pod-status job and reconciler open
+ * the user's current credential before the create call; the reaper, terminator and reconciler open
  * the bound one; a retired credential is purged once none of its deployments is live or holds a pod.
  */
 @ApplicationScoped

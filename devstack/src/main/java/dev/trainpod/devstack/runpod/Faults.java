@@ -19,7 +19,12 @@ final class Faults {
         /** The call is handled, then its answer is held back for {@code delayMillis} (a slow or hung API). */
         DELAY,
         /** The call is handled, then answered with a 5xx: the pod exists although the client hears a failure. */
-        ERROR_AFTER_HANDLING;
+        ERROR_AFTER_HANDLING,
+        /**
+         * The call is held for {@code delayMillis} before it is handled (a hung API: a retry hangs too, and nothing
+         * happens at RunPod until the hold ends), then handled and answered as usual.
+         */
+        HANG;
 
         /** Whether, unless told otherwise, the fault hits only pod creation rather than any call. */
         boolean createOnly() {
@@ -30,6 +35,16 @@ final class Faults {
         boolean afterHandling() {
             return this == DELAY || this == ERROR_AFTER_HANDLING;
         }
+
+        /** When the fault acts: before handling (a hold), instead of handling (a problem), or after it. */
+        Phase phase() {
+            return this == HANG ? Phase.HOLD : afterHandling() ? Phase.AFTER : Phase.INSTEAD;
+        }
+    }
+
+    /** When a fault acts on a call. */
+    private enum Phase {
+        HOLD, INSTEAD, AFTER
     }
 
     private static final Set<String> PROPERTIES = Set.of("type", "gpuTypeId", "method", "path", "times",
@@ -64,7 +79,7 @@ final class Faults {
                 case INSUFFICIENT_BALANCE -> new ApiProblem(402,
                         "Insufficient balance: add credit to your account to create this pod.");
                 case FORBIDDEN -> new ApiProblem(403, "access denied");
-                case DELAY -> throw new IllegalStateException("a delay is not a problem");
+                case DELAY, HANG -> throw new IllegalStateException("a delay is not a problem");
             };
         }
 
@@ -113,14 +128,19 @@ final class Faults {
         faults.clear();
     }
 
+    /** How long to hold this request before handling it, if an injected hang hits it. */
+    Optional<Duration> hold(String method, String path, JsonNode body) {
+        return firing(method, path, body, Phase.HOLD).map(fault -> Duration.ofMillis(fault.delayMillis()));
+    }
+
     /** The failure to answer instead of handling this request, if an injected fault hits it. */
     Optional<ApiProblem> check(String method, String path, JsonNode body) {
-        return firing(method, path, body, false).map(Fault::problem);
+        return firing(method, path, body, Phase.INSTEAD).map(Fault::problem);
     }
 
     /** What to do with the answer of a call that was handled: hold it back, replace it with a 5xx, or neither. */
     Optional<After> after(String method, String path, JsonNode body) {
-        return firing(method, path, body, true).map(fault -> fault.type() == Type.DELAY
+        return firing(method, path, body, Phase.AFTER).map(fault -> fault.type() == Type.DELAY
                 ? new After(Duration.ofMillis(fault.delayMillis()), null)
                 : new After(Duration.ZERO, fault.problem()));
     }
@@ -129,9 +149,9 @@ final class Faults {
     record After(Duration delay, ApiProblem problem) {
     }
 
-    private Optional<Fault> firing(String method, String path, JsonNode body, boolean afterHandling) {
+    private Optional<Fault> firing(String method, String path, JsonNode body, Phase phase) {
         for (Fault fault : faults) {
-            if (fault.type().afterHandling() == afterHandling && fault.matches(method, path, body) && fault.fire()) {
+            if (fault.type().phase() == phase && fault.matches(method, path, body) && fault.fire()) {
                 if (fault.remaining().get() == 0) {
                     faults.remove(fault);
                 }

@@ -27,7 +27,8 @@ import java.util.function.Consumer;
 public final class RunPodSimulator implements AutoCloseable {
 
     private static final List<String> PASS_THROUGH_ENV = List.of("PATH", "HOME", "LANG", "JAVA_HOME");
-    private static final int HTTP_THREADS = 8;
+    /** Enough that calls held by a DELAY or HANG fault (one thread each) do not hold up every other call. */
+    private static final int HTTP_THREADS = 64;
 
     private final int requestedPort;
     private final InetAddress bindAddress;

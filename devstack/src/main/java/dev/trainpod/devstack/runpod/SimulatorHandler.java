@@ -63,6 +63,7 @@ final class SimulatorHandler implements HttpHandler {
             throw new ApiProblem(403, "access denied: a pod's own key may act only on that pod");
         }
         JsonNode json = Json.parse(requireBody(body));
+        faults.hold(method, path, json).ifPresent(SimulatorHandler::pause);
         faults.check(method, path, json).ifPresent(problem -> {
             throw problem;
         });

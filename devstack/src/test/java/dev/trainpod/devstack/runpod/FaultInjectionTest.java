@@ -130,9 +130,33 @@ class FaultInjectionTest {
     }
 
     @Test
+    void hungDeleteTerminatesNothingUntilTheHoldEndsAndHoldsARetryToo() throws Exception {
+        String podId = sim.createPod("");
+        addFault("{\"type\":\"HANG\",\"method\":\"DELETE\",\"path\":\"/v2/pods\",\"delayMillis\":3000}");
+
+        CompletableFuture<SimulatorFixture.Reply> first = CompletableFuture.supplyAsync(
+                () -> sim.delete("/v2/pods/" + podId));
+        CompletableFuture<SimulatorFixture.Reply> retry = CompletableFuture.supplyAsync(
+                () -> sim.delete("/v2/pods/" + podId));
+        Thread.sleep(1500);
+
+        assertThat(first).isNotDone();
+        assertThat(retry).isNotDone();
+        assertThat(status(podId)).isNotEqualTo("TERMINATED");
+        assertThat(sim.get("/v2/pods").status()).as("other calls are not held").isEqualTo(200);
+        assertThat(java.util.List.of(first.get(10, TimeUnit.SECONDS).status(), retry.get(10, TimeUnit.SECONDS).status()))
+                .containsExactlyInAnyOrder(204, 404);
+        assertThat(status(podId)).isEqualTo("TERMINATED");
+    }
+
+    @Test
     void invalidFaultIsRefused() {
         assertThat(addFault("{\"type\":\"METEOR\"}").status()).isEqualTo(400);
         assertThat(sim.get("/v2/pods").status()).isEqualTo(200);
+    }
+
+    private static String status(String podId) {
+        return sim.simulator.pods().stream().filter(pod -> pod.id().equals(podId)).findFirst().orElseThrow().status();
     }
 
     private static long podsOn(String gpuTypeId) {
