@@ -35,6 +35,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
@@ -94,6 +95,9 @@ final class Invariants {
     static void assertHolds(LocalStack stack, String scenario, Instant start, Collection<String> ids,
                             Map<String, Integer> points, Map<String, Object> extra) {
         Report report = new Invariants(stack, start, ids, points).await(Duration.ofMinutes(2));
+        List<String> consumers = consumersConsuming(stack, Duration.ofSeconds(30));
+        report.figures().put("everyConsumerConsuming", consumers.isEmpty());
+        report.violations().addAll(consumers);
         String line = scenario + ": " + extra + " " + report.figures()
                 + " wall " + Duration.between(start, Instant.now()).toSeconds() + " s";
         System.out.println("[fault] " + line);
@@ -330,26 +334,35 @@ final class Invariants {
                 violations.add(url + " liveness answers " + live.status() + ": " + live.body());
             }
         }
-        UUID probe = UUID.randomUUID();
-        TrainingSucceeded event = new TrainingSucceeded(UUID.randomUUID(), "consumer probe");
+        // One probe per partition: every partition's consumer in every service must take its probe.
+        List<UUID> probes = new ArrayList<>();
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrapServers());
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
-            producer.send(EventCodec.toRecord(LifecycleEvent.TOPIC, probe, "/devstack/probe", Instant.now(),
-                    event.type(), event.deploymentId().toString(), EventCodec.toJson(event))).get(30, TimeUnit.SECONDS);
+            int partitions = producer.partitionsFor(LifecycleEvent.TOPIC).size();
+            for (int partition = 0; partition < partitions; partition++) {
+                UUID probe = UUID.randomUUID();
+                TrainingSucceeded event = new TrainingSucceeded(UUID.randomUUID(), "consumer probe");
+                ProducerRecord<String, String> r = EventCodec.toRecord(LifecycleEvent.TOPIC, probe, "/devstack/probe",
+                        Instant.now(), event.type(), event.deploymentId().toString(), EventCodec.toJson(event));
+                producer.send(new ProducerRecord<>(r.topic(), partition, r.key(), r.value(), r.headers()))
+                        .get(30, TimeUnit.SECONDS);
+                probes.add(probe);
+            }
         } catch (Exception e) {
-            violations.add("the probe event could not be published: " + e);
+            violations.add("the probe events could not be published: " + e);
             return violations;
         }
+        List<String> probeIds = probes.stream().map(UUID::toString).toList();
         Set<String> waiting = new TreeSet<>(DATABASES);
         Instant deadline = Instant.now().plus(timeout);
         while (!waiting.isEmpty() && Instant.now().isBefore(deadline)) {
             waiting.removeIf(db -> {
                 try (Connection c = connect(db)) {
-                    return !strings(c, "SELECT event_id::text FROM inbox_event WHERE event_id::text = ANY(?)",
-                            List.of(probe.toString())).isEmpty();
+                    return strings(c, "SELECT event_id::text FROM inbox_event WHERE event_id::text = ANY(?)",
+                            probeIds).size() == probeIds.size();
                 } catch (SQLException e) {
                     return false;
                 }
@@ -357,7 +370,8 @@ final class Invariants {
             ServiceProcess.sleep(200);
         }
         if (!waiting.isEmpty()) {
-            violations.add("the probe event " + probe + " was not consumed within " + timeout + " in " + waiting);
+            violations.add("the probe events " + probeIds + " (one per partition) were not all consumed within "
+                    + timeout + " in " + waiting);
         }
         return violations;
     }

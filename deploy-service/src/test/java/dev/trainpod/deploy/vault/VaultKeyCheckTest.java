@@ -1,6 +1,5 @@
 package dev.trainpod.deploy.vault;
 
-import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.trainpod.common.testing.TrainpodTestResource;
