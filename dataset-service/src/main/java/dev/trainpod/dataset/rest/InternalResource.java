@@ -3,6 +3,7 @@ package dev.trainpod.dataset.rest;
 import dev.trainpod.common.security.Roles;
 import dev.trainpod.dataset.config.DatasetConfig;
 import dev.trainpod.dataset.service.DatasetService;
+import dev.trainpod.dataset.service.DownloadMetrics;
 import dev.trainpod.dataset.service.DownloadTokenService;
 import dev.trainpod.dataset.service.IssuedToken;
 import io.smallrye.mutiny.Uni;
@@ -34,8 +35,11 @@ public class InternalResource {
     private final DatasetService datasets;
     private final DownloadTokenService tokens;
     private final DatasetConfig config;
+    private final DownloadMetrics metrics;
 
-    public InternalResource(DatasetService datasets, DownloadTokenService tokens, DatasetConfig config) {
+    public InternalResource(DatasetService datasets, DownloadTokenService tokens, DatasetConfig config,
+                            DownloadMetrics metrics) {
+        this.metrics = metrics;
         this.datasets = datasets;
         this.tokens = tokens;
         this.config = config;
@@ -58,6 +62,7 @@ public class InternalResource {
         Duration ttl = request.ttlSeconds() == null ? config.tokenTtl() : Duration.ofSeconds(request.ttlSeconds());
         int maxUses = request.maxUses() == null ? config.tokenMaxUses() : request.maxUses();
         return tokens.mint(request.userId(), request.datasetId(), request.deploymentId(), ttl, maxUses)
+                .invoke(issued -> metrics.minted())
                 .map(issued -> RestResponse.status(RestResponse.Status.CREATED, answer(issued)));
     }
 

@@ -16,8 +16,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
@@ -33,6 +35,8 @@ public class Reconciler {
 
     private static final Logger LOG = Logger.getLogger(Reconciler.class);
     private static final String PREFIX = "trainpod-";
+    private static final List<DeploymentStatus> ENDED = List.of(DeploymentStatus.SUCCEEDED, DeploymentStatus.FAILED,
+            DeploymentStatus.CANCELLED);
 
     private final RunPodClient runPod;
     private final SecretVault vault;
@@ -42,9 +46,14 @@ public class Reconciler {
     private final JobLease lease;
     private final DeployConfig config;
     private final Duration leaseTtl;
+    private final DeploymentMetrics metrics;
+    /** The pass in progress: pods listed (by id) and whether a live deployment holds each; for the leak gauge. */
+    private final Map<String, Boolean> pass = new ConcurrentHashMap<>();
 
     public Reconciler(RunPodClient runPod, SecretVault vault, Terminator terminator, PodRecorder recorder,
-                      DeploymentRepository deployments, JobLease lease, DeployConfig config) {
+                      DeploymentRepository deployments, JobLease lease, DeployConfig config,
+                      DeploymentMetrics metrics) {
+        this.metrics = metrics;
         this.runPod = runPod;
         this.vault = vault;
         this.terminator = terminator;
@@ -59,28 +68,39 @@ public class Reconciler {
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> reconcile() {
         return lease.take("reconciler", leaseTtl)
-                .chain(held -> held ? reconcileAll() : Uni.createFrom().voidItem())
+                .chain(held -> held ? reconcileAll() : Uni.createFrom().voidItem().invoke(metrics::notReconciling))
                 .onFailure().invoke(e -> LOG.warnf("reconciliation failed: %s", e.getMessage()))
                 .onFailure().recoverWithNull().replaceWithVoid();
     }
 
     private Uni<Void> reconcileAll() {
+        pass.clear();
         return Panache.withSession(() -> vault.users(SecretKind.RUNPOD))
                 .onItem().transformToMulti(users -> Multi.createFrom().iterable(users))
                 .onItem().transformToUniAndConcatenate(user -> reconcileUser(user)
                         .onFailure().invoke(e -> LOG.warnf("reconciling the pods of one user failed: %s",
                                 e.getMessage()))
                         .onFailure().recoverWithNull())
-                .collect().last().replaceWithVoid();
+                .collect().last()
+                .chain(() -> Panache.withSession(() -> deployments.count(
+                        "podId is not null and podTerminatedAt is null")
+                        .chain(live -> deployments.count("podId is not null and podTerminatedAt is null"
+                                + " and status in ?1", ENDED)
+                                .invoke(ended -> metrics.reconciled(pass.size(),
+                                        (int) pass.values().stream().filter(held -> !held).count(), live, ended)))))
+                .replaceWithVoid();
     }
 
     private Uni<Void> reconcileUser(String userId) {
-        return Panache.withSession(() -> vault.open(userId, SecretKind.RUNPOD)).chain(key -> key.isEmpty()
-                ? Uni.createFrom().voidItem()
-                : runPod.listPods(key.get()).chain(pods -> reconcilePods(userId, key.get(), pods.stream()
-                        .filter(p -> p.name() != null && p.name().startsWith(PREFIX))
-                        .filter(p -> !"TERMINATED".equals(p.status()))
-                        .toList())));
+        return Panache.withSession(() -> vault.open(userId, SecretKind.RUNPOD))
+                .onFailure().invoke(e -> metrics.reconcileFailed("vault"))
+                .chain(key -> key.isEmpty()
+                        ? Uni.createFrom().voidItem()
+                        : runPod.listPods(key.get()).onFailure().invoke(e -> metrics.reconcileFailed("list"))
+                                .chain(pods -> reconcilePods(userId, key.get(), pods.stream()
+                                        .filter(p -> p.name() != null && p.name().startsWith(PREFIX))
+                                        .filter(p -> !"TERMINATED".equals(p.status()))
+                                        .toList())));
     }
 
     private Uni<Void> reconcilePods(String userId, String apiKey, List<RunPodModels.Pod> pods) {
@@ -98,6 +118,9 @@ public class Reconciler {
     }
 
     private Uni<Void> reconcilePod(String userId, String apiKey, RunPodModels.Pod pod, Deployment d) {
+        boolean held = d != null && (pod.id().equals(d.podId) && d.podTerminatedAt == null
+                || d.podId == null && d.status == DeploymentStatus.PROVISIONING);
+        pass.merge(pod.id(), held, Boolean::logicalOr);
         boolean settled = pod.createdAt() == null
                 || pod.createdAt().plus(config.adoptAfter()).isBefore(Instant.now());
         if (d == null) {
@@ -128,7 +151,7 @@ public class Reconciler {
 
     private Uni<Void> terminateOrphan(String apiKey, RunPodModels.Pod pod, String why) {
         LOG.warnf("terminating pod %s (%s): %s", pod.id(), pod.name(), why);
-        return runPod.terminatePod(apiKey, pod.id());
+        return runPod.terminatePod(apiKey, pod.id()).invoke(metrics::orphanTerminated);
     }
 
     private static Optional<UUID> deploymentId(RunPodModels.Pod pod) {
