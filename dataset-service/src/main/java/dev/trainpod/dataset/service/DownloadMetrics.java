@@ -3,6 +3,7 @@ package dev.trainpod.dataset.service;
 import dev.trainpod.common.problem.ProblemException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
@@ -10,7 +11,9 @@ import jakarta.enterprise.context.ApplicationScoped;
  * {@code trainpod_download_tokens_used_total} (a GET from byte 0, which uses one of the token's uses),
  * {@code trainpod_download_tokens_refused_total{status}} (404 unknown or expired, 410 used up, 429 a client that
  * guessed too many, 416 a bad range) and {@code trainpod_download_served_bytes_total}.
+ * Created at start ({@link Startup}), so that its series exist before the first event.
  */
+@Startup
 @ApplicationScoped
 public class DownloadMetrics {
 

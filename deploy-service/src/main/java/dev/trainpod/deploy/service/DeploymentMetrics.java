@@ -3,11 +3,14 @@ package dev.trainpod.deploy.service;
 import dev.trainpod.common.event.FailureReason;
 import dev.trainpod.deploy.Deployment;
 import dev.trainpod.deploy.DeploymentStatus;
+import dev.trainpod.deploy.JobSpec;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 
@@ -17,7 +20,9 @@ import java.time.Instant;
  * <ul>
  * <li>{@code trainpod_deployments_ended_total{status,reason}}: deployments announced ended (once each, when
  * {@code DeploymentEnded} is written);</li>
- * <li>{@code trainpod_deployment_billed_dollars_total{status}}: what ended deployments cost at the provider;</li>
+ * <li>{@code trainpod_deployment_billed_dollars_total{status}}: what ended deployments cost at the provider;
+ * {@code trainpod_deployments_over_budget_total} and {@code trainpod_deployment_budget_overshoot_dollars_total}:
+ * those that cost more than their {@code maxCostUsd}, and by how much;</li>
  * <li>{@code trainpod_deployment_time_to_pod_seconds}, {@code ..._time_to_running_seconds}: from the request to
  * the pod created, and to the pod running (training starts);</li>
  * <li>{@code trainpod_deployment_end_to_termination_seconds{status}}: from a deployment's end to its pod
@@ -28,7 +33,9 @@ import java.time.Instant;
  * them; the others read 0, so dashboards and alerts take the maximum over replicas.</li>
  * </ul>
  * Histogram buckets are chosen around the alerts' thresholds (10 s for termination, 5 min for start).
+ * Created at start ({@link Startup}), so that its series exist before the first event.
  */
+@Startup
 @ApplicationScoped
 public class DeploymentMetrics {
 
@@ -36,6 +43,8 @@ public class DeploymentMetrics {
     private final Timer timeToPod;
     private final Timer timeToRunning;
     private final Counter orphansTerminated;
+    private final Counter overshootDollars;
+    private final Counter overBudget;
     private volatile double providerPods;
     private volatile double leakedPods;
     private volatile double livePods;
@@ -60,6 +69,10 @@ public class DeploymentMetrics {
                 billed(s.name());
             }
         }
+        overshootDollars = Counter.builder("trainpod.deployment.budget.overshoot.dollars")
+                .description("Dollars billed beyond the deployments' maxCostUsd").register(registry);
+        overBudget = Counter.builder("trainpod.deployments.over.budget")
+                .description("Deployments that ended having cost more than their maxCostUsd").register(registry);
         orphansTerminated = Counter.builder("trainpod.reconciler.orphans.terminated")
                 .description("Pods at the provider that no deployment held, terminated by the reconciler")
                 .register(registry);
@@ -93,6 +106,20 @@ public class DeploymentMetrics {
                 .description("Deployments ended, by terminal status and reason").register(registry).increment();
         if (d.costUsd != null && d.costUsd.signum() > 0) {
             billed(status).increment(d.costUsd.doubleValue());
+            BigDecimal budget = budget(d);
+            if (budget != null && d.costUsd.compareTo(budget) > 0) {
+                overBudget.increment();
+                overshootDollars.increment(d.costUsd.subtract(budget).doubleValue());
+            }
+        }
+    }
+
+    private static BigDecimal budget(Deployment d) {
+        try {
+            JobSpec spec = d.spec();
+            return spec == null || spec.limits() == null ? null : spec.limits().maxCostUsd();
+        } catch (RuntimeException e) {
+            return null; // a request stored before JobSpec existed: no budget to compare
         }
     }
 

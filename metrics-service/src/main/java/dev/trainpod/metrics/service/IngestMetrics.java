@@ -3,6 +3,7 @@ package dev.trainpod.metrics.service;
 import dev.trainpod.common.problem.ProblemException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
@@ -10,7 +11,9 @@ import jakarta.enterprise.context.ApplicationScoped;
  * (accepted, duplicate), {@code trainpod_ingest_log_lines_total{outcome}} (accepted) and
  * {@code trainpod_ingest_refused_total{kind,status}}: pod writes refused, by kind (status, metrics, logs) and HTTP
  * status (429 over the rate, 400 bad input, 403 another job's token, 404 unknown job, 409 ended job).
+ * Created at start ({@link Startup}), so that its series exist before the first event.
  */
+@Startup
 @ApplicationScoped
 public class IngestMetrics {
 
