@@ -76,6 +76,7 @@ class MonitoringIT {
         String terminated = "sum(trainpod_deployment_end_to_termination_seconds_count{status=\"FAILED\"})";
         double failedBefore = value(failed);
         double terminatedBefore = value(terminated);
+        double firstStepsBefore = value("sum(trainpod_job_time_to_first_step_seconds_count)");
         assertThat(terminatedBefore).as("the histogram is exposed before any failure").isGreaterThanOrEqualTo(0);
 
         String id = user.deploy("{\"steps\": 8, \"stepSeconds\": 0.2, \"failAtStep\": 3, \"exitCode\": 3}");
@@ -90,7 +91,10 @@ class MonitoringIT {
                 + "trainpod_deployment_end_to_termination_seconds_bucket{status=\"FAILED\"}[5m])))");
         assertThat(p99).as("failure→termination p99 with the test settings (1 s termination sweep)")
                 .isBetween(0.0, 10.0);
-        assertThat(query("trainpod_deployment_time_to_pod_seconds_count")).as("time to pod observed").isNotEmpty();
+        assertThat(value("sum(trainpod_deployment_time_to_pod_seconds_count)")).as("time to pod observed")
+                .isPositive();
+        ItHttp.await("the time to first step to be observed (the job reached step 3)", Duration.ofSeconds(20),
+                () -> value("sum(trainpod_job_time_to_first_step_seconds_count)"), v -> v >= firstStepsBefore + 1);
     }
 
     @Test

@@ -83,7 +83,7 @@ class DashboardsTest {
     void theFleetAndMoneyDashboardsShowTheLeakGaugeFailureRateAndSpend() {
         String fleet = Monitoring.dashboards().get("trainpod-fleet.json").toString();
         assertThat(fleet).contains("trainpod_reconciler_leaked_pods", "trainpod_reconciler_provider_pods",
-                "trainpod_deployments_ended_total", "trainpod_deployment_time_to_running_seconds_bucket",
+                "trainpod_deployments_ended_total", "trainpod_job_time_to_first_step_seconds_bucket",
                 "trainpod_deployment_billed_dollars_total");
         String money = Monitoring.dashboards().get("trainpod-money.json").toString();
         assertThat(money).contains("status=\\\"FAILED\\\"", "trainpod_deployment_end_to_termination_seconds_bucket");

@@ -78,7 +78,13 @@ public class PodTelemetryResource {
             }
             return withJob(deploymentId, () -> telemetry.recordPoints(deploymentId, batch.points())).map(accepted ->
                     new MetricBatchAccepted(accepted, batch.points().size() - accepted));
-        }).invoke(a -> ingest.points(a.accepted(), a.duplicates()));
+        }).invoke(a -> {
+            ingest.points(a.accepted(), a.duplicates());
+            if (a.accepted() > 0) {
+                batch.points().stream().filter(p -> p != null && p.step() != null).mapToInt(p -> p.step()).min()
+                        .ifPresent(lowest -> ingest.firstStepCandidate(JobIds.parse(id), lowest));
+            }
+        });
     }
 
     /** Log lines as JSON. */
