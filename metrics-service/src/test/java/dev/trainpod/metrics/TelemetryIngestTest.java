@@ -13,6 +13,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
 
+import dev.trainpod.common.testing.Scrape;
 import dev.trainpod.common.testing.TrainpodTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
@@ -52,6 +53,32 @@ class TelemetryIngestTest {
                 + " AND (extra->>'gpuMemoryMb')::int = 10240", job)).isEqualTo(1);
         assertThat(count("SELECT count(*) FROM jobs WHERE deployment_id = ? AND last_step = 3"
                 + " AND last_heartbeat_at IS NOT NULL", job)).isEqualTo(1);
+    }
+
+    @Test
+    void acceptedDuplicateAndRefusedWritesAreCountedForPrometheus() {
+        UUID job = requestJob("alice", 100);
+        String before = scrape();
+        metrics(job, "{\"points\":[{\"step\":1,\"loss\":2.0},{\"step\":1,\"loss\":2.0},{\"step\":2}]}")
+                .then().statusCode(202);
+        metrics(job, "{\"points\":[{\"step\":-1}]}").then().statusCode(400);
+        logs(job, List.of("a", "b", "c")).then().statusCode(202);
+        String after = scrape();
+
+        String points = "trainpod_ingest_metric_points_total";
+        assertThat(Scrape.value(after, points, "outcome", "accepted")
+                - Scrape.value(before, points, "outcome", "accepted")).isEqualTo(2);
+        assertThat(Scrape.value(after, points, "outcome", "duplicate")
+                - Scrape.value(before, points, "outcome", "duplicate")).isEqualTo(1);
+        assertThat(Scrape.value(after, "trainpod_ingest_log_lines_total", "outcome", "accepted")
+                - Scrape.value(before, "trainpod_ingest_log_lines_total", "outcome", "accepted")).isEqualTo(3);
+        String refused = "trainpod_ingest_refused_total";
+        assertThat(Scrape.value(after, refused, "kind", "metrics", "status", "400")
+                - Scrape.value(before, refused, "kind", "metrics", "status", "400")).isEqualTo(1);
+    }
+
+    private static String scrape() {
+        return given().when().get("/q/metrics").then().statusCode(200).extract().asString();
     }
 
     @Test

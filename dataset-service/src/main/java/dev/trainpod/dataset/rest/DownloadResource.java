@@ -5,6 +5,7 @@ import dev.trainpod.dataset.config.DatasetConfig;
 import dev.trainpod.dataset.service.Await;
 import dev.trainpod.dataset.service.Download;
 import dev.trainpod.dataset.service.DownloadGuard;
+import dev.trainpod.dataset.service.DownloadMetrics;
 import dev.trainpod.dataset.service.DownloadService;
 import io.smallrye.common.annotation.Blocking;
 import io.vertx.core.http.HttpServerRequest;
@@ -34,8 +35,11 @@ public class DownloadResource {
     private final DownloadService downloads;
     private final DownloadGuard guard;
     private final StoredContent content;
+    private final DownloadMetrics metrics;
 
-    public DownloadResource(DownloadService downloads, DownloadGuard guard, StoredContent content) {
+    public DownloadResource(DownloadService downloads, DownloadGuard guard, StoredContent content,
+                            DownloadMetrics metrics) {
+        this.metrics = metrics;
         this.downloads = downloads;
         this.guard = guard;
         this.content = content;
@@ -56,6 +60,7 @@ public class DownloadResource {
                              @Context HttpServerRequest request) {
         String client = clientOf(request);
         Download d = open(token, range, true, client);
+        metrics.served(d.range().length(), d.range().start() == 0);
         return content.send(headers(d), d.storageKey(), d.range()).build();
     }
 
@@ -69,13 +74,17 @@ public class DownloadResource {
     }
 
     private Download open(String token, String range, boolean countUse, String client) {
-        guard.admit(client);
         try {
+            guard.admit(client);
             return Await.result(() -> downloads.open(token, range, countUse, countUse ? client : null));
         } catch (ProblemException e) {
+            metrics.refused(e);
             if (e.problem().status() == 404) {
                 guard.unknownToken(client);
             }
+            throw e;
+        } catch (RuntimeException e) {
+            metrics.refused(e);
             throw e;
         }
     }

@@ -3,6 +3,7 @@ package dev.trainpod.dataset.rest;
 import dev.trainpod.common.security.Roles;
 import dev.trainpod.dataset.config.DatasetConfig;
 import dev.trainpod.dataset.service.DatasetService;
+import dev.trainpod.dataset.service.DownloadMetrics;
 import dev.trainpod.dataset.service.DownloadTokenService;
 import dev.trainpod.dataset.service.IssuedToken;
 import io.smallrye.mutiny.Uni;
@@ -36,8 +37,11 @@ public class InternalResource {
     private final DatasetService datasets;
     private final DownloadTokenService tokens;
     private final DatasetConfig config;
+    private final DownloadMetrics metrics;
 
-    public InternalResource(DatasetService datasets, DownloadTokenService tokens, DatasetConfig config) {
+    public InternalResource(DatasetService datasets, DownloadTokenService tokens, DatasetConfig config,
+                            DownloadMetrics metrics) {
+        this.metrics = metrics;
         this.datasets = datasets;
         this.tokens = tokens;
         this.config = config;
@@ -61,6 +65,7 @@ public class InternalResource {
         ttl = ttl.compareTo(MAX_TTL) > 0 ? MAX_TTL : ttl; // a configured default over 2 h is cut too
         int maxUses = request.maxUses() == null ? config.tokenMaxUses() : request.maxUses();
         return tokens.mint(request.userId(), request.datasetId(), request.deploymentId(), ttl, maxUses)
+                .invoke(issued -> metrics.minted())
                 .map(issued -> RestResponse.status(RestResponse.Status.CREATED, answer(issued)));
     }
 

@@ -11,6 +11,7 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.endsWith;
 
 import dev.trainpod.common.event.TrainingSucceeded;
+import dev.trainpod.common.testing.Scrape;
 import dev.trainpod.common.testing.TrainpodTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
@@ -53,6 +54,28 @@ class DownloadTest {
         assertThat(response.contentType()).startsWith("application/x-ndjson");
         assertThat(Fixtures.count("SELECT uses FROM download_tokens WHERE token_hash = ?",
                 Fixtures.sha256(minted.getString("token")))).isEqualTo(1);
+    }
+
+    @Test
+    void tokensMintedUsedRefusedAndBytesServedAreCountedForPrometheus() {
+        String before = scrape();
+        JsonPath minted = mint(user, datasetId, UUID.randomUUID(), null, null);
+        given().when().get(downloadPath(minted)).then().statusCode(200);
+        given().when().get("/api/v1/downloads/" + "C".repeat(43)).then().statusCode(404);
+        String after = scrape();
+
+        assertThat(delta(before, after, "trainpod_download_tokens_minted_total")).isEqualTo(1);
+        assertThat(delta(before, after, "trainpod_download_tokens_used_total")).isEqualTo(1);
+        assertThat(delta(before, after, "trainpod_download_served_bytes_total")).isEqualTo(content.length);
+        assertThat(delta(before, after, "trainpod_download_tokens_refused_total", "status", "404")).isEqualTo(1);
+    }
+
+    private static String scrape() {
+        return given().when().get("/q/metrics").then().statusCode(200).extract().asString();
+    }
+
+    private static double delta(String before, String after, String name, String... labels) {
+        return Scrape.value(after, name, labels) - Scrape.value(before, name, labels);
     }
 
     @Test

@@ -110,6 +110,15 @@ public class DeploymentRepository implements PanacheRepositoryBase<Deployment, U
                 .setParameter("user", userId).getSingleResult()).replaceWithVoid();
     }
 
+    /** Deployments whose pod is not confirmed terminated: all of them, and those of them that already ended. */
+    public Uni<long[]> podsNotTerminated() {
+        return getSession().chain(s -> s.createNativeQuery("""
+                        SELECT count(*), count(*) FILTER (WHERE status IN ('SUCCEEDED', 'FAILED', 'CANCELLED'))
+                        FROM deployment WHERE pod_id IS NOT NULL AND pod_terminated_at IS NULL""", Object[].class)
+                .getSingleResult())
+                .map(row -> new long[] {((Number) row[0]).longValue(), ((Number) row[1]).longValue()});
+    }
+
     public Uni<List<Deployment>> byIds(List<UUID> ids) {
         return list("id in ?1", ids);
     }

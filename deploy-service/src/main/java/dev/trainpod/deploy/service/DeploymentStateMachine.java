@@ -79,9 +79,11 @@ public class DeploymentStateMachine {
     private final TransitionRepository transitions;
     private final Outbox outbox;
     private final Pool pool;
+    private final DeploymentMetrics metrics;
 
     public DeploymentStateMachine(DeploymentRepository deployments, TransitionRepository transitions, Outbox outbox,
-                                  Pool pool) {
+                                  Pool pool, DeploymentMetrics metrics) {
+        this.metrics = metrics;
         this.deployments = deployments;
         this.transitions = transitions;
         this.outbox = outbox;
@@ -155,6 +157,9 @@ public class DeploymentStateMachine {
             d.message = message;
         }
         Uni<Void> recorded = record(d, reason, message, now);
+        if (to == DeploymentStatus.RUNNING) {
+            metrics.running(d, now);
+        }
         if (!to.terminal()) {
             return recorded.replaceWith(true);
         }
@@ -191,6 +196,7 @@ public class DeploymentStateMachine {
         if (d.status != DeploymentStatus.PROVISIONING) {
             return Uni.createFrom().item(PodRecorded.ENDED_MEANWHILE);
         }
+        metrics.podCreated(d);
         return move(d, DeploymentStatus.STARTING, null, message)
                 .chain(() -> outbox.publish(new PodStarted(d.id, podId, gpuType, d.gpuCount, d.cloud,
                         d.costPerHour)))
@@ -209,6 +215,7 @@ public class DeploymentStateMachine {
         d.costUsd = d.costPerHour == null ? BigDecimal.ZERO : d.costPerHour
                 .multiply(BigDecimal.valueOf(seconds)).divide(BigDecimal.valueOf(3600), 6, RoundingMode.HALF_UP);
         LOG.infof("deployment %s: pod %s terminated after %d s, %s USD", d.id, d.podId, seconds, d.costUsd);
+        metrics.podTerminated(d, at);
         return announceIfSettled(d);
     }
 
@@ -239,6 +246,7 @@ public class DeploymentStateMachine {
             return Uni.createFrom().voidItem(); // announced once the pod is confirmed gone
         }
         d.endedAnnouncedAt = Instant.now();
+        metrics.ended(d);
         return outbox.publish(new DeploymentEnded(d.id, d.status.name(), d.reason,
                 d.billedSeconds == null ? 0 : d.billedSeconds, d.costUsd == null ? BigDecimal.ZERO : d.costUsd));
     }

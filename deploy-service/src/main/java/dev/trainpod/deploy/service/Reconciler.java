@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.UUID;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -46,10 +47,14 @@ public class Reconciler {
     private final JobLease lease;
     private final DeployConfig config;
     private final Duration leaseTtl;
+    private final DeploymentMetrics metrics;
+    /** The pass in progress: pods listed (by id) and whether a live deployment holds each; for the leak gauge. */
+    private final Map<String, Boolean> pass = new ConcurrentHashMap<>();
 
     public Reconciler(RunPodClient runPod, PodCredentials credentials, PodNames names, Terminator terminator,
                       PodRecorder recorder, DeploymentRepository deployments, JobLease lease,
-                      DeployConfig config) {
+                      DeployConfig config, DeploymentMetrics metrics) {
+        this.metrics = metrics;
         this.runPod = runPod;
         this.credentials = credentials;
         this.names = names;
@@ -73,23 +78,29 @@ public class Reconciler {
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> reconcile() {
         return lease.take("reconciler", leaseTtl)
-                .chain(held -> held ? reconcileAll() : Uni.createFrom().voidItem())
+                .chain(held -> held ? reconcileAll() : Uni.createFrom().voidItem().invoke(metrics::notReconciling))
                 .onFailure().invoke(e -> LOG.warnf("reconciliation failed: %s", e.getMessage()))
                 .onFailure().recoverWithNull().replaceWithVoid();
     }
 
     private Uni<Void> reconcileAll() {
+        pass.clear();
         return Panache.withSession(credentials::all)
+                .onFailure().invoke(e -> metrics.reconcileFailed("vault"))
                 .onItem().transformToMulti(all -> Multi.createFrom().iterable(all))
                 .onItem().transformToUniAndConcatenate(c -> reconcileAccount(c)
                         .onFailure().invoke(e -> LOG.warnf("reconciling the pods of %s failed: %s", c,
                                 e.getMessage()))
                         .onFailure().recoverWithNull())
-                .collect().last().replaceWithVoid();
+                .collect().last()
+                .chain(() -> Panache.withSession(() -> deployments.podsNotTerminated()
+                        .invoke(counts -> metrics.reconciled(pass.size(),
+                                (int) pass.values().stream().filter(held -> !held).count(), counts[0], counts[1]))))
+                .replaceWithVoid();
     }
 
     private Uni<Void> reconcileAccount(Credential credential) {
-        return runPod.listPods(credential.apiKey()).chain(pods -> reconcilePods(credential, pods.stream()
+        return runPod.listPods(credential.apiKey()).onFailure().invoke(e -> metrics.reconcileFailed("list")).chain(pods -> reconcilePods(credential, pods.stream()
                 .filter(p -> !"TERMINATED".equals(p.status()))
                 .flatMap(p -> names.ours(p.name()).map(n -> new Listed(p, n)).stream())
                 .toList()));
@@ -113,6 +124,11 @@ public class Reconciler {
 
     private Uni<Void> reconcilePod(Credential credential, Listed listed, Deployment d, UUID boundCredential) {
         RunPodModels.Pod pod = listed.pod();
+        if (d != null || !listed.name().legacy()) { // a legacy-named pod of no deployment may be another's
+            boolean held = d != null && (pod.id().equals(d.podId) && d.podTerminatedAt == null
+                    || d.podId == null && d.status == DeploymentStatus.PROVISIONING);
+            pass.merge(pod.id(), held, Boolean::logicalOr);
+        }
         String apiKey = credential.apiKey();
         boolean settled = pod.createdAt() == null
                 || pod.createdAt().plus(config.adoptAfter()).isBefore(Instant.now());
@@ -149,6 +165,6 @@ public class Reconciler {
 
     private Uni<Void> terminateOrphan(String apiKey, RunPodModels.Pod pod, String why) {
         LOG.warnf("terminating pod %s (%s): %s", pod.id(), pod.name(), why);
-        return runPod.terminatePod(apiKey, pod.id());
+        return runPod.terminatePod(apiKey, pod.id()).invoke(metrics::orphanTerminated);
     }
 }

@@ -46,7 +46,11 @@ final class KubernetesKinds {
                     "/metadata/labels/strimzi.io~1cluster")),
             "Cluster", Map.entry("postgresql.cnpg.io/v1", List.of("/spec/instances", "/spec/storage/size")),
             "Database", Map.entry("postgresql.cnpg.io/v1", List.of("/spec/cluster/name", "/spec/name",
-                    "/spec/owner")));
+                    "/spec/owner")),
+            "ServiceMonitor", Map.entry("monitoring.coreos.com/v1", List.of("/spec/selector/matchLabels",
+                    "/spec/endpoints/0/port", "/spec/endpoints/0/path")),
+            "PrometheusRule", Map.entry("monitoring.coreos.com/v1", List.of("/spec/groups/0/name",
+                    "/spec/groups/0/rules/0/expr")));
 
     private KubernetesKinds() {
     }

@@ -4,6 +4,7 @@ import dev.trainpod.common.problem.ProblemException;
 import dev.trainpod.common.security.Roles;
 import dev.trainpod.common.security.TokenClaims;
 import dev.trainpod.metrics.StatusReport;
+import dev.trainpod.metrics.service.IngestMetrics;
 import dev.trainpod.metrics.service.JobProblems;
 import dev.trainpod.metrics.service.JobStatusService;
 import dev.trainpod.metrics.service.PodRateLimiter;
@@ -40,9 +41,11 @@ public class PodTelemetryResource {
     private final JobStatusService statuses;
     private final TelemetryService telemetry;
     private final PodRateLimiter rateLimiter;
+    private final IngestMetrics ingest;
 
     public PodTelemetryResource(JsonWebToken token, JobStatusService statuses, TelemetryService telemetry,
-                                PodRateLimiter rateLimiter) {
+                                PodRateLimiter rateLimiter, IngestMetrics ingest) {
+        this.ingest = ingest;
         this.token = token;
         this.statuses = statuses;
         this.telemetry = telemetry;
@@ -55,9 +58,11 @@ public class PodTelemetryResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @ResponseStatus(202)
     public Uni<StatusAccepted> status(@PathParam("id") String id, StatusReport report) {
-        UUID deploymentId = ownJob(id);
-        return withJob(deploymentId, () -> statuses.report(deploymentId, report))
-                .map(job -> new StatusAccepted(job.phase, job.status));
+        return counted("status", () -> {
+            UUID deploymentId = ownJob(id);
+            return withJob(deploymentId, () -> statuses.report(deploymentId, report))
+                    .map(job -> new StatusAccepted(job.phase, job.status));
+        });
     }
 
     /** Metric points, idempotent per step. */
@@ -66,12 +71,20 @@ public class PodTelemetryResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @ResponseStatus(202)
     public Uni<MetricBatchAccepted> metrics(@PathParam("id") String id, MetricBatch batch) {
-        UUID deploymentId = ownJob(id);
-        if (batch == null) {
-            throw JobProblems.missingBody("{\"points\":[{\"step\":1,\"loss\":2.1}]}");
-        }
-        return withJob(deploymentId, () -> telemetry.recordPoints(deploymentId, batch.points())).map(accepted ->
-                new MetricBatchAccepted(accepted, batch.points().size() - accepted));
+        return counted("metrics", () -> {
+            UUID deploymentId = ownJob(id);
+            if (batch == null) {
+                throw JobProblems.missingBody("{\"points\":[{\"step\":1,\"loss\":2.1}]}");
+            }
+            return withJob(deploymentId, () -> telemetry.recordPoints(deploymentId, batch.points())).map(accepted ->
+                    new MetricBatchAccepted(accepted, batch.points().size() - accepted));
+        }).invoke(a -> {
+            ingest.points(a.accepted(), a.duplicates());
+            if (a.accepted() > 0) {
+                batch.points().stream().filter(p -> p != null && p.step() != null).mapToInt(p -> p.step()).min()
+                        .ifPresent(lowest -> ingest.firstStepCandidate(JobIds.parse(id), lowest));
+            }
+        });
     }
 
     /** Log lines as JSON. */
@@ -80,12 +93,14 @@ public class PodTelemetryResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @ResponseStatus(202)
     public Uni<LogBatchAccepted> logs(@PathParam("id") String id, LogBatch batch) {
-        UUID deploymentId = ownJob(id);
-        if (batch == null) {
-            throw JobProblems.missingBody("{\"lines\":[\"first line\",\"second line\"]}");
-        }
-        return withJob(deploymentId, () -> telemetry.appendLogLines(deploymentId, batch.lines()))
-                .map(LogBatchAccepted::new);
+        return counted("logs", () -> {
+            UUID deploymentId = ownJob(id);
+            if (batch == null) {
+                throw JobProblems.missingBody("{\"lines\":[\"first line\",\"second line\"]}");
+            }
+            return withJob(deploymentId, () -> telemetry.appendLogLines(deploymentId, batch.lines()))
+                    .map(LogBatchAccepted::new);
+        }).invoke(a -> ingest.lines(a.accepted()));
     }
 
     /** Log lines as plain text, one per line. */
@@ -94,9 +109,23 @@ public class PodTelemetryResource {
     @Consumes(MediaType.TEXT_PLAIN)
     @ResponseStatus(202)
     public Uni<LogBatchAccepted> logText(@PathParam("id") String id, String text) {
-        UUID deploymentId = ownJob(id);
-        return withJob(deploymentId, () -> telemetry.appendLogLines(deploymentId, lines(text)))
-                .map(LogBatchAccepted::new);
+        return counted("logs", () -> {
+            UUID deploymentId = ownJob(id);
+            return withJob(deploymentId, () -> telemetry.appendLogLines(deploymentId, lines(text)))
+                    .map(LogBatchAccepted::new);
+        }).invoke(a -> ingest.lines(a.accepted()));
+    }
+
+    /** Runs a pod write, counting it as refused (by kind and status) if it throws or fails. */
+    private <T> Uni<T> counted(String kind, Supplier<Uni<T>> write) {
+        Uni<T> uni;
+        try {
+            uni = write.get();
+        } catch (RuntimeException e) {
+            ingest.refused(kind, e);
+            throw e;
+        }
+        return uni.onFailure().invoke(e -> ingest.refused(kind, e));
     }
 
     /**

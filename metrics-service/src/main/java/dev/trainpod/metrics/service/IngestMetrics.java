@@ -1,0 +1,106 @@
+package dev.trainpod.metrics.service;
+
+import dev.trainpod.common.problem.ProblemException;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.quarkus.runtime.Startup;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.util.UUID;
+import org.jboss.logging.Logger;
+
+/**
+ * What pods sent and what this service kept, for Prometheus: {@code trainpod_ingest_metric_points_total{outcome}}
+ * (accepted, duplicate), {@code trainpod_ingest_log_lines_total{outcome}} (accepted) and
+ * {@code trainpod_ingest_refused_total{kind,status}}: pod writes refused, by kind (status, metrics, logs) and HTTP
+ * status (429 over the rate, 400 bad input, 403 another job's token, 404 unknown job, 409 ended job); and
+ * {@code trainpod_job_time_to_first_step_seconds}, from the deployment's request (the job's creation, at the
+ * time of its {@code DeploymentRequested}) to the job's first metric point stored.
+ * Created at start ({@link Startup}), so that its series exist before the first event.
+ */
+@Startup
+@ApplicationScoped
+public class IngestMetrics {
+
+    private static final Logger LOG = Logger.getLogger(IngestMetrics.class);
+    /** Time since the request, if no point below the batch's lowest step is stored: the batch holds the first. */
+    private static final String FIRST_STEP = "SELECT EXTRACT(EPOCH FROM (now() - j.created_at)) AS seconds FROM jobs j"
+            + " WHERE j.deployment_id = $1 AND NOT EXISTS (SELECT 1 FROM metric_points p"
+            + " WHERE p.deployment_id = $1 AND p.step < $2)";
+
+    private final MeterRegistry registry;
+    private final Pool pool;
+    private final Timer timeToFirstStep;
+    private final Counter pointsAccepted;
+    private final Counter pointsDuplicate;
+    private final Counter linesAccepted;
+
+    public IngestMetrics(MeterRegistry registry, Pool pool) {
+        this.registry = registry;
+        this.pool = pool;
+        timeToFirstStep = Timer.builder("trainpod.job.time.to.first.step")
+                .description("From the deployment's request to its first training step stored")
+                .serviceLevelObjectives(seconds(10), seconds(30), seconds(60), seconds(120), seconds(180),
+                        seconds(240), seconds(300), seconds(450), seconds(600), seconds(1200), seconds(3600))
+                .register(registry);
+        pointsAccepted = points("accepted");
+        pointsDuplicate = points("duplicate");
+        linesAccepted = Counter.builder("trainpod.ingest.log.lines").tag("outcome", "accepted")
+                .description("Log lines pods sent, by outcome").register(registry);
+        for (String kind : new String[] {"status", "metrics", "logs"}) {
+            refusedCounter(kind, "429");
+        }
+    }
+
+    /** A metric batch stored: {@code accepted} new points, {@code duplicate} ones already stored. */
+    public void points(int accepted, int duplicate) {
+        pointsAccepted.increment(accepted);
+        pointsDuplicate.increment(Math.max(0, duplicate));
+    }
+
+    /**
+     * After a batch stored new points: if none below its lowest step was stored before, this is the job's first
+     * step, and the time since the request is recorded. Runs after the answer, off the request's path; an
+     * out-of-order earlier batch could be counted twice, which pods (that send in order) do not do.
+     */
+    public void firstStepCandidate(UUID deploymentId, int lowestStep) {
+        pool.preparedQuery(FIRST_STEP).execute(Tuple.of(deploymentId, lowestStep)).subscribe().with(rows -> {
+            for (Row row : rows) {
+                double s = row.getNumeric("seconds").doubleValue();
+                if (s >= 0) {
+                    timeToFirstStep.record(Duration.ofMillis((long) (s * 1000)));
+                }
+            }
+        }, e -> LOG.debugf("time to first step not recorded: %s", e.getMessage()));
+    }
+
+    private static Duration seconds(int s) {
+        return Duration.ofSeconds(s);
+    }
+
+    /** Log lines appended. */
+    public void lines(int accepted) {
+        linesAccepted.increment(accepted);
+    }
+
+    /** A pod write refused; {@code e} decides the status label (500 for anything not a problem). */
+    public void refused(String kind, Throwable e) {
+        String status = e instanceof ProblemException p ? String.valueOf(p.problem().status())
+                : e instanceof RateLimitedException ? "429" : "500";
+        refusedCounter(kind, status).increment();
+    }
+
+    private Counter points(String outcome) {
+        return Counter.builder("trainpod.ingest.metric.points").tag("outcome", outcome)
+                .description("Metric points pods sent, by outcome").register(registry);
+    }
+
+    private Counter refusedCounter(String kind, String status) {
+        return Counter.builder("trainpod.ingest.refused").tag("kind", kind).tag("status", status)
+                .description("Pod writes refused, by kind and HTTP status").register(registry);
+    }
+}
