@@ -30,7 +30,8 @@ public enum DeploymentStatus {
      * Every legal move, from a status to the statuses it may become:
      * <pre>
      * PENDING      → PROVISIONING (claimed), FAILED, CANCELLED
-     * PROVISIONING → PENDING (waiting for capacity), STARTING (pod created), FAILED, CANCELLED
+     * PROVISIONING → PENDING (waiting for capacity), STARTING (pod created), FAILED, CANCELLED, SUCCEEDED (the pod
+ *                reported its success before its create call's answer was recorded: the answer was lost)
      * STARTING     → RUNNING (pod running), SUCCEEDED, FAILED, CANCELLED
      * RUNNING      → SUCCEEDED, FAILED, CANCELLED
      * SUCCEEDED, FAILED, CANCELLED → nothing: a deployment ends once
@@ -42,7 +43,7 @@ public enum DeploymentStatus {
     static {
         Map<DeploymentStatus, Set<DeploymentStatus>> moves = new EnumMap<>(DeploymentStatus.class);
         moves.put(PENDING, EnumSet.of(PROVISIONING, FAILED, CANCELLED));
-        moves.put(PROVISIONING, EnumSet.of(PENDING, STARTING, FAILED, CANCELLED));
+        moves.put(PROVISIONING, EnumSet.of(PENDING, STARTING, SUCCEEDED, FAILED, CANCELLED));
         moves.put(STARTING, EnumSet.of(RUNNING, SUCCEEDED, FAILED, CANCELLED));
         moves.put(RUNNING, EnumSet.of(SUCCEEDED, FAILED, CANCELLED));
         for (DeploymentStatus s : TERMINAL) {
