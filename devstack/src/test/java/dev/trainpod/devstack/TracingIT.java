@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * One deployment's trace, as the three service processes export it over OTLP/HTTP to a receiver in the test JVM:
- * the request, the outbox relay's producer span and each service's consumer span of the event are one trace.
+ * the request, the outbox relay's producer span and each service's consumer span of the event, the provisioning
+ * with its calls to RunPod and the pod's termination are one trace.
  */
 class TracingIT {
 
@@ -70,6 +71,46 @@ class TracingIT {
         });
         assertThat(consumed.stream().map(Span::service).collect(Collectors.toSet()))
                 .isEqualTo(Set.of("deploy-service", "dataset-service", "metrics-service"));
+
+        // Provisioning (a scheduled job) and the pod's termination continue the request's trace, RunPod calls in them.
+        JsonNode ended = awaitEnded(user, id);
+        assertThat(ended.path("status").asText()).isEqualTo("SUCCEEDED");
+        Map<String, Span> whole = await(receiver, () -> {
+            Map<String, Span> t = receiver.spans().stream().filter(s -> s.traceId().equals(traceId))
+                    .collect(Collectors.toMap(Span::spanId, Function.identity(), (a, b) -> a));
+            boolean terminated = t.values().stream().anyMatch(s -> s.name().equals("terminate pod")
+                    && t.values().stream().anyMatch(c -> c.kind() == Kind.CLIENT
+                            && c.parentSpanId().equals(s.spanId())));
+            return terminated ? t : null;
+        });
+        Span provision = whole.values().stream().filter(s -> s.name().equals("provision")).findFirst()
+                .orElseThrow(() -> new AssertionError("no provision span in the trace: " + whole.values()));
+        assertThat(provision.parentSpanId()).isEqualTo(request.spanId());
+        assertThat(whole.values()).anySatisfy(c -> {
+            assertThat(c.kind()).isEqualTo(Kind.CLIENT);
+            assertThat(c.parentSpanId()).isEqualTo(provision.spanId());
+        });
+        assertThat(whole.values()).anySatisfy(p -> {
+            assertThat(p.kind()).isEqualTo(Kind.PRODUCER);
+            assertThat(p.attributes().get(TYPE)).isEqualTo("PodStarted");
+        });
+        assertThat(whole.values()).anySatisfy(p -> {
+            assertThat(p.kind()).isEqualTo(Kind.PRODUCER);
+            assertThat(p.attributes().get(TYPE)).isEqualTo("DeploymentEnded");
+        });
+    }
+
+    private static JsonNode awaitEnded(TrainpodClient user, String id) {
+        Instant deadline = Instant.now().plus(Duration.ofMinutes(2));
+        while (Instant.now().isBefore(deadline)) {
+            JsonNode d = user.deployment(id).body();
+            if (Set.of("SUCCEEDED", "FAILED", "CANCELLED").contains(d.path("status").asText())
+                    && !d.path("podTerminatedAt").isNull()) {
+                return d;
+            }
+            ServiceProcess.sleep(250);
+        }
+        throw new AssertionError("deployment " + id + " did not end: " + user.deployment(id).body());
     }
 
     private static Span one(OtlpReceiver receiver, Kind kind, String deployment, String type) {
