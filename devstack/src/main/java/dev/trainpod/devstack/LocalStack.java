@@ -24,9 +24,20 @@ import java.util.stream.Stream;
  */
 public final class LocalStack implements AutoCloseable {
 
-    /** Where the stack keeps its files and which ports it listens on (0: any free port). */
+    /**
+     * Where the stack keeps its files and which ports it listens on (0: any free port); extra settings for
+     * deploy-service, and for every service (the integration tests' tracing exporter, for instance).
+     */
     public record Options(Path root, Path stateDir, int deployPort, int datasetPort, int metricsPort,
-                          int simulatorPort, String externalRunPodUrl, Map<String, String> deploySettings) {
+                          int simulatorPort, String externalRunPodUrl, Map<String, String> deploySettings,
+                          Map<String, String> serviceSettings) {
+
+        /** Options with no extra settings for every service. */
+        public Options(Path root, Path stateDir, int deployPort, int datasetPort, int metricsPort, int simulatorPort,
+                       String externalRunPodUrl, Map<String, String> deploySettings) {
+            this(root, stateDir, deployPort, datasetPort, metricsPort, simulatorPort, externalRunPodUrl,
+                    deploySettings, Map.of());
+        }
 
         /** Options with no extra deploy-service settings. */
         public Options(Path root, Path stateDir, int deployPort, int datasetPort, int metricsPort, int simulatorPort,
@@ -134,6 +145,7 @@ public final class LocalStack implements AutoCloseable {
                                   Path logs) {
         this.logs = logs;
         Map<String, String> all = new HashMap<>(settings);
+        all.putAll(options.serviceSettings());
         if ("deploy-service".equals(module)) {
             all.putAll(options.deploySettings());
         }

@@ -32,16 +32,28 @@ public final class SharedStack {
             Map.entry("trainpod.estimate.startup-minutes-high", "1"));
 
     private static LocalStack stack;
+    private static OtlpReceiver traces;
 
     private SharedStack() {
+    }
+
+    /** The spans the shared stack's services exported (started with the stack). */
+    public static synchronized OtlpReceiver traces() {
+        get();
+        return traces;
     }
 
     public static synchronized LocalStack get() {
         if (stack == null) {
             Path root = Path.of(System.getenv().getOrDefault("TRAINPOD_ROOT", "..")).toAbsolutePath().normalize();
+            // Every service exports its spans to a receiver in this JVM, so TracingIT can follow one deployment.
+            traces = OtlpReceiver.start();
             stack = LocalStack.start(new LocalStack.Options(root, root.resolve("devstack/target/it-stack"),
-                    0, 0, 0, 0, null, TEST_SETTINGS));
-            Runtime.getRuntime().addShutdownHook(new Thread(stack::close));
+                    0, 0, 0, 0, null, TEST_SETTINGS, traces.serviceSettings()));
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                stack.close();
+                traces.close();
+            }));
         }
         return stack;
     }

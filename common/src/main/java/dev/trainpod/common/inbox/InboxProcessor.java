@@ -2,6 +2,12 @@ package dev.trainpod.common.inbox;
 
 import dev.trainpod.common.event.EventCodec;
 import dev.trainpod.common.event.EventEnvelope;
+import dev.trainpod.common.tracing.TraceHeaders;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Scope;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -14,6 +20,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.jboss.logging.Logger;
+import org.jboss.logging.MDC;
 
 /**
  * Runs a service's handler for a consumed lifecycle record exactly once: the inbox mark and the handler's
@@ -21,6 +28,10 @@ import org.jboss.logging.Logger;
  * one deployment's events keep their order) for the retry budget. An event that still fails then goes to the
  * dead-letter table and the consumer moves on; if that write fails too (the database is down), it is retried
  * until it succeeds, so no event is dropped and its offset is not committed before.
+ *
+ * <p>Each event is handled in a consumer span, a child of the producer span whose {@code traceparent} the record
+ * carries, so what the handler does (and the events it writes to the outbox) continues the deployment's trace;
+ * its log lines carry the trace id and the {@code deploymentId}.
  */
 @ApplicationScoped
 public class InboxProcessor {
@@ -30,13 +41,15 @@ public class InboxProcessor {
     private final Inbox inbox;
     private final DeadLetters deadLetters;
     private final ConsumerConfig config;
+    private final Tracer tracer;
     private final AtomicLong sequence = new AtomicLong();
     private final Map<Long, InFlight> inFlight = new ConcurrentHashMap<>();
 
-    public InboxProcessor(Inbox inbox, DeadLetters deadLetters, ConsumerConfig config) {
+    public InboxProcessor(Inbox inbox, DeadLetters deadLetters, ConsumerConfig config, Tracer tracer) {
         this.inbox = inbox;
         this.deadLetters = deadLetters;
         this.config = config;
+        this.tracer = tracer;
     }
 
     /** An event being processed: since when, and whether only its dead-letter write is left. */
@@ -65,6 +78,11 @@ public class InboxProcessor {
         long id = sequence.incrementAndGet();
         InFlight state = new InFlight();
         inFlight.put(id, state);
+        Span span = consumeSpan(record, envelope);
+        // Current in this record's Vert.x context until it is done: the handler's outbox rows take its traceparent.
+        Scope scope = span.makeCurrent();
+        String deploymentId = String.valueOf(envelope.event().deploymentId());
+        MDC.put("deploymentId", deploymentId);
         return Uni.createFrom().deferred(() -> Panache.withTransaction(() -> inbox.claim(envelope.id())
                         .chain(first -> first ? handler.apply(envelope) : Uni.createFrom().voidItem())))
                 .onFailure().invoke(e -> {
@@ -81,7 +99,30 @@ public class InboxProcessor {
                 .onFailure().retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(10))
                 .expireIn(config.retryBudget().toMillis())
                 .onFailure().recoverWithUni(e -> deadLetter(record, envelope, state))
-                .onTermination().invoke(() -> inFlight.remove(id));
+                .onTermination().invoke((item, failure, cancelled) -> {
+                    inFlight.remove(id);
+                    if (state.deadLettering) {
+                        span.setStatus(StatusCode.ERROR, "moved to the dead-letter table");
+                    }
+                    span.end();
+                    scope.close();
+                    MDC.remove("deploymentId");
+                });
+    }
+
+    /** The consumer side of Kafka: a child of the span that published the record, if it says which. */
+    private Span consumeSpan(ConsumerRecord<String, String> record, EventEnvelope envelope) {
+        return tracer.spanBuilder(record.topic() + " process")
+                .setSpanKind(SpanKind.CONSUMER)
+                .setParent(TraceHeaders.parent(TraceHeaders.traceparent(record.headers())))
+                .setAttribute("messaging.system", "kafka")
+                .setAttribute("messaging.operation", "process")
+                .setAttribute("messaging.destination.name", record.topic())
+                .setAttribute("messaging.message.id", envelope.id().toString())
+                .setAttribute("messaging.kafka.message.offset", record.offset())
+                .setAttribute("cloudevents.event_type", envelope.event().type())
+                .setAttribute("trainpod.deployment.id", String.valueOf(envelope.event().deploymentId()))
+                .startSpan();
     }
 
     private Uni<Void> deadLetter(ConsumerRecord<String, String> record, EventEnvelope envelope, InFlight state) {

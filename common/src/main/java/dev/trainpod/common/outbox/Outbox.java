@@ -2,6 +2,7 @@ package dev.trainpod.common.outbox;
 
 import dev.trainpod.common.event.EventCodec;
 import dev.trainpod.common.event.LifecycleEvent;
+import dev.trainpod.common.tracing.TraceHeaders;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
@@ -30,6 +31,7 @@ public class Outbox {
         row.source = source;
         row.payload = EventCodec.toJson(event);
         row.createdAt = Instant.now();
+        row.traceparent = TraceHeaders.currentTraceparent();
         return row.persist().replaceWithVoid();
     }
 }

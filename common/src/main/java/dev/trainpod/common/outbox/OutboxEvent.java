@@ -33,4 +33,8 @@ public class OutboxEvent extends PanacheEntityBase {
 
     @Column(name = "sent_at")
     public Instant sentAt;
+
+    /** W3C traceparent of the transaction that wrote the event; null when tracing is off. */
+    @Column(columnDefinition = "text")
+    public String traceparent;
 }

@@ -2,6 +2,11 @@ package dev.trainpod.common.outbox;
 
 import dev.trainpod.common.event.EventCodec;
 import dev.trainpod.common.event.LifecycleEvent;
+import dev.trainpod.common.tracing.TraceHeaders;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
@@ -24,6 +29,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.jboss.logging.Logger;
 
@@ -38,22 +44,24 @@ import org.jboss.logging.Logger;
 public class OutboxRelay {
 
     private static final Logger LOG = Logger.getLogger(OutboxRelay.class);
-    private static final String SELECT_PENDING = "SELECT id, aggregate_id, type, source, payload, created_at"
+    private static final String SELECT_PENDING = "SELECT id, aggregate_id, type, source, payload, created_at, traceparent"
             + " FROM outbox_event WHERE sent_at IS NULL ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED";
 
     private final Pool pool;
     private final OutboxProducerFactory producers;
     private final OutboxConfig config;
+    private final Tracer tracer;
     private volatile KafkaProducer<String, String> producer;
     private volatile boolean brokerDownLogged;
     private final AtomicBoolean cycleRunning = new AtomicBoolean();
     private Vertx vertx;
     private long timerId;
 
-    public OutboxRelay(Pool pool, OutboxProducerFactory producers, OutboxConfig config) {
+    public OutboxRelay(Pool pool, OutboxProducerFactory producers, OutboxConfig config, Tracer tracer) {
         this.pool = pool;
         this.producers = producers;
         this.config = config;
+        this.tracer = tracer;
     }
 
     /** The scheduler cannot run more often than once a second; events should leave within a fraction of it. */
@@ -97,12 +105,17 @@ public class OutboxRelay {
         KafkaProducer<String, String> p = producer();
         List<Future<RecordMetadata>> acks = new ArrayList<>();
         List<UUID> ids = new ArrayList<>();
+        List<Span> spans = new ArrayList<>();
         try {
             for (Row row : batch) {
                 UUID id = row.getUUID("id");
-                acks.add(p.send(EventCodec.toRecord(LifecycleEvent.TOPIC, id, row.getString("source"),
-                        row.getOffsetDateTime("created_at").toInstant(), row.getString("type"),
-                        row.getString("aggregate_id"), row.getString("payload"))));
+                ProducerRecord<String, String> record = EventCodec.toRecord(LifecycleEvent.TOPIC, id,
+                        row.getString("source"), row.getOffsetDateTime("created_at").toInstant(),
+                        row.getString("type"), row.getString("aggregate_id"), row.getString("payload"));
+                Span span = publishSpan(row, id);
+                TraceHeaders.inject(span, record.headers());
+                spans.add(span);
+                acks.add(p.send(record));
                 ids.add(id);
             }
         } catch (RuntimeException e) {
@@ -118,11 +131,31 @@ public class OutboxRelay {
                 break;
             }
         }
+        for (int i = 0; i < spans.size(); i++) {
+            if (i >= sent.size()) {
+                spans.get(i).setStatus(StatusCode.ERROR, "not acknowledged by Kafka; stays in the outbox");
+            }
+            spans.get(i).end();
+        }
         if (!sent.isEmpty() && brokerDownLogged) {
             brokerDownLogged = false;
             LOG.info("outbox relay: Kafka reachable again, publishing resumed");
         }
         return sent;
+    }
+
+    /** The producer side of Kafka, a child of the span of the transaction that wrote the row. */
+    private Span publishSpan(Row row, UUID id) {
+        return tracer.spanBuilder(LifecycleEvent.TOPIC + " publish")
+                .setSpanKind(SpanKind.PRODUCER)
+                .setParent(TraceHeaders.parent(row.getString("traceparent")))
+                .setAttribute("messaging.system", "kafka")
+                .setAttribute("messaging.operation", "publish")
+                .setAttribute("messaging.destination.name", LifecycleEvent.TOPIC)
+                .setAttribute("messaging.message.id", id.toString())
+                .setAttribute("cloudevents.event_type", row.getString("type"))
+                .setAttribute("trainpod.deployment.id", row.getString("aggregate_id"))
+                .startSpan();
     }
 
     private Uni<Integer> markSent(SqlConnection conn, List<UUID> sent) {

@@ -1,6 +1,7 @@
 package dev.trainpod.deploy.service;
 
 import dev.trainpod.common.event.FailureReason;
+import dev.trainpod.common.tracing.DeploymentTraces;
 import dev.trainpod.deploy.Deployment;
 import dev.trainpod.deploy.JobSpec;
 import dev.trainpod.deploy.client.DatasetServiceClient;
@@ -14,6 +15,7 @@ import dev.trainpod.deploy.vault.SecretVault;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -45,6 +47,8 @@ public class Provisioner {
     private final DeploymentStateMachine states;
     private final Failures failures;
     private final DeployConfig config;
+    @Inject
+    DeploymentTraces traces;
 
     public Provisioner(SecretVault vault, PodCredentials credentials, DatasetServiceClient datasets, RunPodClient runPod, TokenSigner tokens,
                        PodSpecFactory specs, GpuCandidates candidates, CapacityWait capacity, PodRecorder recorder,
@@ -71,7 +75,7 @@ public class Provisioner {
 
     /** Provisions the deployment; every outcome, including failure, ends in a recorded status. */
     public Uni<Void> provision(UUID id) {
-        return provisionUnreleased(id).eventually(() -> releaseClaim(id));
+        return traces.within("provision", id, () -> provisionUnreleased(id).eventually(() -> releaseClaim(id)));
     }
 
     private Uni<Void> provisionUnreleased(UUID id) {

@@ -1,5 +1,6 @@
 package dev.trainpod.deploy.service;
 
+import dev.trainpod.common.tracing.DeploymentTraces;
 import dev.trainpod.deploy.client.RunPodClient;
 import dev.trainpod.deploy.repository.DeploymentRepository;
 import io.quarkus.hibernate.reactive.panache.Panache;
@@ -7,6 +8,7 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import io.quarkus.vertx.core.runtime.context.VertxContextSafetyToggle;
 import io.smallrye.common.vertx.VertxContext;
 import io.vertx.core.Context;
@@ -46,6 +48,8 @@ public class Terminator {
     private final DeploymentStateMachine states;
     private final Pool pool;
     private final Vertx vertx;
+    @Inject
+    DeploymentTraces traces;
 
     public Terminator(RunPodClient runPod, PodCredentials credentials, DeploymentRepository deployments,
                       DeploymentStateMachine states, Pool pool, Vertx vertx) {
@@ -77,6 +81,10 @@ public class Terminator {
 
     /** Terminates the pod if the deployment has one still running and no other replica is terminating it. */
     public Uni<Void> terminate(UUID deploymentId) {
+        return traces.within("terminate pod", deploymentId, () -> claimAndTerminate(deploymentId));
+    }
+
+    private Uni<Void> claimAndTerminate(UUID deploymentId) {
         return pool.preparedQuery(CLAIM).execute(Tuple.of(deploymentId, CLAIM_SECONDS))
                 .map(rows -> rows.size() == 0 ? null
                         : new Target(rows.iterator().next().getString("pod_id"),
