@@ -21,6 +21,7 @@ public class DeadLetters {
 
     /** Prometheus name {@code trainpod_consumer_dead_letters_total}. */
     public static final String METRIC = "trainpod.consumer.dead.letters";
+    public static final String RETRIES = "trainpod.consumer.retries";
 
     private static final int MAX_ERROR_CHARS = 2000;
     private static final String INSERT = """
@@ -64,6 +65,19 @@ public class DeadLetters {
                         .register(registry)
                         .increment())
                 .replaceWithVoid();
+    }
+
+    /**
+     * Counts a failed attempt at handling an event of this type ({@value #RETRIES}): each is retried until the
+     * retry budget is spent, then the event is dead-lettered.
+     */
+    public void attemptFailed(String eventType) {
+        Counter.builder(RETRIES)
+                .description("Attempts at handling a lifecycle event that failed and were retried (or, past the "
+                        + "budget, ended in the dead-letter table)")
+                .tag("event_type", eventType)
+                .register(registry)
+                .increment();
     }
 
     private static String describe(Throwable e) {

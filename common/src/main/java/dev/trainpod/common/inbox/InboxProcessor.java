@@ -93,6 +93,7 @@ public class InboxProcessor {
                     state.lastFailedAt = now;
                     state.lastError = e;
                     state.attempts++;
+                    deadLetters.attemptFailed(envelope.event().type());
                     LOG.warnf("handling %s %s failed (attempt %d), will retry: %s",
                             envelope.event().type(), envelope.id(), state.attempts, e.getMessage());
                 })

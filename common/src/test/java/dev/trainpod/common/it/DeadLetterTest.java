@@ -47,10 +47,13 @@ class DeadLetterTest {
     private static final String DB = "common_test";
     private static final Pattern DEAD_LETTERS = Pattern.compile(
             "trainpod_consumer_dead_letters_total\\{[^}]*event_type=\"TrainingSucceeded\"[^}]*} ([0-9.]+)");
+    private static final Pattern RETRIES = Pattern.compile(
+            "trainpod_consumer_retries_total\\{[^}]*event_type=\"TrainingSucceeded\"[^}]*} ([0-9.]+)");
 
     @Test
     void eventThatKeepsFailingIsDeadLetteredCountedAndTheConsumerMovesOn() {
         double before = deadLetterCount();
+        double retriesBefore = count(RETRIES);
         UUID deployment = UUID.randomUUID();
         UUID poison = UUID.randomUUID();
         RecordMetadata sent = send(poison, new TrainingSucceeded(deployment, EffectConsumer.POISON));
@@ -71,6 +74,8 @@ class DeadLetterTest {
         assertThat(((java.sql.Timestamp) row.get("last_failed_at")).toInstant())
                 .isAfter(((java.sql.Timestamp) row.get("first_failed_at")).toInstant());
         assertThat(deadLetterCount()).isEqualTo(before + 1);
+        assertThat(count(RETRIES)).as("every failed attempt is counted")
+                .isGreaterThanOrEqualTo(retriesBefore + (Integer) row.get("attempts"));
         given().get("/q/health/live").then().statusCode(200);
     }
 
@@ -105,7 +110,11 @@ class DeadLetterTest {
     }
 
     private static double deadLetterCount() {
-        Matcher m = DEAD_LETTERS.matcher(given().get("/q/metrics").then().statusCode(200).extract().asString());
+        return count(DEAD_LETTERS);
+    }
+
+    private static double count(Pattern metric) {
+        Matcher m = metric.matcher(given().get("/q/metrics").then().statusCode(200).extract().asString());
         return m.find() ? Double.parseDouble(m.group(1)) : 0;
     }
 

@@ -3,8 +3,10 @@ package dev.trainpod.deploy.service;
 import dev.trainpod.deploy.config.DeployConfig;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.mutiny.sqlclient.Pool;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.interceptor.Interceptor;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.UUID;
@@ -44,7 +46,11 @@ public class PodNames {
         }
     }
 
-    void load(@Observes StartupEvent start) {
+    /**
+     * Reads the id before the scheduler starts the jobs that name pods (the scheduler starts at priority 0), so a
+     * provisioning claimed at start never finds it unread.
+     */
+    void load(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE - 1) StartupEvent start) {
         String id = config.installationId().map(String::trim).orElse(null);
         if (id == null) {
             id = pool.query("SELECT id FROM installation").execute().await().atMost(Duration.ofSeconds(30))
@@ -60,6 +66,9 @@ public class PodNames {
 
     /** This installation's id. */
     public String installation() {
+        if (installation == null && config.installationId().isPresent()) {
+            installation = config.installationId().get().trim(); // set, so nothing waits for the start-up read
+        }
         if (installation == null) {
             throw new IllegalStateException("the installation id is read at start-up and was not read");
         }
