@@ -81,7 +81,10 @@ class TracingIT {
             boolean terminated = t.values().stream().anyMatch(s -> s.name().equals("terminate pod")
                     && t.values().stream().anyMatch(c -> c.kind() == Kind.CLIENT
                             && c.parentSpanId().equals(s.spanId())));
-            return terminated ? t : null;
+            // The relay publishes (and the exporter sends) the last events' spans a moment after the termination.
+            boolean lastEvents = Set.of("PodStarted", "DeploymentEnded").stream().allMatch(type -> t.values().stream()
+                    .anyMatch(p -> p.kind() == Kind.PRODUCER && type.equals(p.attributes().get(TYPE))));
+            return terminated && lastEvents ? t : null;
         });
         Span provision = whole.values().stream().filter(s -> s.name().equals("provision")).findFirst()
                 .orElseThrow(() -> new AssertionError("no provision span in the trace: " + whole.values()));
