@@ -259,6 +259,14 @@ public enum ProblemCatalog {
         return Arrays.stream(values()).filter(p -> p.slug.equals(slug)).findFirst();
     }
 
+    /** The entries whose slug a text names as a word (an operation's response description, say). */
+    public static java.util.List<ProblemCatalog> bySlugsIn(String text) {
+        return Arrays.stream(values())
+                .filter(p -> java.util.regex.Pattern.compile("(?<![a-z0-9-])" + p.slug + "(?![a-z0-9-])")
+                        .matcher(text).find())
+                .toList();
+    }
+
     /** The entry of a type URI, if the catalog has one. */
     public static Optional<ProblemCatalog> byType(String type) {
         return type != null && type.startsWith(Problem.TYPE_BASE)
