@@ -50,6 +50,7 @@ public class PodArtifactResource {
             + "complete file is checked.")
     @Parameter(name = "name", in = ParameterIn.PATH, description = "The artifact's file name: 1–128 of A-Z a-z 0-9 . _ - (not . or ..).")
     @Parameter(name = "Content-Range", in = ParameterIn.HEADER, description = "Optional: bytes <first>-<last>/<total> for a chunk of a resumable upload.")
+    @Parameter(name = "Content-Length", in = ParameterIn.HEADER, description = "The body's size, in bytes.")
     @Parameter(name = "X-Trainpod-Sha256", in = ParameterIn.HEADER, description = "Optional: the complete file's SHA-256, 64 hex characters.")
     @APIResponse(responseCode = "201", description = "Complete: the stored artifact.",
             content = @Content(mediaType = "application/json", schema = @Schema(implementation = StoredArtifact.class)))

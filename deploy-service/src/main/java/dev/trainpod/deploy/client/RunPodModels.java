@@ -92,12 +92,14 @@ public final class RunPodModels {
 
     /** The most GPUs per pod, per cloud. */
     @JsonIgnoreProperties(ignoreUnknown = true)
+    @Schema(description = "The most GPUs of a type per pod, per cloud.")
     public record MaxCount(@Schema(description = "Most GPUs per pod in SECURE.") Integer secure,
                            @Schema(description = "Most GPUs per pod in COMMUNITY.") Integer community) {
     }
 
     /** Hourly prices per cloud. */
     @JsonIgnoreProperties(ignoreUnknown = true)
+    @Schema(description = "A GPU type's hourly price per GPU, in USD, per cloud.")
     public record Price(@Schema(description = "USD per GPU-hour in SECURE.") BigDecimal secure,
                         @Schema(description = "USD per GPU-hour in COMMUNITY.") BigDecimal community) {
     }

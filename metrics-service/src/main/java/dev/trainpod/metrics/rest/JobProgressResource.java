@@ -27,6 +27,7 @@ import java.time.Duration;
 import java.util.UUID;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.enums.ParameterIn;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
@@ -123,7 +124,10 @@ public class JobProgressResource {
     @Parameter(name = "id", in = ParameterIn.PATH, description = "The deployment's id (a UUID): the job of a deployment has its id.")
     @Parameter(name = "Last-Event-ID", in = ParameterIn.HEADER, description = "Resume after this event id (the id of the last event received); from the start "
             + "when absent.")
-    @APIResponse(responseCode = "200", description = "The event stream.")
+    @APIResponse(responseCode = "200", description = "The event stream.", content = @Content(
+            mediaType = MediaType.SERVER_SENT_EVENTS, schema = @Schema(type = SchemaType.STRING, description = "Events"
+                    + " `metric` (data: a MetricPoint), `log` (data: {\"line\": ...}) and `phase` (data: the phase"
+                    + " change), each with its id; a `: keep-alive` comment after 15 s without news.")))
     @APIResponse(responseCode = "404", description = "No job of yours has this id (not-found).")
     /**
      * Server-Sent Events: {@code metric}, {@code log} and {@code phase} events with the job's event ids, from
