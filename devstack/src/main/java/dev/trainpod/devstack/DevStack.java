@@ -25,7 +25,11 @@ public final class DevStack {
         boolean demo = argList.contains("--demo");
         boolean withPrometheus = argList.contains("--with-prometheus");
         Path root = Path.of(System.getProperty("trainpod.root", ".")).toAbsolutePath().normalize();
-        LocalStack.Options options = new LocalStack.Options(root, root.resolve(".devstack"),
+        // TRAINPOD_STATE_DIR: another state folder than .devstack (QuietDemoIT runs a second stack beside the ITs').
+        Path state = Optional.ofNullable(blankToNull(System.getenv("TRAINPOD_STATE_DIR"))).map(Path::of)
+                .orElse(root.resolve(".devstack")).toAbsolutePath();
+        Path infrastructureLog = InfrastructureLogs.toFile(state.resolve("logs"));
+        LocalStack.Options options = new LocalStack.Options(root, state,
                 envPort("TRAINPOD_DEPLOY_PORT", 8081), envPort("TRAINPOD_DATASET_PORT", 8082),
                 envPort("TRAINPOD_METRICS_PORT", 8083), envPort("TRAINPOD_RUNPOD_SIM_PORT", 8090),
                 blankToNull(System.getenv("RUNPOD_API_URL")));
@@ -40,8 +44,9 @@ public final class DevStack {
             stack.close();
             stopped.countDown();
         }));
-        Path env = stack.writeEnv(root.resolve(".devstack/env"));
-        LocalStack.log("ready; addresses and tokens in " + root.relativize(env));
+        Path env = stack.writeEnv(state.resolve("env"));
+        LocalStack.log("ready; addresses and tokens in " + root.relativize(env) + ", logs in "
+                + root.relativize(infrastructureLog.getParent()) + "/");
         if (demo) {
             boolean ok;
             try {
