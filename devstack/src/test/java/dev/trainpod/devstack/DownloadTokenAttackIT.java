@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Attacks on the token-gated dataset download: guessing, and replaying a token that was revoked, expired or used
- * up. Each attacker comes from an address of its own (X-Forwarded-For, trusted from the local gateway address), so
+ * up. Each attacker comes from an address of its own (X-Real-IP, the header the gateway overwrites), so
  * that the guessing limit meets no other test's pods.
  */
 class DownloadTokenAttackIT {
@@ -130,7 +130,7 @@ class DownloadTokenAttackIT {
     }
 
     private static ItHttp.Raw request(String method, String token, String client, String... headers) {
-        List<String> all = new ArrayList<>(List.of("X-Forwarded-For", client));
+        List<String> all = new ArrayList<>(List.of("X-Real-IP", client));
         all.addAll(List.of(headers));
         return ItHttp.exchange(method, stack.datasetUrl() + "/api/v1/downloads/" + token, null,
                 all.toArray(String[]::new));

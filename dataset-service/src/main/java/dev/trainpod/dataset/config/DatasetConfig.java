@@ -46,6 +46,13 @@ public interface DatasetConfig {
     @WithDefault("10")
     double downloadGuessesPerMinute();
 
+    /**
+     * Most client addresses whose guesses are remembered (those whose allowance has come back make room first;
+     * beyond it, new addresses share one allowance); default 10000.
+     */
+    @WithDefault("10000")
+    int downloadGuardCapacity();
+
     /** How long expired tokens and ended deployments' grants are kept before they are deleted; default 24h. */
     @WithDefault("24h")
     Duration tokenRetention();

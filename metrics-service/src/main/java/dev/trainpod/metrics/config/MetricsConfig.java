@@ -48,6 +48,10 @@ public interface MetricsConfig {
     @WithDefault("50")
     int podWriteBurst();
 
+    /** Most jobs whose pod-write buckets are held in memory (idle, refilled ones make room first); default 10000. */
+    @WithDefault("10000")
+    int rateLimitedJobs();
+
     /**
      * How long an active job that has reported at least once may go without any pod call before the watchdog
      * fails it with {@code FAILED_HEARTBEAT_LOST}; default 3m. A job that never reported is deploy-service's
