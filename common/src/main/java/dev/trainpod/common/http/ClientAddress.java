@@ -3,6 +3,7 @@ package dev.trainpod.common.http;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.SocketAddress;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -24,6 +25,7 @@ public class ClientAddress {
     private final Optional<String> header;
     private final int ipv6PrefixBits;
 
+    @Inject
     public ClientAddress(ClientAddressConfig config) {
         this(config.header().map(String::strip).filter(h -> !h.isEmpty()), config.ipv6PrefixBits());
     }

@@ -11,8 +11,8 @@ import java.util.function.LongSupplier;
  * A token bucket per key (a job, a client address), in memory, with bounded memory: {@code burst} takes at once,
  * refilled at {@code perSecond}. At most {@code capacity} keys are held; a new key first pushes out the least
  * recently used one whose bucket has refilled (forgetting a full bucket loses nothing: a new key gets a full one);
- * when every held bucket is still refilling, new keys share one overflow bucket, so that a flood of fresh keys
- * (an attacker's addresses) neither grows memory nor escapes the limit. Each replica counts its own calls.
+ * when every held bucket is still refilling, new keys take from one shared overflow bucket, so that a flood of fresh
+ * keys (an attacker's addresses) never grows memory. Each replica counts its own calls.
  * Refusals are {@link RateLimitedException}s carrying the limiter's problem and a {@code Retry-After}.
  */
 public final class KeyedRateLimiter {
@@ -57,15 +57,16 @@ public final class KeyedRateLimiter {
         refuseIf(waitNanos);
     }
 
-    /** Fails with {@link RateLimitedException} while the key's bucket is empty; takes nothing. */
+    /**
+     * Fails with {@link RateLimitedException} while the key's bucket is empty; takes nothing. A key not held has
+     * taken nothing lately (or so long ago that its bucket refilled) and passes, so that a flood of fresh keys
+     * never shuts out a newcomer.
+     */
     public void check(String key) {
         long now = clock.getAsLong();
         long waitNanos;
         synchronized (this) {
             Bucket bucket = buckets.get(key);
-            if (bucket == null && buckets.size() >= capacity && !overflow.isFull(perNano, burst, now)) {
-                bucket = overflow;
-            }
             waitNanos = bucket == null ? 0 : bucket.waitNanos(perNano, burst, now);
         }
         refuseIf(waitNanos);
