@@ -26,6 +26,22 @@ public interface DatasetConfig {
     @WithDefault("http://localhost:8082")
     String publicUrl();
 
+    /** Most datasets one user may hold (the next upload answers 429 dataset-quota-exceeded); default 100. */
+    @WithDefault("100")
+    int maxDatasetsPerUser();
+
+    /** Most bytes of datasets one user may hold together; default 50G. */
+    @WithDefault("50G")
+    MemorySize maxDatasetBytesPerUser();
+
+    /** Most artifacts one deployment may store, of any names (the next answers 429 artifact-quota-exceeded); default 50. */
+    @WithDefault("50")
+    int maxArtifactsPerDeployment();
+
+    /** Most bytes of artifacts one deployment may store together; default 100G. */
+    @WithDefault("100G")
+    MemorySize maxArtifactBytesPerDeployment();
+
     /** How long a download token is valid when the caller does not say; default 2h. */
     @WithDefault("2h")
     Duration tokenTtl();
