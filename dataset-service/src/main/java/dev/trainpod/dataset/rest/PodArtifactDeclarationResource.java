@@ -1,7 +1,7 @@
 package dev.trainpod.dataset.rest;
 
 import dev.trainpod.common.security.Roles;
-import dev.trainpod.dataset.DatasetProblems;
+import dev.trainpod.dataset.problem.DatasetProblems;
 import dev.trainpod.dataset.service.ArtifactDeclarations;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;

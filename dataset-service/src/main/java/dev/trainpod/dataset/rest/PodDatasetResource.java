@@ -1,7 +1,7 @@
 package dev.trainpod.dataset.rest;
 
 import dev.trainpod.common.security.Roles;
-import dev.trainpod.dataset.DatasetProblems;
+import dev.trainpod.dataset.problem.DatasetProblems;
 import dev.trainpod.dataset.config.DatasetConfig;
 import dev.trainpod.dataset.service.DownloadTokenService;
 import io.smallrye.mutiny.Uni;

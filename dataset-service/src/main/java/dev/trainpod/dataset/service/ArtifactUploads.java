@@ -1,7 +1,7 @@
 package dev.trainpod.dataset.service;
 
 import dev.trainpod.dataset.Artifact;
-import dev.trainpod.dataset.DatasetProblems;
+import dev.trainpod.dataset.problem.DatasetProblems;
 import dev.trainpod.dataset.config.DatasetConfig;
 import dev.trainpod.dataset.storage.BlobStore;
 import dev.trainpod.dataset.storage.DatasetStorage;

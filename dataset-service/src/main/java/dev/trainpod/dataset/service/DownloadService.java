@@ -1,7 +1,7 @@
 package dev.trainpod.dataset.service;
 
 import dev.trainpod.dataset.Dataset;
-import dev.trainpod.dataset.DatasetProblems;
+import dev.trainpod.dataset.problem.DatasetProblems;
 import dev.trainpod.dataset.DownloadRecord;
 import dev.trainpod.dataset.DownloadToken;
 import dev.trainpod.dataset.config.DatasetConfig;

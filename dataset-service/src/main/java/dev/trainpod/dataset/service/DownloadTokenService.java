@@ -3,7 +3,7 @@ package dev.trainpod.dataset.service;
 import dev.trainpod.common.problem.Problem;
 import dev.trainpod.common.problem.ProblemException;
 import dev.trainpod.dataset.Dataset;
-import dev.trainpod.dataset.DatasetProblems;
+import dev.trainpod.dataset.problem.DatasetProblems;
 import dev.trainpod.dataset.DeploymentGrant;
 import dev.trainpod.dataset.DownloadToken;
 import dev.trainpod.dataset.repository.DatasetRepository;

@@ -1,6 +1,6 @@
 package dev.trainpod.metrics.rest;
 
-import dev.trainpod.metrics.service.JobProblems;
+import dev.trainpod.metrics.problem.JobProblems;
 import java.util.UUID;
 
 /** Reads the job id of a path: one that is not a UUID names no job, so it answers 404 like an unknown one. */

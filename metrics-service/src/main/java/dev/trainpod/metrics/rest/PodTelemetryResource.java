@@ -5,7 +5,7 @@ import dev.trainpod.common.security.Roles;
 import dev.trainpod.common.security.TokenClaims;
 import dev.trainpod.metrics.StatusReport;
 import dev.trainpod.metrics.service.IngestMetrics;
-import dev.trainpod.metrics.service.JobProblems;
+import dev.trainpod.metrics.problem.JobProblems;
 import dev.trainpod.metrics.service.JobStatusService;
 import dev.trainpod.metrics.service.PodRateLimiter;
 import dev.trainpod.metrics.service.TelemetryService;
