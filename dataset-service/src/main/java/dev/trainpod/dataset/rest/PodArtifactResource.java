@@ -1,5 +1,6 @@
 package dev.trainpod.dataset.rest;
 
+import dev.trainpod.common.security.DeployTokens;
 import dev.trainpod.common.security.Roles;
 import dev.trainpod.dataset.Artifact;
 import dev.trainpod.dataset.problem.DatasetProblems;
@@ -80,7 +81,7 @@ public class PodArtifactResource {
     }
 
     private UUID deployment() {
-        UUID deployment = PodIdentity.deployment(jwt);
+        UUID deployment = DeployTokens.deployment(jwt);
         if (deployment == null) {
             throw DatasetProblems.deploymentNotFound();
         }
