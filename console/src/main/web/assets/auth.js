@@ -44,7 +44,7 @@ export async function signIn(back) {
   const challenge = b64url(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier)));
   const state = random(16);
   const nonce = random(16);
-  sessionStorage.setItem(PENDING, JSON.stringify({verifier, state, nonce, back: back || '#/deployments'}));
+  sessionStorage.setItem(PENDING, JSON.stringify({verifier, state, nonce, back: back || '#/'}));
   const q = new URLSearchParams({response_type: 'code', client_id: p.client, redirect_uri: redirectUri(),
     scope: 'openid profile', state, nonce, code_challenge: challenge, code_challenge_method: 'S256'});
   location.assign(p.authorization_endpoint + '?' + q);
@@ -56,7 +56,7 @@ export async function completeSignIn() {
   if (!q.has('code') && !q.has('error')) return null;
   const pending = JSON.parse(sessionStorage.getItem(PENDING) || 'null');
   sessionStorage.removeItem(PENDING);
-  history.replaceState(null, '', location.pathname + (pending?.back || '#/deployments'));
+  history.replaceState(null, '', location.pathname + (pending?.back || '#/'));
   if (q.has('error')) throw new Error('Sign-in was refused: ' + q.get('error'));
   if (!pending || pending.state !== q.get('state')) throw new Error('Sign-in answer did not match this tab; sign in again.');
   const p = await provider();

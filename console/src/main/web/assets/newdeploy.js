@@ -2,7 +2,7 @@
 // live estimate, and pre-flight errors shown at their fields before anything is billed.
 import {api} from './api.js';
 import {config} from './auth.js';
-import {h, page, usd, problemBox, showFieldErrors, clearFieldErrors} from './ui.js';
+import {h, page, usd, problemBox, showFieldErrors, clearFieldError} from './ui.js';
 
 const MODELS = ['Qwen/Qwen2.5-0.5B', 'Qwen/Qwen2.5-1.5B', 'meta-llama/Llama-3.2-1B', 'mistralai/Mistral-7B-v0.3'];
 
@@ -115,7 +115,6 @@ export async function newDeploymentPage(params) {
     try {
       const e = await api('/estimates', {method: 'POST', body: body(form)});
       if (mine !== seq) return;
-      clearFieldErrors(form);
       estimate.textContent = `${e.runtimeMinutes.low}–${e.runtimeMinutes.high} min, ${usd(e.costUsd.low)}–${usd(e.costUsd.high)}`
         + ` on ${e.gpuType} at ${usd(e.pricePerHour)}/h` + (e.memoryNeededGb ? `, needs about ${e.memoryNeededGb} GB` : '') + '.';
     } catch (err) {
@@ -123,7 +122,10 @@ export async function newDeploymentPage(params) {
       estimate.textContent = 'No estimate: ' + (err.problem?.detail || err.message);
     }
   };
-  form.addEventListener('input', () => { clearTimeout(timer); timer = setTimeout(refreshEstimate, 400); });
+  form.addEventListener('input', ev => {
+    clearFieldError(ev.target);
+    clearTimeout(timer); timer = setTimeout(refreshEstimate, 400);
+  });
   form.addEventListener('change', () => { clearTimeout(timer); timer = setTimeout(refreshEstimate, 100); });
   form.addEventListener('submit', async ev => {
     ev.preventDefault();

@@ -57,9 +57,19 @@ function fieldFor(form, name) {
   return form.querySelector(`[data-field="${CSS.escape(base)}"]`) || form.querySelector(`[name="${CSS.escape(base)}"]`);
 }
 
+/** Removes the error shown for one control, once the person changes it. */
+export function clearFieldError(control) {
+  if (!control?.hasAttribute?.('aria-invalid')) return;
+  control.removeAttribute('aria-invalid');
+  const [id] = control.getAttribute('aria-describedby').split(' ');
+  document.getElementById(id)?.remove();
+  if (control.dataset.hintIds) control.setAttribute('aria-describedby', control.dataset.hintIds);
+  else control.removeAttribute('aria-describedby');
+}
+
 export function clearFieldErrors(form) {
+  form.querySelectorAll('[aria-invalid]').forEach(clearFieldError);
   form.querySelectorAll('.field-error').forEach(e => e.remove());
-  form.querySelectorAll('[aria-invalid]').forEach(e => e.removeAttribute('aria-invalid'));
 }
 
 /** Shows each field error next to its field; returns the errors no field of the form matched. */
@@ -76,7 +86,8 @@ export function showFieldErrors(form, problem) {
     if (field.matches('fieldset')) field.append(msg); else field.after(msg);
     if (control) {
       control.setAttribute('aria-invalid', 'true');
-      control.setAttribute('aria-describedby', id);
+      control.dataset.hintIds ??= control.getAttribute('aria-describedby') || '';
+      control.setAttribute('aria-describedby', (id + ' ' + control.dataset.hintIds).trim());
       first ??= control;
     }
   }
