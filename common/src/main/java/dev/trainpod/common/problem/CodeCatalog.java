@@ -78,6 +78,15 @@ public enum CodeCatalog {
     CHECKSUM_MISMATCH(Kind.FIELD, "The bytes received do not have the SHA-256 announced in X-Trainpod-Sha256.",
             "Upload the file again from byte 0."),
 
+    DATASET_COUNT_QUOTA(Kind.FIELD, "You hold as many datasets as one user may.",
+            "Delete datasets you no longer need, then upload again."),
+    DATASET_BYTES_QUOTA(Kind.FIELD, "Your datasets would pass your storage quota, in bytes.",
+            "Delete datasets you no longer need, then upload again."),
+    ARTIFACT_COUNT_QUOTA(Kind.FIELD, "The deployment holds as many artifacts as one deployment may.",
+            "Store fewer artifacts (re-uploading a name replaces it)."),
+    ARTIFACT_BYTES_QUOTA(Kind.FIELD, "The deployment's artifacts would pass its storage quota, in bytes.",
+            "Store smaller artifacts: keep the final model, not every checkpoint."),
+
     // --- failure reasons (a deployment's `reason`, and DeploymentEnded.reason) ---
     FAILED_PRECHECKS(Kind.FAILURE_REASON, "The deployment failed a check after it was accepted (the dataset or"
             + " the RunPod key changed in between).", "Read the deployment's message, fix it and retry."),

@@ -30,10 +30,11 @@ class ProblemCatalogTest {
             "metrics-service");
     /** A slug literal where a problem is made: Problem.of(404, "slug", ...), conflict("slug", ...), etc. */
     private static final Pattern SLUG = Pattern.compile("(?:Problem\\.of\\(\\d+,\\s*|(?:badRequest|conflict|gone"
-            + "|unprocessable|tooManyRequests|badGateway|invalid|badHeader|OffsetConflictException)\\(\\s*)"
+            + "|unprocessable|tooManyRequests|badGateway|invalid|badHeader|OffsetConflictException|quotaExceeded(?=\\(\\s*\"[a-z0-9]+-))\\(\\s*)"
             + "\"([a-z0-9-]+)\"");
     /** A field code literal: new FieldError(field, "CODE", ...). */
-    private static final Pattern CODE = Pattern.compile("FieldError\\([^,]+,\\s*\"([A-Z][A-Z0-9_]+)\"");
+    private static final Pattern CODE = Pattern.compile("(?:FieldError\\([^,]+,\\s*|Problems\\.\\w+\\(\\s*)"
+            + "\"([A-Z][A-Z0-9_]+)\"");
     private static final Path PAGES = REPO.resolve("deploy/compose/gateway/problems");
 
     @Test
