@@ -100,6 +100,8 @@ public class DatasetResource {
             + "Large files stream without being buffered; for unreliable links use the "
             + "resumable upload (/api/v1/uploads).")
     @Parameter(name = "name", in = ParameterIn.QUERY, description = "The dataset's file name, required, at most 255 characters (e.g. train.jsonl).")
+    @Parameter(name = "Content-Length", in = ParameterIn.HEADER, description = "The body's size, in bytes; when sent,"
+            + " a body over the largest dataset or your storage quota is refused before a byte is stored.")
     @APIResponse(responseCode = "201", description = "Stored: the dataset's summary.",
             content = @Content(mediaType = "application/json", schema = @Schema(implementation = DatasetView.class)))
     @APIResponse(responseCode = "400", description = "No ?name= (name-missing), no records (dataset-empty) or the upload was cut off "
