@@ -111,10 +111,15 @@ class CliIT {
 
         Process first = cli.start(work.resolve("first-upload.out"), "datasets", "upload", file.toString(),
                 "--chunk-size", "16k", "--limit-rate", "48k", "-o", "json");
-        String uploadId = awaitUploadId(uploads, first);
-        long offset = awaitOffset(uploadId, 16 * 1024);
-        first.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-        long atKill = serverOffset(uploadId);
+        String uploadId;
+        long offset;
+        try {
+            uploadId = awaitUploadId(uploads, first);
+            offset = awaitOffset(uploadId, 16 * 1024);
+        } finally {
+            first.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+        long atKill = settledOffset(uploadId);
         assertThat(offset).isPositive();
         assertThat(atKill).isBetween(offset, size - 1);
 
@@ -334,6 +339,18 @@ class CliIT {
             Thread.sleep(50);
         }
         throw new AssertionError("the server received no chunk in 60 s");
+    }
+
+    /** The offset once the killed process's last chunk has been taken in (two reads half a second apart agree). */
+    private static long settledOffset(String uploadId) throws InterruptedException {
+        long previous = -1;
+        long now = serverOffset(uploadId);
+        while (now != previous) {
+            Thread.sleep(500);
+            previous = now;
+            now = serverOffset(uploadId);
+        }
+        return now;
     }
 
     private static long serverOffset(String uploadId) {

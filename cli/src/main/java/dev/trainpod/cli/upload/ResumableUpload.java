@@ -17,6 +17,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -44,6 +45,9 @@ public final class ResumableUpload {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String OFFSET = "Upload-Offset";
     private static final int RETRIES = 3;
+    /** How long to wait for another request still sending to the upload (a killed run's, say): 60 × 0.5 s. */
+    private static final int BUSY_TRIES = 60;
+    private static final long BUSY_PAUSE_MILLIS = 500;
     private static final Duration CHUNK_TIMEOUT = Duration.ofMinutes(10);
 
     private final ApiClient api;
@@ -103,6 +107,7 @@ public final class ResumableUpload {
 
     private JsonNode sendFrom(String id, Path file, long offset, long size) {
         int failures = 0;
+        int busy = 0;
         while (true) {
             long length = Math.min(chunkSize, size - offset);
             try {
@@ -113,12 +118,32 @@ public final class ResumableUpload {
                     progress.update(size, size);
                     return ApiClient.readJson(answer.body());
                 }
-                if (status == 204 || status == 409) {
+                if (status == 204) {
                     long now = answer.headers().firstValue(OFFSET).map(Long::parseLong)
                             .orElseGet(() -> state(id).path("offset").asLong());
-                    if (status == 204 && now <= offset && length > 0) {
+                    if (now <= offset && length > 0) {
                         throw new CliException(ExitCode.UNAVAILABLE, "dataset-service did not take the chunk at "
                                 + offset + ".", "Run the same command again: it resumes where it stopped.");
+                    }
+                    offset = now;
+                    continue;
+                }
+                if (status == 409) {
+                    // the offset moved (an earlier attempt's bytes arrived), another request is still sending, or
+                    // the upload is already complete: ask where it stands
+                    JsonNode known = state(id);
+                    if (known == null) {
+                        throw Problems.fromAnswer(Service.DATASET, status, answer.body());
+                    }
+                    if (known.hasNonNull("datasetId")) {
+                        return api.get(Service.DATASET, "/api/v1/datasets/" + known.get("datasetId").asText());
+                    }
+                    long now = known.path("offset").asLong();
+                    if (now == offset) {
+                        if (++busy > BUSY_TRIES) {
+                            throw Problems.fromAnswer(Service.DATASET, status, answer.body());
+                        }
+                        pause(BUSY_PAUSE_MILLIS);
                     }
                     offset = now;
                     continue;
@@ -129,13 +154,22 @@ public final class ResumableUpload {
                     throw failures > RETRIES ? interrupted(e, id, offset, size) : e;
                 }
                 pause(1000L << (failures - 1));
-                JsonNode known = state(id);
-                if (known == null) {
-                    throw interrupted(e, id, offset, size);
-                }
-                offset = known.path("offset").asLong();
+                offset = offsetAfter(e, id, offset, size);
             }
         }
+    }
+
+    /** Where the upload stands after a failed chunk; a failure to ask ends the run with the resume hint. */
+    private long offsetAfter(CliException failure, String id, long offset, long size) {
+        try {
+            JsonNode known = state(id);
+            if (known != null) {
+                return known.path("offset").asLong();
+            }
+        } catch (CliException e) {
+            // answered below, with the first failure
+        }
+        throw interrupted(failure, id, offset, size);
     }
 
     private HttpResponse<byte[]> patch(String id, Path file, long offset, long length, long size) {
@@ -210,7 +244,9 @@ public final class ResumableUpload {
                 .put("bytes", size).put("sha256", sha256);
         try {
             Files.createDirectories(state.getParent());
-            JSON.writeValue(state.toFile(), o);
+            Path tmp = Files.createTempFile(state.getParent(), "upload", ".tmp");
+            JSON.writeValue(tmp.toFile(), o);
+            Files.move(tmp, state, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new CliException(ExitCode.USAGE, "Cannot write " + state + ": " + e.getMessage(),
                     "Set TRAINPOD_CONFIG_DIR to a directory you can write.");
