@@ -3,10 +3,7 @@ package dev.trainpod.devstack;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,15 +16,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * The trainpod CLI against the real local stack: every command, with {@code --output json} read back with Jackson
  * and the exit codes a script relies on; a resumable upload killed mid-way and finished by running the same
- * command again; the device sign-in against a provider on a real HTTP server.
+ * command again; the device sign-in with the stack's stand-in provider; every command's paths through the gateway.
  */
 class CliIT {
 
@@ -257,44 +256,39 @@ class CliIT {
     }
 
     @Test
-    void deviceFlowSignsInThroughTheProvidersDiscoveryAndPolling() throws IOException {
-        AtomicInteger polls = new AtomicInteger();
-        HttpServer idp = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        String base = "http://127.0.0.1:" + idp.getAddress().getPort();
-        idp.createContext("/.well-known/openid-configuration", x -> answer(x, 200, """
-                {"issuer": "%1$s", "device_authorization_endpoint": "%1$s/device_authorization",
-                 "token_endpoint": "%1$s/token"}""".formatted(base)));
-        idp.createContext("/device_authorization", x -> {
-            String form = new String(x.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-            assertThat(form).contains("client_id=trainpod-cli");
-            answer(x, 200, """
-                    {"device_code": "dev-123", "user_code": "WDJB-MJHT", "verification_uri": "%s/device",
-                     "expires_in": 60, "interval": 1}""".formatted(base));
-        });
-        idp.createContext("/token", x -> {
-            String form = new String(x.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-            assertThat(form).contains("device_code=dev-123", "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Adevice_code");
-            if (polls.incrementAndGet() == 1) {
-                answer(x, 400, "{\"error\": \"authorization_pending\"}");
-            } else {
-                answer(x, 200, "{\"access_token\": \"" + stack.keys().userToken("device-user") + "\", \"token_type\": \"Bearer\"}");
-            }
-        });
-        idp.start();
-        try {
-            CliRunner device = cli.with(Map.of("TRAINPOD_CONFIG_DIR", work.resolve("device-config").toString()));
-            CliRunner.Run login = device.run("login", "--issuer", base);
+    void deviceFlowSignsInWithTheStandInProviderOnceThePersonApproves() throws Exception {
+        CliRunner device = cli.with(Map.of("TRAINPOD_CONFIG_DIR", work.resolve("device-config").toString()));
+        CliRunner.Running login = device.begin("login", "--issuer", stack.oidcUrl());
+        Matcher code = awaitUserCode(login);
+        assertThat(login.code()).as("waiting for the approval").isNotDone();
 
-            assertThat(login.code()).as(login.toString()).isZero();
-            assertThat(login.err()).contains("WDJB-MJHT", base + "/device");
-            assertThat(login.out()).contains("Signed in as device-user");
-            assertThat(polls.get()).isEqualTo(2);
-            assertThat(device.run("datasets", "list", "-o", "json").code()).isZero();
-            assertThat(device.run("logout").code()).isZero();
-            assertThat(device.run("datasets", "list").code()).isEqualTo(5);
-        } finally {
-            idp.stop(0);
-        }
+        ItHttp.Answer approved = form(stack.oidcUrl() + "/device", "user_code=" + code.group(1) + "&username=device-user");
+        assertThat(approved.status()).isEqualTo(200);
+        CliRunner.Run signedIn = login.await();
+
+        assertThat(signedIn.code()).as(signedIn.toString()).isZero();
+        assertThat(signedIn.out()).contains("Signed in as device-user");
+        assertThat(device.run("datasets", "list", "-o", "json").code()).isZero();
+        assertThat(device.run("logout").code()).isZero();
+        assertThat(device.run("datasets", "list").code()).isEqualTo(5);
+    }
+
+    @Test
+    void everyServiceIsReachedThroughTheGatewayAddressAlone() throws IOException {
+        String gateway = stack.gatewayUrl();
+        Assumptions.assumeTrue(gateway != null, "nginx is not installed");
+        CliRunner viaGateway = cli.with(Map.of("TRAINPOD_API_URL", gateway, "TRAINPOD_DEPLOY_URL", "",
+                "TRAINPOD_DATASET_URL", "", "TRAINPOD_METRICS_URL", ""));
+        Path file = Files.writeString(work.resolve("gateway.jsonl"),
+                "{\"text\": \"through the gateway " + UUID.randomUUID() + "\"}\n");
+
+        CliRunner.Run uploaded = viaGateway.run("datasets", "upload", file.toString(), "--chunk-size", "16", "-o", "json");
+
+        assertThat(uploaded.code()).as(uploaded.toString()).isZero();
+        assertThat(uploaded.json().path("sha256").asText()).isEqualTo(sha256(file));
+        assertThat(viaGateway.run("status", "-o", "json").code()).isZero();
+        assertThat(viaGateway.run("secrets", "show", "-o", "json").json().path("runpod").path("configured").asBoolean())
+                .isTrue();
     }
 
     @Test
@@ -304,12 +298,35 @@ class CliIT {
         assertThat(completion.out()).contains("complete -F", "datasets", "artifacts", "watch");
     }
 
-    private static void answer(HttpExchange x, int status, String json) throws IOException {
-        byte[] body = json.getBytes(StandardCharsets.UTF_8);
-        x.getResponseHeaders().add("Content-Type", "application/json");
-        x.sendResponseHeaders(status, body.length);
-        x.getResponseBody().write(body);
-        x.close();
+    /** The code the CLI asks the person to confirm, once it has printed it. */
+    private static Matcher awaitUserCode(CliRunner.Running login) throws InterruptedException {
+        Pattern code = Pattern.compile("confirm the code (\\S+)");
+        Instant deadline = Instant.now().plusSeconds(30);
+        while (Instant.now().isBefore(deadline)) {
+            Matcher m = code.matcher(login.errSoFar());
+            if (m.find()) {
+                return m;
+            }
+            assertThat(login.code()).as(login.errSoFar()).isNotDone();
+            Thread.sleep(50);
+        }
+        throw new AssertionError("no code shown in 30 s: " + login.errSoFar());
+    }
+
+    private static ItHttp.Answer form(String url, String body) {
+        try {
+            java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create(url))
+                            .header("Content-Type", "application/x-www-form-urlencoded")
+                            .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            return new ItHttp.Answer(r.statusCode(), null, r.headers().firstValue("Content-Type").orElse(""));
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
     }
 
     private static String awaitUploadId(Path uploads, Process upload) throws Exception {

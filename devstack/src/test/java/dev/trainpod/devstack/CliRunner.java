@@ -95,6 +95,29 @@ final class CliRunner {
         return answering("", args);
     }
 
+    /** A command running in this JVM on a thread of its own, whose output can be read while it runs. */
+    record Running(java.util.concurrent.CompletableFuture<Integer> code, ByteArrayOutputStream out,
+                   ByteArrayOutputStream err) {
+
+        String errSoFar() {
+            return err.toString(StandardCharsets.UTF_8);
+        }
+
+        Run await() throws Exception {
+            int exit = code.get(60, TimeUnit.SECONDS);
+            return new Run(exit, out.toString(StandardCharsets.UTF_8), errSoFar());
+        }
+    }
+
+    /** Starts a command line in this JVM without waiting for it (login, which waits for the person). */
+    Running begin(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        Cli cli = new Cli(env, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8), new BufferedReader(new StringReader("")), false);
+        return new Running(java.util.concurrent.CompletableFuture.supplyAsync(() -> Trainpod.run(cli, args)), out, err);
+    }
+
     /** Starts the launcher {@code cli/trainpod} as a process of its own (stdin closed, output to files). */
     Process start(Path outFile, String... args) {
         List<String> command = new ArrayList<>();
