@@ -88,7 +88,19 @@ final class CliRunner {
         Cli cli = new Cli(env, new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8), new BufferedReader(new StringReader(stdin)), false);
         int code = Trainpod.run(cli, args);
-        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        return transcribed(args, new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8)));
+    }
+
+    /** Appends the run to {@code cli-transcript.log} beside the settings, so that a failure can be read whole. */
+    private Run transcribed(String[] args, Run run) {
+        Path transcript = Path.of(env.get("TRAINPOD_CONFIG_DIR")).resolveSibling("cli-transcript.log");
+        try {
+            Files.writeString(transcript, "$ trainpod " + String.join(" ", args) + "\n" + run + "\n\n",
+                    StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return run;
     }
 
     Run run(String... args) {
@@ -143,7 +155,8 @@ final class CliRunner {
                 p.destroyForcibly();
                 throw new AssertionError("trainpod " + String.join(" ", args) + " did not end in 120 s");
             }
-            return new Run(p.exitValue(), Files.readString(outFile), Files.readString(Path.of(outFile + ".err")));
+            return transcribed(args, new Run(p.exitValue(), Files.readString(outFile),
+                    Files.readString(Path.of(outFile + ".err"))));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
