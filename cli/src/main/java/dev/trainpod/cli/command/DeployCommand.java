@@ -142,8 +142,11 @@ public final class DeployCommand implements Callable<Integer> {
         cli.err().print("Start it? This bills your RunPod account" + limit + ". [y/N] ");
         cli.err().flush();
         String answer = cli.readLine();
+        if (answer == null) {
+            cli.err().println();
+        }
         if (answer == null || !(answer.strip().equalsIgnoreCase("y") || answer.strip().equalsIgnoreCase("yes"))) {
-            throw new CliException(ExitCode.NOT_CONFIRMED, "Nothing was deployed.",
+            throw new CliException(ExitCode.NOT_CONFIRMED, "Not confirmed; nothing was deployed.",
                     answer == null ? "Pass --yes to deploy without being asked (scripts, CI)." : null);
         }
     }

@@ -92,9 +92,13 @@ final class ProgressView implements Follower.Handler {
         String next = deployment.path("status").asText();
         if (!next.equals(status)) {
             status = next;
-            changed();
+            if (cli.json() && !quiet) {
+                cli.printJsonLine(Cli.mapper().createObjectNode().put("type", "status").put("status", status));
+            } else if (phase.isEmpty()) {
+                changed();
+            }
         }
-        if ("RUNNING".equals(status) || "STARTING".equals(status)) {
+        if (totalSteps == null || "RUNNING".equals(status) || "STARTING".equals(status)) {
             readProgress();
         }
         if (!quiet && !cli.json()) {
@@ -126,12 +130,11 @@ final class ProgressView implements Follower.Handler {
         return serverEta;
     }
 
-    /** The progress line: status, phase, step of total, loss, time left. */
+    /** The progress line: phase (or status before the pod reports one), step of total, loss, time left. */
     String line() {
-        StringBuilder b = new StringBuilder(status.isEmpty() ? "…" : status);
-        if (!phase.isEmpty()) {
-            b.append("  ").append(phase.toLowerCase());
-        }
+        // the pod's phase says more than the deployment's status once there is one (and, replaying the stream of
+        // an ended deployment, the status is already the last one)
+        StringBuilder b = new StringBuilder(!phase.isEmpty() ? phase : status.isEmpty() ? "WAITING" : status);
         if (step != null) {
             b.append("  step ").append(step);
             if (totalSteps != null && totalSteps > 0) {

@@ -101,7 +101,7 @@ public final class StatusCommand implements Callable<Integer> {
         }
         out.println("  timeline");
         for (JsonNode e : events) {
-            out.println("    " + Text.of(e, "at") + "  " + Text.of(e, "status")
+            out.println("    " + Text.of(e, "at") + "  " + String.format("%-12s", Text.of(e, "status"))
                     + (e.hasNonNull("reason") ? " (" + e.get("reason").asText() + ")" : "")
                     + (e.hasNonNull("message") ? "  " + e.get("message").asText() : ""));
         }

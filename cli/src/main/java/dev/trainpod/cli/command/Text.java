@@ -13,14 +13,17 @@ final class Text {
     private Text() {
     }
 
-    /** {@code $1.23} (small amounts keep four decimals), or {@code -} when absent. */
+    /** {@code $1.23}; under a dollar up to four decimals ({@code $0.0042}, {@code $0.25}); {@code -} when absent. */
     static String money(JsonNode amount) {
         if (amount == null || amount.isNull() || amount.isMissingNode()) {
             return "-";
         }
         BigDecimal v = amount.decimalValue();
-        int scale = v.abs().compareTo(BigDecimal.ONE) < 0 ? 4 : 2;
-        return "$" + v.setScale(scale, RoundingMode.HALF_UP).toPlainString();
+        if (v.abs().compareTo(BigDecimal.ONE) >= 0) {
+            return "$" + v.setScale(2, RoundingMode.HALF_UP).toPlainString();
+        }
+        BigDecimal small = v.setScale(4, RoundingMode.HALF_UP).stripTrailingZeros();
+        return "$" + (small.scale() < 2 ? small.setScale(2) : small).toPlainString();
     }
 
     /** A field's text, or {@code -} when absent. */

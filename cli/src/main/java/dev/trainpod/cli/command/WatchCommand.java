@@ -13,7 +13,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "watch", description = {
     "Follows a deployment live (status, phase, step, loss, ETA) until it ends.",
     "Exits 0 when it SUCCEEDED, 4 when it FAILED or was CANCELLED.",
-    "With --output json: one JSON object per event, and a last one {\"type\": \"end\", \"deployment\": ...}."})
+    "With --output json: one JSON object per event (metric, log, phase, status), the last {\"type\": \"end\", \"deployment\"}."})
 public final class WatchCommand implements Callable<Integer> {
 
     private final Cli cli;
