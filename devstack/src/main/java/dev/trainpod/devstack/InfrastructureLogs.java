@@ -1,6 +1,11 @@
 package dev.trainpod.devstack;
 
+import java.io.ByteArrayOutputStream;
+import java.io.FileOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,9 +56,50 @@ final class InfrastructureLogs {
             handler.setFormatter(new SimpleFormatter());
             handler.setLevel(Level.ALL);
             root.addHandler(handler);
+            keepConsoleForPeople(logDir.resolve("infrastructure-console.log"));
             return file;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Some infrastructure prints straight to the console (Kafka's storage formatter: "Formatting metadata
+     * directory ..."): only lines of the stack's own ({@code [devstack]}, {@code [demo]}) stay on it, the rest go to
+     * {@code file}.
+     */
+    private static void keepConsoleForPeople(Path file) throws IOException {
+        PrintStream log = new PrintStream(new FileOutputStream(file.toFile(), true), true, StandardCharsets.UTF_8);
+        System.setOut(new PrintStream(new LineRouter(System.out, log), true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(new LineRouter(System.err, log), true, StandardCharsets.UTF_8));
+    }
+
+    /** Sends each whole line to the console when it is one of the stack's own, to the log otherwise. */
+    private static final class LineRouter extends OutputStream {
+
+        private final PrintStream console;
+        private final PrintStream log;
+        private final ByteArrayOutputStream line = new ByteArrayOutputStream();
+
+        LineRouter(PrintStream console, PrintStream log) {
+            this.console = console;
+            this.log = log;
+        }
+
+        @Override
+        public synchronized void write(int b) {
+            line.write(b);
+            if (b == '\n') {
+                String text = line.toString(StandardCharsets.UTF_8);
+                line.reset();
+                (text.startsWith("[devstack] ") || text.startsWith("[demo] ") ? console : log).print(text);
+            }
+        }
+
+        @Override
+        public synchronized void flush() {
+            console.flush();
+            log.flush();
         }
     }
 }

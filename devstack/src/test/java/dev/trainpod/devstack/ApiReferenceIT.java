@@ -80,8 +80,9 @@ class ApiReferenceIT {
         assertThat(get("/api/docs").statusCode()).isEqualTo(301);
         HttpResponse<String> bundle = get("/api/docs/swagger-ui-bundle.js");
         assertThat(bundle.statusCode()).isEqualTo(200);
-        assertThat(bundle.headers().firstValue("Content-Type")).hasValue("application/javascript");
-        assertThat(get("/api/docs/swagger-ui.css").headers().firstValue("Content-Type")).hasValue("text/css");
+        assertThat(bundle.headers().firstValue("Content-Type").orElse("")).startsWith("application/javascript");
+        assertThat(get("/api/docs/swagger-ui.css").headers().firstValue("Content-Type").orElse(""))
+                .startsWith("text/css");
         HttpResponse<String> asyncapi = get("/api/asyncapi.json");
         assertThat(asyncapi.statusCode()).isEqualTo(200);
         assertThat(JSON.readTree(asyncapi.body()).path("asyncapi").asText()).isEqualTo("3.0.0");

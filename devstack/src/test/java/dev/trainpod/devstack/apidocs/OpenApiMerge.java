@@ -76,7 +76,17 @@ public final class OpenApiMerge {
         tags.values().forEach(tagList::add);
         ObjectNode components = merged.putObject("components");
         components.set("schemas", reachable(paths, schemas));
-        components.set("securitySchemes", schemes);
+        // Only the schemes an operation names: at run time Quarkus adds its generic "SecurityScheme" again.
+        Set<String> named = new LinkedHashSet<>();
+        paths.forEach(p -> p.forEach(op -> op.path("security").forEach(r -> r.fieldNames()
+                .forEachRemaining(named::add))));
+        ObjectNode used = JSON.createObjectNode();
+        schemes.properties().forEach(e -> {
+            if (named.contains(e.getKey())) {
+                used.set(e.getKey(), e.getValue());
+            }
+        });
+        components.set("securitySchemes", used);
         return merged;
     }
 
