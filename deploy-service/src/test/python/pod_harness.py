@@ -1,6 +1,7 @@
 """Shared pieces of the pod tests: the pod files, the bootstrap assembled the way
 deploy-service assembles it, the pod's environment, and a runner for `bash -c`."""
 import base64
+import gzip
 import hashlib
 import io
 import json
@@ -29,7 +30,8 @@ BASH = shutil.which("bash") or "/bin/bash"
 
 
 def b64_of(name):
-    return base64.b64encode((POD_DIR / name).read_bytes()).decode("ascii")
+    """The file gzip-compressed and base64-encoded, as BootstrapScript embeds the agent and the simulated trainer."""
+    return base64.b64encode(gzip.compress((POD_DIR / name).read_bytes())).decode("ascii")
 
 
 def trainer_bundle():

@@ -13,7 +13,22 @@ import java.util.UUID;
  * a string, NaN or a fraction for a whole field is answered with 422 before the checks run.
  */
 public record DeploymentRequest(UUID datasetId, String baseModel, String method, Map<String, Object> hyperparameters,
-                                Gpu gpu, Limits limits, Simulation simulation, String image) {
+                                Gpu gpu, Limits limits, Simulation simulation, String image,
+                                TrainingOptions.Validation validation, TrainingOptions.EarlyStopping earlyStopping,
+                                TrainingOptions.Checkpoint checkpoint, TrainingOptions.Output output,
+                                TrainingOptions.Reporting reporting) {
+
+    /** A request without training options (no evaluation, default checkpoints, results in Trainpod only). */
+    public DeploymentRequest(UUID datasetId, String baseModel, String method, Map<String, Object> hyperparameters,
+                             Gpu gpu, Limits limits, Simulation simulation, String image) {
+        this(datasetId, baseModel, method, hyperparameters, gpu, limits, simulation, image, null, null, null, null,
+                null);
+    }
+
+    /** The Hub push asked for, or null. */
+    public TrainingOptions.HuggingFace huggingface() {
+        return output == null ? null : output.huggingface();
+    }
 
     /** GPU candidates in order of preference, how many GPUs, and which cloud. */
     public record Gpu(List<String> types, @JsonDeserialize(using = RequestNumbers.Whole.class) Integer count,

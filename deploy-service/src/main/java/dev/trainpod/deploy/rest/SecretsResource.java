@@ -27,6 +27,7 @@ public class SecretsResource {
 
     private static final Pattern PRINTABLE = Pattern.compile("[!-~]{8,256}");
     private static final Pattern HUGGING_FACE_TOKEN = Pattern.compile("hf_[A-Za-z0-9]{8,253}");
+    private static final Pattern WANDB_KEY = Pattern.compile("[A-Za-z0-9_-]{20,128}");
 
     private final SecretsService secrets;
     private final JsonWebToken jwt;
@@ -88,7 +89,7 @@ public class SecretsResource {
                             "Create a token with read access at huggingface.co under Settings > Access Tokens, "
                                     + "and accept the licence of any gated model you train.")));
         }
-        return secrets.storeHuggingFaceToken(jwt.getSubject(), token).map(v -> RestResponse.noContent());
+        return secrets.storeToken(jwt.getSubject(), SecretKind.HUGGINGFACE, token).map(v -> RestResponse.noContent());
     }
 
     @GET
@@ -100,7 +101,34 @@ public class SecretsResource {
     @DELETE
     @Path("huggingface")
     public Uni<RestResponse<Void>> deleteHuggingFaceToken() {
-        return secrets.deleteHuggingFaceToken(jwt.getSubject()).map(v -> RestResponse.noContent());
+        return secrets.deleteToken(jwt.getSubject(), SecretKind.HUGGINGFACE).map(v -> RestResponse.noContent());
+    }
+
+    /** Stores the W&B API key that pods receive as {@code WANDB_API_KEY} when a deployment reports to W&B. */
+    @PUT
+    @Path("wandb")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<RestResponse<Void>> putWandbKey(KeyRequest body) {
+        String key = body == null || body.apiKey() == null ? "" : body.apiKey().trim();
+        if (!WANDB_KEY.matcher(key).matches()) {
+            throw ProblemException.unprocessable("wandb-key-malformed", "apiKey must be a W&B API key.",
+                    List.of(new Problem.FieldError("apiKey", "WANDB_KEY_MALFORMED",
+                            "apiKey must be 20 to 128 letters, digits, '-' or '_'.",
+                            "Copy the key from wandb.ai/authorize (User settings > API keys).")));
+        }
+        return secrets.storeToken(jwt.getSubject(), SecretKind.WANDB, key).map(v -> RestResponse.noContent());
+    }
+
+    @GET
+    @Path("wandb")
+    public Uni<KeyStatus> getWandbKey() {
+        return status(SecretKind.WANDB);
+    }
+
+    @DELETE
+    @Path("wandb")
+    public Uni<RestResponse<Void>> deleteWandbKey() {
+        return secrets.deleteToken(jwt.getSubject(), SecretKind.WANDB).map(v -> RestResponse.noContent());
     }
 
     private Uni<KeyStatus> status(SecretKind kind) {

@@ -93,7 +93,8 @@ public class DeploymentService {
                 l == null || l.maxCostUsd() == null ? PreflightChecks.MAX_COST_USD : l.maxCostUsd(),
                 l == null ? null : l.idleMinutes(), l == null ? null : l.capacityWaitMinutes());
         return new DeploymentRequest(r.datasetId(), r.baseModel(), r.method(), r.hyperparameters(), r.gpu(),
-                lenient, r.simulation(), r.image());
+                lenient, r.simulation(), r.image(), r.validation(), r.earlyStopping(), r.checkpoint(), r.output(),
+                r.reporting());
     }
 
     private Uni<Deployment> create(String userId, DeploymentRequest request, String idempotencyKey, UUID retryOf) {

@@ -51,9 +51,11 @@ public class PreflightChecks {
     private final CatalogCache catalogs;
     private final Estimator estimator;
     private final HyperparameterRules hyperparameters;
+    private final TrainingChecks training;
 
     public PreflightChecks(DatasetServiceClient datasets, SecretVault vault, CatalogCache catalogs,
-                           Estimator estimator, HyperparameterRules hyperparameters) {
+                           Estimator estimator, HyperparameterRules hyperparameters, TrainingChecks training) {
+        this.training = training;
         this.datasets = datasets;
         this.vault = vault;
         this.catalogs = catalogs;
@@ -76,11 +78,11 @@ public class PreflightChecks {
         failures.addAll(hyperparameters.check(r.hyperparameters()));
         Uni<Optional<DatasetSummary>> dataset = r.datasetId() == null
                 ? Uni.createFrom().item(Optional.empty())
-                : datasets.dataset(r.datasetId(), userId).onFailure().transform(e -> new ProblemException(
-                        Problem.of(503, "dataset-service-unavailable", "Service unavailable",
-                                "The dataset could not be checked right now; nothing was started. Try again.")));
+                : datasets.dataset(r.datasetId(), userId).onFailure().transform(PreflightChecks::datasetsUnavailable);
         return dataset.chain(ds -> {
             datasetChecks(r, ds).forEach(failures::add);
+            return training.check(userId, r, ds.orElse(null)).map(failures::addAll).replaceWith(ds);
+        }).chain(ds -> {
             return Panache.withSession(() -> vault.open(userId, SecretKind.RUNPOD)).chain(key -> {
                 if (key.isEmpty()) {
                     failures.add(new FieldError("runpodKey", "RUNPOD_KEY_MISSING", "No RunPod API key is stored.",
@@ -94,6 +96,12 @@ public class PreflightChecks {
                 });
             });
         });
+    }
+
+    /** dataset-service could not answer: 503, nothing started. */
+    static ProblemException datasetsUnavailable(Throwable e) {
+        return new ProblemException(Problem.of(503, "dataset-service-unavailable", "Service unavailable",
+                "The dataset could not be checked right now; nothing was started. Try again."));
     }
 
     /**

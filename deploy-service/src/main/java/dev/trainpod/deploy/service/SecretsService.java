@@ -33,17 +33,18 @@ public class SecretsService {
                 .chain(pods -> Panache.withTransaction(() -> vault.store(userId, SecretKind.RUNPOD, apiKey)));
     }
 
-    public Uni<Void> storeHuggingFaceToken(String userId, String token) {
-        return Panache.withTransaction(() -> vault.store(userId, SecretKind.HUGGINGFACE, token));
+    /** Seals a token of a kind that is only handed to pods (Hugging Face, W&B), replacing the one stored. */
+    public Uni<Void> storeToken(String userId, SecretKind kind, String token) {
+        return Panache.withTransaction(() -> vault.store(userId, kind, token));
     }
 
     public Uni<Optional<String>> last4(String userId, SecretKind kind) {
         return Panache.withSession(() -> vault.last4(userId, kind));
     }
 
-    /** Forgets the Hugging Face token; pods already started keep the one they were given. */
-    public Uni<Void> deleteHuggingFaceToken(String userId) {
-        return Panache.withTransaction(() -> vault.delete(userId, SecretKind.HUGGINGFACE)).replaceWithVoid();
+    /** Forgets a Hugging Face or W&B token; pods already started keep the one they were given. */
+    public Uni<Void> deleteToken(String userId, SecretKind kind) {
+        return Panache.withTransaction(() -> vault.delete(userId, kind)).replaceWithVoid();
     }
 
     /**
