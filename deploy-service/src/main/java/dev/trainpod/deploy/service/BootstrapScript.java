@@ -22,7 +22,8 @@ public class BootstrapScript {
 
     /** The trainer's files, copied from the repository's {@code trainer/} into {@code pod/trainer/} by the build. */
     static final List<String> TRAINER_FILES = List.of("trainpod_trainer.py", "trainer_config.py", "dataset_rows.py",
-            "metrics_callback.py", "hyperparameters.json", "requirements.txt");
+            "metrics_callback.py", "evaluation.py", "checkpoints.py", "distributed.py", "hub.py",
+            "hyperparameters.json", "requirements.txt");
 
     private final String script;
 
