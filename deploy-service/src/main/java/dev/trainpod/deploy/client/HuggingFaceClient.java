@@ -3,6 +3,8 @@ package dev.trainpod.deploy.client;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.trainpod.deploy.config.HubConfig;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;
@@ -46,10 +48,15 @@ public class HuggingFaceClient {
                 .header("Authorization", "Bearer " + token)
                 .header("Accept", "application/json")
                 .GET().build();
-        return Uni.createFrom().completionStage(() -> http.sendAsync(request, HttpResponse.BodyHandlers.ofString()))
+        // The JDK client completes on its own threads: the answer goes back to the caller's Vert.x context, where
+        // the pre-flight goes on to open a database session.
+        Context caller = Vertx.currentContext();
+        Uni<HubAccess> access = Uni.createFrom()
+                .completionStage(() -> http.sendAsync(request, HttpResponse.BodyHandlers.ofString()))
                 .map(response -> verdict(response, repo))
                 .onFailure().recoverWithItem(e -> new HubAccess(HubAccess.Kind.UNAVAILABLE,
                         "the Hub could not be reached (" + e.getClass().getSimpleName() + ")"));
+        return caller == null ? access : access.emitOn(task -> caller.runOnContext(ignored -> task.run()));
     }
 
     private static HubAccess verdict(HttpResponse<String> response, String repo) {
