@@ -107,7 +107,8 @@ public class DeploymentService {
                                         + " pre-flight check(s); nothing was started and nothing was billed.",
                                 outcome.failures()));
                     }
-                    return persistNew(userId, request, idempotencyKey, outcome.estimate(), retryOf)
+                    return persistNew(userId, request, idempotencyKey, outcome.estimate(), retryOf,
+                            outcome.dataset() == null ? null : outcome.dataset().sha256())
                             .onFailure(ConstraintViolationException.class)
                             .recoverWithUni(() -> findByIdempotencyKey(userId, idempotencyKey));
                 }));
@@ -115,6 +116,11 @@ public class DeploymentService {
 
     public Uni<List<Deployment>> list(String userId) {
         return Panache.withSession(() -> deployments.ofUser(userId, 200));
+    }
+
+    /** The models the user trained: their succeeded deployments, newest first. */
+    public Uni<List<Deployment>> models(String userId) {
+        return Panache.withSession(() -> deployments.succeededOfUser(userId, 200));
     }
 
     /** The user's deployment; another user's answers the same 404 as a missing one. */
@@ -162,12 +168,13 @@ public class DeploymentService {
     }
 
     private Uni<Deployment> persistNew(String userId, DeploymentRequest r, String idempotencyKey,
-                                       CostEstimate estimate, UUID retryOf) {
+                                       CostEstimate estimate, UUID retryOf, String datasetSha256) {
         JobSpec spec = JobSpec.of(r);
         Deployment d = new Deployment();
         d.id = UUID.randomUUID();
         d.userId = userId;
         d.datasetId = spec.datasetId();
+        d.datasetSha256 = datasetSha256;
         d.baseModel = spec.baseModel();
         d.method = spec.method();
         d.request = spec.toJson();

@@ -12,7 +12,16 @@ import dev.trainpod.deploy.testing.UpstreamStub;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
+import dev.trainpod.deploy.Deployment;
+import dev.trainpod.deploy.DeploymentStatus;
+import dev.trainpod.deploy.repository.DeploymentRepository;
+import dev.trainpod.deploy.service.DeploymentStateMachine;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.vertx.VertxContextSupport;
 import io.restassured.response.ValidatableResponse;
+import jakarta.inject.Inject;
+import java.math.BigDecimal;
+import java.time.Instant;
 import java.util.UUID;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Test;
@@ -22,6 +31,7 @@ import org.junit.jupiter.api.Test;
  * token may not make (asked of a real local server in the Hub's place) and W&B reporting without a key are each a
  * 422 problem with a hint, before any deployment is stored or pod created. RunPod and dataset-service are stubbed
  * (a 1000-row SFT dataset, an L40S catalog), so the same bodies without their one fault pass to the estimate.
+ * Also the models a user trained, with their lineage.
  */
 @QuarkusTest
 @QuarkusTestResource(value = TrainpodTestResource.class,
@@ -29,6 +39,11 @@ import org.junit.jupiter.api.Test;
 @QuarkusTestResource(UpstreamStub.class)
 @QuarkusTestResource(HubStub.class)
 class TrainingPreflightApiTest {
+
+    @Inject
+    DeploymentRepository deployments;
+    @Inject
+    DeploymentStateMachine states;
 
     private static String auth(String user) {
         return "Bearer " + TrainpodTestResource.keys().userToken(user);
@@ -113,5 +128,50 @@ class TrainingPreflightApiTest {
         estimate(user, body(1, 4, wandb + ", \"validation\": {\"fraction\": 0.1, \"everySteps\": 20},"
                 + " \"earlyStopping\": {\"patience\": 2, \"minDelta\": 0.01},"
                 + " \"checkpoint\": {\"everySteps\": 100, \"everyMinutes\": 10}")).statusCode(200);
+    }
+
+    @Test
+    void theModelsAUserTrainedAreListedWithTheirLineage() throws Throwable {
+        String user = "models-" + UUID.randomUUID();
+        Deployment d = new Deployment();
+        d.id = UUID.randomUUID();
+        d.userId = user;
+        d.datasetId = UUID.randomUUID();
+        d.datasetSha256 = "ab".repeat(32);
+        d.baseModel = "Qwen/Qwen2.5-0.5B";
+        d.method = "SFT";
+        d.request = "{\"datasetId\": \"" + d.datasetId + "\", \"baseModel\": \"Qwen/Qwen2.5-0.5B\", \"method\": \"SFT\","
+                + " \"hyperparameters\": {\"adapter\": \"qlora\", \"epochs\": 2},"
+                + " \"gpu\": {\"types\": [\"NVIDIA L40S\"], \"count\": 1},"
+                + " \"limits\": {\"maxRuntimeMinutes\": 60, \"maxCostUsd\": 5},"
+                + " \"validation\": {\"fraction\": 0.1},"
+                + " \"output\": {\"huggingface\": {\"repo\": \"alice/qwen-support\", \"revision\": \"v2\"}}}";
+        d.status = DeploymentStatus.RUNNING;
+        d.podId = "pod-models";
+        d.gpuType = "NVIDIA L40S";
+        d.gpuCount = 1;
+        d.costPerHour = BigDecimal.ONE;
+        d.costUsd = new BigDecimal("0.42");
+        d.createdAt = Instant.now();
+        d.updatedAt = d.createdAt;
+        d.podCreatedAt = d.createdAt;
+        VertxContextSupport.subscribeAndAwait(() -> Panache.withTransaction(() -> deployments.persist(d)
+                .chain(() -> deployments.locked(d.id))
+                .chain(locked -> states.move(locked, DeploymentStatus.SUCCEEDED, null, "done"))));
+
+        given().header("Authorization", auth(user)).get("/api/v1/models").then().statusCode(200)
+                .body("size()", equalTo(1))
+                .body("[0].id", equalTo(d.id.toString()))
+                .body("[0].baseModel", equalTo("Qwen/Qwen2.5-0.5B"))
+                .body("[0].adapter", equalTo("qlora"))
+                .body("[0].datasetSha256", equalTo("ab".repeat(32)))
+                .body("[0].validation.fraction", equalTo(0.1f))
+                .body("[0].hyperparameters.epochs", equalTo(2.0f))
+                .body("[0].hyperparameters.loraR", equalTo(16))
+                .body("[0].costUsd", equalTo(0.42f))
+                .body("[0].location.huggingface", equalTo("https://huggingface.co/alice/qwen-support/tree/v2"))
+                .body("[0].location.artifacts", equalTo("/api/v1/artifacts?deploymentId=" + d.id));
+        given().header("Authorization", auth("someone-else")).get("/api/v1/models").then().statusCode(200)
+                .body("size()", equalTo(0));
     }
 }
