@@ -122,7 +122,7 @@ public final class LocalStack implements AutoCloseable {
         Map<String, String> deploySettings = common(pg, "trainpod_deploy", kafka);
         deploySettings.put("smallrye.jwt.sign.key.location", keys.deploySigningKey().toUri().toString());
         deploySettings.put("quarkus.rest-client.runpod.url", runPodUrl);
-        deploySettings.put("quarkus.rest-client.dataset-service.url", datasetUrl);
+        deploySettings.put("trainpod.deploy.dataset-service-url", datasetUrl);
         deploySettings.put("trainpod.deploy.metrics-public-url", metricsUrl);
         deploySettings.put("trainpod.deploy.dataset-public-url", datasetUrl);
         deploySettings.put("trainpod.deploy.pod-env.TRAINPOD_HEARTBEAT_SECONDS", "5");

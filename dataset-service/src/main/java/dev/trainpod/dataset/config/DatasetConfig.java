@@ -22,8 +22,10 @@ public interface DatasetConfig {
     @WithDefault("8M")
     MemorySize maxLineBytes();
 
-    /** Base URL pods download from, as reachable from a pod ({@code TRAINPOD_DATASET_PUBLIC_URL}); default {@code http://localhost:8082}. */
-    @WithDefault("http://localhost:8082")
+    /**
+     * Base URL pods download from, as reachable from a pod ({@code TRAINPOD_DATASET_PUBLIC_URL}); no default: without
+     * it the service does not start, and the error names this setting.
+     */
     String publicUrl();
 
     /** How long a download token is valid when the caller does not say; default 2h. */

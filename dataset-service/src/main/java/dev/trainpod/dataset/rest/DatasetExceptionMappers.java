@@ -2,7 +2,7 @@ package dev.trainpod.dataset.rest;
 
 import dev.trainpod.common.problem.Problem;
 import dev.trainpod.common.problem.ProblemMappers;
-import dev.trainpod.dataset.OffsetConflictException;
+import dev.trainpod.dataset.problem.OffsetConflictException;
 import dev.trainpod.dataset.service.DownloadRateLimitedException;
 import dev.trainpod.dataset.service.RangeNotSatisfiableException;
 import jakarta.ws.rs.core.Response;

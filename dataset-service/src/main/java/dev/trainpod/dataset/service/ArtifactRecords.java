@@ -1,7 +1,7 @@
 package dev.trainpod.dataset.service;
 
 import dev.trainpod.dataset.Artifact;
-import dev.trainpod.dataset.DatasetProblems;
+import dev.trainpod.dataset.problem.DatasetProblems;
 import dev.trainpod.dataset.repository.ArtifactRepository;
 import dev.trainpod.dataset.repository.DeploymentGrantRepository;
 import io.quarkus.hibernate.reactive.panache.Panache;

@@ -1,8 +1,8 @@
 package dev.trainpod.dataset.service;
 
 import dev.trainpod.dataset.Artifact;
-import dev.trainpod.dataset.DatasetProblems;
 import dev.trainpod.dataset.config.DatasetConfig;
+import dev.trainpod.dataset.problem.DatasetProblems;
 import dev.trainpod.dataset.storage.BlobStore;
 import dev.trainpod.dataset.storage.DatasetStorage;
 import dev.trainpod.dataset.storage.StagedFile;

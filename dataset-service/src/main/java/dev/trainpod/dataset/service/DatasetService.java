@@ -1,7 +1,7 @@
 package dev.trainpod.dataset.service;
 
 import dev.trainpod.dataset.Dataset;
-import dev.trainpod.dataset.DatasetProblems;
+import dev.trainpod.dataset.problem.DatasetProblems;
 import dev.trainpod.dataset.repository.DatasetRepository;
 import dev.trainpod.dataset.repository.DeploymentGrantRepository;
 import dev.trainpod.dataset.storage.DatasetStorage;

@@ -2,10 +2,10 @@ package dev.trainpod.dataset.service;
 
 import dev.trainpod.common.problem.ProblemException;
 import dev.trainpod.dataset.Dataset;
-import dev.trainpod.dataset.DatasetProblems;
-import dev.trainpod.dataset.OffsetConflictException;
 import dev.trainpod.dataset.Upload;
 import dev.trainpod.dataset.config.DatasetConfig;
+import dev.trainpod.dataset.problem.DatasetProblems;
+import dev.trainpod.dataset.problem.OffsetConflictException;
 import dev.trainpod.dataset.storage.DatasetStorage;
 import dev.trainpod.dataset.storage.StagedFile;
 import dev.trainpod.dataset.storage.StoredFile;

@@ -2,12 +2,12 @@ package dev.trainpod.deploy.service;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.trainpod.common.dataset.MintedToken;
 import dev.trainpod.deploy.Deployment;
-import dev.trainpod.deploy.client.DatasetModels.DownloadToken;
+import dev.trainpod.deploy.JobSpec;
 import dev.trainpod.deploy.client.RunPodModels;
 import dev.trainpod.deploy.config.DeployConfig;
 import dev.trainpod.deploy.config.RunPodConfig;
-import dev.trainpod.deploy.JobSpec;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -43,7 +43,7 @@ public class PodSpecFactory {
      * W&B key (only when the deployment reports to W&B) {@code WANDB_API_KEY}, and the validation dataset's download
      * link (when the validation set is a second dataset) {@code TRAINPOD_VALIDATION_URL}.
      */
-    public RunPodModels.CreatePod spec(Deployment d, JobSpec r, DownloadToken token, DownloadToken validationToken,
+    public RunPodModels.CreatePod spec(Deployment d, JobSpec r, MintedToken token, MintedToken validationToken,
                                        String jobToken, String huggingFaceToken, String wandbKey, String gpuType) {
         Map<String, String> env = new LinkedHashMap<>(config.podEnv());
         env.put("TRAINPOD_DEPLOYMENT_ID", d.id.toString());

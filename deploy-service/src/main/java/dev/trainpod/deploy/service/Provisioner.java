@@ -1,10 +1,10 @@
 package dev.trainpod.deploy.service;
 
+import dev.trainpod.common.dataset.MintedToken;
 import dev.trainpod.common.event.FailureReason;
 import dev.trainpod.common.tracing.DeploymentTraces;
 import dev.trainpod.deploy.Deployment;
 import dev.trainpod.deploy.JobSpec;
-import dev.trainpod.deploy.client.DatasetModels;
 import dev.trainpod.deploy.client.DatasetServiceClient;
 import dev.trainpod.deploy.client.RunPodClient;
 import dev.trainpod.deploy.client.RunPodException;
@@ -116,7 +116,7 @@ public class Provisioner {
     private Uni<Void> launch(Deployment d, JobSpec spec, String apiKey, String huggingFaceToken) {
         Instant tokenExpiry = Instant.now().plus(Duration.ofMinutes(spec.limits().maxRuntimeMinutes()))
                 .plus(config.jobTokenMargin()).plusSeconds(60L * spec.limits().capacityWait());
-        long downloadTtl = Math.min(7200, Duration.between(Instant.now(), tokenExpiry).toSeconds()); // the pod refreshes
+        long downloadTtl = Duration.between(Instant.now(), tokenExpiry).toSeconds(); // cut to 2 h: the pod refreshes
         return candidates.of(apiKey, spec).chain(types -> types.isEmpty()
                 ? capacity.noCapacity(d.id, d.createdAt, spec)
                 : datasets.mintToken(d.userId, d.datasetId, d.id, downloadTtl).chain(token -> validationToken(d, spec,
@@ -128,7 +128,7 @@ public class Provisioner {
     }
 
     /** A download link for the validation dataset, when the validation set is a second dataset. */
-    private Uni<Optional<DatasetModels.DownloadToken>> validationToken(Deployment d, JobSpec spec, long ttl) {
+    private Uni<Optional<MintedToken>> validationToken(Deployment d, JobSpec spec, long ttl) {
         UUID validation = spec.validation() == null ? null : spec.validation().datasetId();
         return validation == null ? Uni.createFrom().item(Optional.empty())
                 : datasets.mintToken(d.userId, validation, d.id, ttl).map(Optional::of);

@@ -1,7 +1,7 @@
 package dev.trainpod.deploy.service;
 
+import dev.trainpod.common.dataset.DatasetSummary;
 import dev.trainpod.common.problem.Problem.FieldError;
-import dev.trainpod.deploy.client.DatasetModels.DatasetSummary;
 import dev.trainpod.deploy.client.DatasetServiceClient;
 import dev.trainpod.deploy.client.HubAccess;
 import dev.trainpod.deploy.client.HuggingFaceClient;

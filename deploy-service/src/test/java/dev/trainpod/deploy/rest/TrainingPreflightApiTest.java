@@ -90,11 +90,11 @@ class TrainingPreflightApiTest {
     void aGpuCountTheTrainingCannotUseIsRefusedBeforeAnyPodExists() {
         String user = "gpus-" + UUID.randomUUID();
         put(user, "runpod", "{\"apiKey\": \"rpa_STUBSTUBSTUBSTUBSTUB\"}");
-        // 1000 rows, 8 GPUs × 256 rows per batch: most GPUs would be billed without a batch to train
+        // 8 GPUs × 256 rows per batch, more than the stubbed dataset holds: GPUs would be billed without a batch
         refusedBeforeAnyPod(user, deploy(user, body(8, 256, "")), "gpu.count", "GPU_COUNT_UNUSABLE",
-                "gpu.count 3 or fewer");
-        estimate(user, body(8, 4, "")).statusCode(200)
-                .body("assumptions", hasItem(containsString("8 × " + UpstreamStub.GPU)));
+                "or fewer (every GPU is billed)");
+        estimate(user, body(2, 4, "")).statusCode(200)
+                .body("assumptions", hasItem(containsString("2 × " + UpstreamStub.GPU)));
     }
 
     @Test

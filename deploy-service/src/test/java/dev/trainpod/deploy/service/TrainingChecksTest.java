@@ -2,8 +2,8 @@ package dev.trainpod.deploy.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.trainpod.common.dataset.DatasetSummary;
 import dev.trainpod.common.problem.Problem.FieldError;
-import dev.trainpod.deploy.client.DatasetModels.DatasetSummary;
 import dev.trainpod.deploy.rest.DeploymentRequest;
 import dev.trainpod.deploy.rest.TrainingOptions;
 import java.math.BigDecimal;

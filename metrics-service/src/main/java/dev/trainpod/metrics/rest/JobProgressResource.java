@@ -6,7 +6,7 @@ import dev.trainpod.metrics.MetricSeries;
 import dev.trainpod.metrics.Progress;
 import dev.trainpod.metrics.StreamEvent;
 import dev.trainpod.metrics.config.MetricsConfig;
-import dev.trainpod.metrics.service.JobProblems;
+import dev.trainpod.metrics.problem.JobProblems;
 import dev.trainpod.metrics.service.JobQueryService;
 import dev.trainpod.metrics.service.JobStreamService;
 import io.smallrye.common.annotation.Blocking;

@@ -2,6 +2,7 @@ package dev.trainpod.metrics.service;
 
 import dev.trainpod.metrics.StreamEvent;
 import dev.trainpod.metrics.config.MetricsConfig;
+import dev.trainpod.metrics.problem.JobProblems;
 import dev.trainpod.metrics.repository.StreamEventRepository;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;

@@ -1,4 +1,4 @@
-package dev.trainpod.metrics.service;
+package dev.trainpod.metrics.problem;
 
 import dev.trainpod.common.problem.Problem;
 import dev.trainpod.common.problem.ProblemException;

@@ -1,4 +1,4 @@
-package dev.trainpod.dataset;
+package dev.trainpod.dataset.problem;
 
 import dev.trainpod.common.problem.Problem;
 import dev.trainpod.common.problem.ProblemException;

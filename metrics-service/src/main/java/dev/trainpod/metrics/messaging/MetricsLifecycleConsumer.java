@@ -7,14 +7,17 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
-/** Reads the deployment-lifecycle topic and applies each event once, through the inbox. */
+/**
+ * Reads the deployment-lifecycle topic and applies each event once, through the inbox, with
+ * {@link JobLifecycleService}.
+ */
 @ApplicationScoped
-public class LifecycleConsumer {
+public class MetricsLifecycleConsumer {
 
     private final InboxProcessor inbox;
     private final JobLifecycleService lifecycle;
 
-    public LifecycleConsumer(InboxProcessor inbox, JobLifecycleService lifecycle) {
+    public MetricsLifecycleConsumer(InboxProcessor inbox, JobLifecycleService lifecycle) {
         this.inbox = inbox;
         this.lifecycle = lifecycle;
     }

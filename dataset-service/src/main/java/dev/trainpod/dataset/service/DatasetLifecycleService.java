@@ -1,38 +1,31 @@
-package dev.trainpod.dataset.messaging;
+package dev.trainpod.dataset.service;
 
 import dev.trainpod.common.event.DeploymentEnded;
 import dev.trainpod.common.event.DeploymentRequested;
+import dev.trainpod.common.event.EventEnvelope;
 import dev.trainpod.common.event.LifecycleEvent;
 import dev.trainpod.common.event.TrainingFailed;
 import dev.trainpod.common.event.TrainingSucceeded;
-import dev.trainpod.common.inbox.InboxProcessor;
-import dev.trainpod.dataset.service.DownloadTokenService;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 /**
- * Follows deployments on the lifecycle topic: opens a deployment's grant when it is requested and revokes its
- * download tokens as soon as it fails, succeeds or ends; each event takes effect once.
+ * What dataset-service does with each lifecycle event (called by {@code messaging.DatasetLifecycleConsumer} through
+ * the inbox): opens a deployment's grant when it is requested and revokes its download tokens as soon as it fails,
+ * succeeds or ends.
  */
 @ApplicationScoped
-public class LifecycleConsumer {
+public class DatasetLifecycleService {
 
-    private final InboxProcessor inbox;
     private final DownloadTokenService tokens;
 
-    public LifecycleConsumer(InboxProcessor inbox, DownloadTokenService tokens) {
-        this.inbox = inbox;
+    public DatasetLifecycleService(DownloadTokenService tokens) {
         this.tokens = tokens;
     }
 
-    @Incoming("lifecycle")
-    public Uni<Void> consume(ConsumerRecord<String, String> record) {
-        return inbox.process(record, envelope -> apply(envelope.event()));
-    }
-
-    private Uni<Void> apply(LifecycleEvent event) {
+    /** Applies one event in the inbox's transaction; events that concern no grant change nothing. */
+    public Uni<Void> apply(EventEnvelope envelope) {
+        LifecycleEvent event = envelope.event();
         if (event instanceof DeploymentRequested requested) {
             return tokens.recordGrant(requested.deploymentId(), requested.userId(), requested.datasetId());
         }

@@ -1,13 +1,11 @@
 package dev.trainpod.deploy.service;
 
 import dev.trainpod.common.event.ArtifactsStored;
-import dev.trainpod.common.event.EventCodec;
 import dev.trainpod.common.event.EventEnvelope;
 import dev.trainpod.common.event.FailureReason;
 import dev.trainpod.common.event.LifecycleEvent;
 import dev.trainpod.common.event.TrainingFailed;
 import dev.trainpod.common.event.TrainingSucceeded;
-import dev.trainpod.common.inbox.InboxProcessor;
 import dev.trainpod.deploy.DeploymentStatus;
 import dev.trainpod.deploy.repository.DeploymentRepository;
 import io.smallrye.mutiny.Uni;
@@ -15,52 +13,36 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.util.Set;
 import java.util.UUID;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
 /**
- * Ends deployments when their training fails or succeeds, and starts terminating the pod the moment the new
- * status is committed, without holding the record for RunPod; records when a deployment's final artifacts were
- * stored, after which a watchdog's verdict ends it as succeeded.
+ * What deploy-service does with each lifecycle event (called by {@code messaging.DeployLifecycleConsumer} through
+ * the inbox): ends deployments when their training fails or succeeds, and starts terminating the pod the moment
+ * the new status is committed, without holding the record for RunPod; records when a deployment's final artifacts
+ * were stored, after which a watchdog's verdict ends it as succeeded.
  */
 @ApplicationScoped
-public class LifecycleConsumer {
+public class DeployLifecycleService {
 
-    private static final Logger LOG = Logger.getLogger(LifecycleConsumer.class);
+    private static final Logger LOG = Logger.getLogger(DeployLifecycleService.class);
 
     /** Verdicts of metrics-service's watchdog, as opposed to the pod's own report of a failure. */
     private static final Set<String> WATCHDOG = Set.of(FailureReason.FAILED_HEARTBEAT_LOST.name(),
             FailureReason.FAILED_IDLE.name());
 
-    private final InboxProcessor inbox;
     private final DeploymentRepository deployments;
     private final DeploymentStateMachine states;
     private final Terminator terminator;
 
-    public LifecycleConsumer(InboxProcessor inbox, DeploymentRepository deployments, DeploymentStateMachine states,
-                             Terminator terminator) {
-        this.inbox = inbox;
+    public DeployLifecycleService(DeploymentRepository deployments, DeploymentStateMachine states,
+                                  Terminator terminator) {
         this.deployments = deployments;
         this.states = states;
         this.terminator = terminator;
     }
 
-    /**
-     * Applies the event; once its transaction has committed, starts terminating the pod of a training that ended
-     * without making the record wait for RunPod (a hanging provider must not hold the partition).
-     */
-    @Incoming("lifecycle")
-    public Uni<Void> consume(ConsumerRecord<String, String> record) {
-        return inbox.process(record, this::apply)
-                .invoke(() -> {
-                    if (endsTraining(record)) {
-                        terminate(record.key());
-                    }
-                });
-    }
-
-    private Uni<Void> apply(EventEnvelope envelope) {
+    /** Applies one event in the inbox's transaction; events that end no deployment change nothing. */
+    public Uni<Void> apply(EventEnvelope envelope) {
         LifecycleEvent event = envelope.event();
         if (event instanceof TrainingFailed f) {
             return end(f.deploymentId(), DeploymentStatus.FAILED, f.reason(), f.message(), f.exitCode(), f.logTail());
@@ -96,25 +78,23 @@ public class LifecycleConsumer {
         });
     }
 
-    private static boolean endsTraining(ConsumerRecord<String, String> record) {
-        var type = record.headers().lastHeader(EventCodec.CE_TYPE);
-        if (type == null) {
-            return false;
+    /**
+     * Once the event's transaction has committed (or the event was seen before): starts terminating the pod of a
+     * training that ended, on a Vert.x context of its own, without making the record wait for RunPod (a hanging
+     * provider must not hold the partition); a failure is only logged, as {@link TerminationJob} retries every
+     * ended deployment whose pod is not confirmed terminated.
+     */
+    public void afterCommit(LifecycleEvent event) {
+        if (event instanceof TrainingFailed || event instanceof TrainingSucceeded) {
+            terminate(event.deploymentId());
         }
-        String t = new String(type.value(), java.nio.charset.StandardCharsets.UTF_8);
-        return "TrainingFailed".equals(t) || "TrainingSucceeded".equals(t);
     }
 
-    /**
-     * Fires the termination on a Vert.x context of its own and only logs a failure: {@link TerminationJob} retries
-     * every ended deployment whose pod is not confirmed terminated.
-     */
-    /** Starts the pod's termination after the event committed; the record does not wait for RunPod. */
-    private void terminate(String key) {
-        try {
-            terminator.terminateSoon(UUID.fromString(key));
-        } catch (IllegalArgumentException | NullPointerException e) {
-            LOG.debugf("record key %s is no deployment id", key);
+    private void terminate(UUID id) {
+        if (id == null) {
+            LOG.debug("ended training without a deployment id");
+            return;
         }
+        terminator.terminateSoon(id);
     }
 }

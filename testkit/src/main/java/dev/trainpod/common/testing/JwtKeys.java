@@ -1,12 +1,13 @@
 package dev.trainpod.common.testing;
 
+import dev.trainpod.common.security.DeployTokens;
 import dev.trainpod.common.security.TokenClaims;
 import io.smallrye.jwt.build.Jwt;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigInteger;
-import java.nio.file.Files;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
@@ -16,7 +17,6 @@ import java.security.interfaces.RSAPublicKey;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
-import java.util.Set;
 import java.util.UUID;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -81,27 +81,39 @@ public final class JwtKeys {
 
     /** A job token as deploy-service signed it before tokens named the owner: no {@code trainpod_owner}. */
     public String jobToken(UUID deploymentId) {
-        return Jwt.issuer(DEPLOY_ISSUER).subject(deploymentId.toString())
-                .audience(Set.of(TokenClaims.AUDIENCE_DATASET, TokenClaims.AUDIENCE_METRICS))
-                .claim(TokenClaims.KIND, TokenClaims.KIND_JOB)
-                .expiresIn(Duration.ofHours(1)).jws().keyId(DEPLOY_KID).sign(deploy.getPrivate());
+        return jobToken(deploymentId, null);
     }
 
     /** A job token as deploy-service signs it for the pod of one deployment of {@code ownerId}. */
     public String jobToken(UUID deploymentId, String ownerId) {
-        return Jwt.issuer(DEPLOY_ISSUER).subject(deploymentId.toString())
-                .audience(Set.of(TokenClaims.AUDIENCE_DATASET, TokenClaims.AUDIENCE_METRICS))
-                .claim(TokenClaims.KIND, TokenClaims.KIND_JOB)
-                .claim(TokenClaims.OWNER, ownerId)
+        return DeployTokens.job(DEPLOY_ISSUER, deploymentId, ownerId)
                 .expiresIn(Duration.ofHours(1)).jws().keyId(DEPLOY_KID).sign(deploy.getPrivate());
     }
 
     /** A job token with deploy-service's claims but signed with the identity provider's key: must be refused. */
     public String forgedJobToken(UUID deploymentId) {
-        return Jwt.issuer(DEPLOY_ISSUER).subject(deploymentId.toString())
-                .audience(Set.of(TokenClaims.AUDIENCE_DATASET, TokenClaims.AUDIENCE_METRICS))
-                .claim(TokenClaims.KIND, TokenClaims.KIND_JOB)
+        return DeployTokens.job(DEPLOY_ISSUER, deploymentId, null)
                 .expiresIn(Duration.ofHours(1)).jws().keyId(IDP_KID).sign(idp.getPrivate());
+    }
+
+    /** A job token whose expiry passed an hour ago: must be refused. */
+    public String expiredJobToken(UUID deploymentId) {
+        Instant now = Instant.now();
+        return DeployTokens.job(DEPLOY_ISSUER, deploymentId, null)
+                .issuedAt(now.minus(Duration.ofHours(2))).expiresAt(now.minus(Duration.ofHours(1)))
+                .jws().keyId(DEPLOY_KID).sign(deploy.getPrivate());
+    }
+
+    /** A job token meant for dataset-service only: metrics-service must refuse it. */
+    public String datasetOnlyJobToken(UUID deploymentId) {
+        return DeployTokens.job(DEPLOY_ISSUER, deploymentId, null).audience(TokenClaims.AUDIENCE_DATASET)
+                .expiresIn(Duration.ofHours(1)).jws().keyId(DEPLOY_KID).sign(deploy.getPrivate());
+    }
+
+    /** A job token claiming deploy-service's key id, signed with a key nobody trusts: must be refused. */
+    public String selfSignedJobToken(UUID deploymentId) {
+        return DeployTokens.job(DEPLOY_ISSUER, deploymentId, null)
+                .expiresIn(Duration.ofHours(1)).jws().keyId(DEPLOY_KID).sign(generate().getPrivate());
     }
 
     /** A user token with header {@code alg: none} and no signature: must be refused. */
@@ -155,8 +167,7 @@ public final class JwtKeys {
 
     /** A service token as deploy-service signs it to call dataset-service. */
     public String serviceToken() {
-        return Jwt.issuer(DEPLOY_ISSUER).subject("deploy-service").audience(TokenClaims.AUDIENCE_DATASET)
-                .claim(TokenClaims.KIND, TokenClaims.KIND_SERVICE)
+        return DeployTokens.service(DEPLOY_ISSUER, "deploy-service")
                 .expiresIn(Duration.ofMinutes(5)).jws().keyId(DEPLOY_KID).sign(deploy.getPrivate());
     }
 
