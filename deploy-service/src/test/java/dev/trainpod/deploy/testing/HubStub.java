@@ -6,7 +6,6 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -53,20 +52,12 @@ public class HubStub implements QuarkusTestResourceLifecycleManager {
         String auth = ex.getRequestHeaders().getFirst("Authorization");
         authorizations.add(auth);
         if (("Bearer " + WRITE_TOKEN).equals(auth)) {
-            send(ex, 200, ALICE.formatted("write"));
+            UpstreamStub.send(ex, 200, ALICE.formatted("write"));
         } else if (("Bearer " + READ_TOKEN).equals(auth)) {
-            send(ex, 200, ALICE.formatted("read"));
+            UpstreamStub.send(ex, 200, ALICE.formatted("read"));
         } else {
-            send(ex, 401, "{\"error\": \"Invalid credentials in Authorization header\"}");
+            UpstreamStub.send(ex, 401, "{\"error\": \"Invalid credentials in Authorization header\"}");
         }
-    }
-
-    private static void send(HttpExchange ex, int status, String body) throws IOException {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        ex.getResponseHeaders().add("Content-Type", "application/json");
-        ex.sendResponseHeaders(status, bytes.length);
-        ex.getResponseBody().write(bytes);
-        ex.close();
     }
 
     @Override

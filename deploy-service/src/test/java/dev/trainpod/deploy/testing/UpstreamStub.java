@@ -68,7 +68,8 @@ public class UpstreamStub implements QuarkusTestResourceLifecycleManager {
         }
     }
 
-    private static void send(HttpExchange ex, int status, String body) throws IOException {
+    /** Answers with a JSON body (also the other stand-ins' answer). */
+    static void send(HttpExchange ex, int status, String body) throws IOException {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         ex.getResponseHeaders().add("Content-Type", "application/json");
         ex.sendResponseHeaders(status, bytes.length);
