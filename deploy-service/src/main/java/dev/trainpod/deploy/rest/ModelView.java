@@ -14,7 +14,7 @@ import java.util.UUID;
  * it cost, and where it lives: Trainpod's artifacts and, when pushed, the Hugging Face repository.
  *
  * @param hyperparameters the values the trainer used, the request's and the defaults
- * @param evalLoss        the best eval loss, when the run evaluated and it is known (not recorded yet: see README)
+ * @param evalLoss        the best eval loss the run reported (its output is that checkpoint), when it evaluated
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ModelView(UUID id, String baseModel, String method, String adapter, UUID datasetId,
@@ -34,7 +34,7 @@ public record ModelView(UUID id, String baseModel, String method, String adapter
         String hubUrl = hub == null ? null : "https://huggingface.co/" + hub.repo() + "/tree/"
                 + (hub.revision() == null ? "main" : hub.revision());
         return new ModelView(d.id, d.baseModel, d.method, String.valueOf(hyperparameters.get("adapter")), d.datasetId,
-                d.datasetSha256, spec.validation(), hyperparameters, null, d.costUsd, d.gpuType, d.gpuCount,
+                d.datasetSha256, spec.validation(), hyperparameters, d.evalLoss, d.costUsd, d.gpuType, d.gpuCount,
                 d.endedAt, new Location("/api/v1/artifacts?deploymentId=" + d.id, hubUrl));
     }
 }

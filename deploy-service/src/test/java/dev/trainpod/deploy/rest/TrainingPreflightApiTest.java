@@ -152,6 +152,7 @@ class TrainingPreflightApiTest {
         d.gpuCount = 1;
         d.costPerHour = BigDecimal.ONE;
         d.costUsd = new BigDecimal("0.42");
+        d.evalLoss = 1.25;
         d.createdAt = Instant.now();
         d.updatedAt = d.createdAt;
         d.podCreatedAt = d.createdAt;
@@ -169,6 +170,7 @@ class TrainingPreflightApiTest {
                 .body("[0].hyperparameters.epochs", equalTo(2.0f))
                 .body("[0].hyperparameters.loraR", equalTo(16))
                 .body("[0].costUsd", equalTo(0.42f))
+                .body("[0].evalLoss", equalTo(1.25f))
                 .body("[0].location.huggingface", equalTo("https://huggingface.co/alice/qwen-support/tree/v2"))
                 .body("[0].location.artifacts", equalTo("/api/v1/artifacts?deploymentId=" + d.id));
         given().header("Authorization", auth("someone-else")).get("/api/v1/models").then().statusCode(200)

@@ -103,6 +103,14 @@ public class MetricPointRepository {
                 });
     }
 
+    /** The lowest eval loss among the job's points (their {@code evalLoss}), or null when it never evaluated. */
+    public Uni<Double> bestEvalLoss(UUID deploymentId) {
+        return pool.preparedQuery("SELECT min((extra->>'evalLoss')::float8) AS best FROM metric_points"
+                        + " WHERE deployment_id = $1 AND jsonb_typeof(extra->'evalLoss') = 'number'")
+                .execute(Tuple.of(deploymentId))
+                .map(rows -> rows.iterator().next().getDouble("best"));
+    }
+
     /** The job's latest points, highest step first. */
     public Uni<List<MetricPoint>> latest(UUID deploymentId, int count) {
         return pool.preparedQuery("SELECT " + COLUMNS + " FROM metric_points WHERE deployment_id = $1"
