@@ -1,7 +1,6 @@
 """Shared pieces of the pod tests: the pod files, the bootstrap assembled the way
 deploy-service assembles it, the pod's environment, and a runner for `bash -c`."""
 import base64
-import gzip
 import hashlib
 import io
 import json
@@ -13,6 +12,7 @@ import tempfile
 import time
 import unittest
 import zipfile
+import zlib
 from pathlib import Path
 
 from fake_pod_services import FakePodServices
@@ -30,8 +30,8 @@ BASH = shutil.which("bash") or "/bin/bash"
 
 
 def b64_of(name):
-    """The file gzip-compressed and base64-encoded, as BootstrapScript embeds the agent and the simulated trainer."""
-    return base64.b64encode(gzip.compress((POD_DIR / name).read_bytes())).decode("ascii")
+    """The file zlib-compressed, then base64, as BootstrapScript.deflated embeds it."""
+    return base64.b64encode(zlib.compress((POD_DIR / name).read_bytes(), 9)).decode("ascii")
 
 
 def trainer_bundle():
