@@ -111,6 +111,32 @@ def build_trainer(plan, model, tokenizer, rows, eval_rows, token):
     return trainer, progress
 
 
+def ranks_agree(flag):
+    """Rank 0's decision, for every rank: a save by the clock must happen on all of them or on none (FSDP saves are
+    collective). The flag as is with one process."""
+    try:
+        import torch
+        import torch.distributed as dist
+    except ImportError:
+        return flag
+    if not (dist.is_available() and dist.is_initialized()):
+        return flag
+    device = torch.device("cuda", distributed.local_rank()) if torch.cuda.is_available() else torch.device("cpu")
+    decided = torch.tensor([1 if flag else 0], device=device)
+    dist.broadcast(decided, 0)
+    return bool(decided.item())
+
+
+def all_ranks_done():
+    """Waits until every rank has written its part of a checkpoint (no-op with one process)."""
+    try:
+        import torch.distributed as dist
+    except ImportError:
+        return
+    if dist.is_available() and dist.is_initialized():
+        dist.barrier()
+
+
 def make_progress_callback(base_class, plan):
     """The callback that saves by the clock, marks complete checkpoints for the agent and stops early."""
     import time
@@ -127,7 +153,7 @@ def make_progress_callback(base_class, plan):
             self.started, self.first_step = time.monotonic(), state.global_step
 
         def on_step_end(self, args, state, control, **kwargs):
-            if timed.due():
+            if ranks_agree(timed.due()):
                 control.should_save = True
             return control
 
@@ -142,6 +168,7 @@ def make_progress_callback(base_class, plan):
 
         def on_save(self, args, state, control, **kwargs):
             timed.saved()
+            all_ranks_done()
             path = os.path.join(args.output_dir, "checkpoint-%d" % state.global_step)
             if state.is_world_process_zero and os.path.isdir(path):
                 evaluated = [h["eval_loss"] for h in state.log_history
@@ -209,16 +236,18 @@ def train(args, argv):
     if resume:
         log("resuming from %s" % resume)
     trainer.train(resume_from_checkpoint=resume)
-    if distributed.is_main():
-        save_output(args, plan, trainer, tokenizer, progress, token)
+    save_output(args, plan, trainer, tokenizer, progress, token)
     return 0
 
 
 def save_output(args, plan, trainer, tokenizer, progress, token):
-    """Writes the model (the best evaluated one when evaluating), its lineage and, when asked, pushes it to the Hub."""
+    """Writes the model (the best evaluated one when evaluating), its lineage and, when asked, pushes it to the Hub.
+    Every rank takes part in saving the model (FSDP gathers its shards); the rest is rank 0's."""
     state = trainer.state
     os.makedirs(args.output_dir, exist_ok=True)
     trainer.save_model(args.output_dir)
+    if not distributed.is_main():
+        return
     tokenizer.save_pretrained(args.output_dir)
     training = {"trainer": "trl", "model": plan["model"], "method": plan["method"], "adapter": plan["adapter"],
                 "hyperparameters": plan["hyperparameters"], "steps": state.global_step, "gpus": plan["gpuCount"]}
