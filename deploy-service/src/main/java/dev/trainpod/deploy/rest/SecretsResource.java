@@ -55,6 +55,11 @@ public class SecretsResource {
     }
 
     /** What the user may know of a stored secret. */
+    @Schema(description = "A W&B API key to store.")
+    public record WandbKeyRequest(@Schema(description = "The W&B API key, 20–128 letters, digits, '-' or '_'.")
+                                  String apiKey) {
+    }
+
     @Schema(description = "Whether a secret is stored, never the secret.")
     public record KeyStatus(@Schema(description = "Whether one is stored.") boolean configured,
                             @Schema(description = "Its last 4 characters, when stored.") String last4) {
@@ -143,10 +148,14 @@ public class SecretsResource {
     }
 
     /** Stores the W&B API key that pods receive as {@code WANDB_API_KEY} when a deployment reports to W&B. */
+    @Operation(summary = "Store your W&B API key",
+            description = "Stores the key encrypted; pods of deployments with reporting.wandb receive it.")
+    @APIResponse(responseCode = "204", description = "Stored.")
+    @APIResponse(responseCode = "422", description = "Not a W&B API key (wandb-key-malformed).")
     @PUT
     @Path("wandb")
     @Consumes(MediaType.APPLICATION_JSON)
-    public Uni<RestResponse<Void>> putWandbKey(KeyRequest body) {
+    public Uni<RestResponse<Void>> putWandbKey(WandbKeyRequest body) {
         String key = body == null || body.apiKey() == null ? "" : body.apiKey().trim();
         if (!WANDB_KEY.matcher(key).matches()) {
             throw ProblemException.unprocessable("wandb-key-malformed", "apiKey must be a W&B API key.",
@@ -157,12 +166,17 @@ public class SecretsResource {
         return secrets.storeToken(jwt.getSubject(), SecretKind.WANDB, key).map(v -> RestResponse.noContent());
     }
 
+    @Operation(summary = "Whether a W&B API key is stored",
+            description = "Answers whether a key is stored and its last 4 characters.")
+    @APIResponse(responseCode = "200", description = "The key's status.")
     @GET
     @Path("wandb")
     public Uni<KeyStatus> getWandbKey() {
         return status(SecretKind.WANDB);
     }
 
+    @Operation(summary = "Delete your W&B API key", description = "Removes the key.")
+    @APIResponse(responseCode = "204", description = "Deleted (or there was none).")
     @DELETE
     @Path("wandb")
     public Uni<RestResponse<Void>> deleteWandbKey() {
