@@ -1,6 +1,6 @@
 package dev.trainpod.dataset.service;
 
-import dev.trainpod.dataset.DatasetProblems;
+import dev.trainpod.dataset.problem.DatasetProblems;
 import dev.trainpod.dataset.config.DatasetConfig;
 import dev.trainpod.dataset.repository.StorageUsageRepository;
 import io.smallrye.mutiny.Uni;
