@@ -76,6 +76,8 @@ public class DatasetResource {
                     examples = @ExampleObject(name = "example", value = "{\"id\":\"0b9e5c61-3a2f-4d8e-b1c7-9f4a6e2d8c10\",\"name\":\"sft-messages.jsonl\",\"bytes\":18342,\"sha256\":\"4c1f0e5b9d2a7c3e8f6b1a0d9e2c4b7a5f3e1d0c9b8a7f6e5d4c3b2a1f0e9d8c\",\"format\":\"SFT_MESSAGES\",\"rows\":120,\"estimatedTokens\":4585,\"errors\":[],\"errorCount\":0,\"fitsMethods\":[\"SFT\"],\"createdAt\":\"2026-12-06T11:00:00Z\"}")))
     @APIResponse(responseCode = "400", description = "No file part (file-missing), no records (dataset-empty) or the upload was cut "
             + "off (upload-interrupted).")
+    @APIResponse(responseCode = "409", description = "Your datasets would pass your quota of datasets or bytes"
+            + " (dataset-quota-exceeded); nothing was kept.")
     @APIResponse(responseCode = "413", description = "Larger than the largest dataset (dataset-too-large).")
     @APIResponse(responseCode = "503", description = "Storage failed (storage-unavailable).")
     /** Uploads the multipart field {@code file}; the name is {@code ?name=}, the field {@code name}, or the file's. */
@@ -104,6 +106,8 @@ public class DatasetResource {
             content = @Content(mediaType = "application/json", schema = @Schema(implementation = DatasetView.class)))
     @APIResponse(responseCode = "400", description = "No ?name= (name-missing), no records (dataset-empty) or the upload was cut off "
             + "(upload-interrupted).")
+    @APIResponse(responseCode = "409", description = "Your datasets would pass your quota of datasets or bytes"
+            + " (dataset-quota-exceeded); nothing was kept.")
     @APIResponse(responseCode = "413", description = "Larger than the largest dataset (dataset-too-large).")
     @APIResponse(responseCode = "503", description = "Storage failed (storage-unavailable).")
     /** Uploads the request body itself, named by {@code ?name=}. */
