@@ -11,12 +11,12 @@ import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
-import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import java.io.IOException;
@@ -115,14 +115,13 @@ public class DatasetResource {
     @Consumes({NDJSON, JSONL, JSON_LINES, MediaType.APPLICATION_OCTET_STREAM, MediaType.TEXT_PLAIN})
     @Blocking
     public RestResponse<DatasetView> uploadRaw(@QueryParam("name") String name,
-                                               @HeaderParam(HttpHeaders.CONTENT_LENGTH) Long contentLength,
-                                               InputStream body) {
+                                               @Context HttpHeaders headers, InputStream body) {
         String chosen = cleanName(name);
         if (chosen == null) {
             throw ProblemException.badRequest("name-missing",
                     "Name the dataset with ?name= when the request body is the file itself.");
         }
-        return created(uploads.upload(jwt.getSubject(), chosen, contentLength == null ? 0 : contentLength, body));
+        return created(uploads.upload(jwt.getSubject(), chosen, Math.max(0, headers.getLength()), body));
     }
 
     @Operation(summary = "List your datasets",
