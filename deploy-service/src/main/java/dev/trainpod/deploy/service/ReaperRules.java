@@ -60,7 +60,7 @@ final class ReaperRules {
         }
         Instant idleSince = idleSince(f, pod, now);
         if (idleSince != null && !now.isBefore(idleSince.plus(Duration.ofMinutes(f.idleMinutes())))) {
-            return fail(FailureReason.FAILED_IDLE, "Every GPU stayed under " + config.idle().utilThreshold()
+            return fail(FailureReason.FAILED_GPU_IDLE, "Every GPU stayed under " + config.idle().utilThreshold()
                     + "% utilisation for " + f.idleMinutes() + " min; the pod was terminated.");
         }
         return new Verdict(null, null, idleSince, null);

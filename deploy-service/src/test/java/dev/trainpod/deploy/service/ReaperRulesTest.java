@@ -73,7 +73,7 @@ class ReaperRulesTest {
 
         ReaperRules.Verdict stillIdle = rules.judge(facts(600, "50", 10, t0), running(0.0),
                 t0.plus(Duration.ofMinutes(10)));
-        assertThat(stillIdle.reason()).isEqualTo(FailureReason.FAILED_IDLE);
+        assertThat(stillIdle.reason()).isEqualTo(FailureReason.FAILED_GPU_IDLE);
     }
 
     @Test
