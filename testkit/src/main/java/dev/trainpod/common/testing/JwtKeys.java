@@ -79,6 +79,20 @@ public final class JwtKeys {
                 .expiresIn(lifetime).jws().keyId(IDP_KID).sign(idp.getPrivate());
     }
 
+    /** The identity provider's public key alone, as a JWKS (what its {@code jwks_uri} serves). */
+    public String identityProviderJwks() {
+        return "{\"keys\":[" + jwk(IDP_KID, idp) + "]}";
+    }
+
+    /** An OpenID Connect ID token from the identity provider for {@code clientId}, with the sign-in's nonce. */
+    public String idToken(String userId, String clientId, String nonce, Duration lifetime) {
+        var claims = Jwt.issuer(USER_ISSUER).subject(userId).audience(clientId).claim("preferred_username", userId);
+        if (nonce != null) {
+            claims.claim("nonce", nonce);
+        }
+        return claims.expiresIn(lifetime).jws().keyId(IDP_KID).sign(idp.getPrivate());
+    }
+
     /** A job token as deploy-service signed it before tokens named the owner: no {@code trainpod_owner}. */
     public String jobToken(UUID deploymentId) {
         return jobToken(deploymentId, null);
