@@ -103,8 +103,13 @@ public enum CodeCatalog {
             "Raise limits.maxRuntimeMinutes, or train less, and retry."),
     FAILED_BUDGET(Kind.FAILURE_REASON, "The deployment's cost reached limits.maxCostUsd; the pod was terminated.",
             "Raise limits.maxCostUsd, or train less, and retry."),
-    FAILED_IDLE(Kind.FAILURE_REASON, "The training made no progress (or the GPUs stayed idle) for too long.",
+    FAILED_IDLE(Kind.FAILURE_REASON, "The training reported no new step for limits.idleMinutes (metrics-service's "
+            + "watchdog); the pod was terminated.",
             "Check the job's logs for a hang; raise limits.idleMinutes if the job is slow on purpose."),
+    FAILED_GPU_IDLE(Kind.FAILURE_REASON, "Every GPU stayed under the utilisation threshold for limits.idleMinutes "
+            + "(deploy-service's reaper, from RunPod's figures); the pod was terminated.",
+            "Check the data loader and batch size in the job's logs; raise limits.idleMinutes or turn the idle rule "
+            + "off if the job idles on purpose."),
     CANCELLED_BY_USER(Kind.FAILURE_REASON, "You cancelled the deployment; its pod was terminated.",
             "Nothing to do.");
 

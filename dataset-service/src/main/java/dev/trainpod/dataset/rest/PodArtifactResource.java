@@ -77,8 +77,8 @@ public class PodArtifactResource {
     public Response upload(@PathParam("name") String name, @HeaderParam("Content-Range") String contentRange,
                            @HeaderParam(HttpHeaders.CONTENT_LENGTH) Long contentLength,
                            @HeaderParam("X-Trainpod-Sha256") String sha256, InputStream body) {
-        ArtifactUploads.Received received = uploads.receive(deployment(), name, contentRange, contentLength,
-                sha256, body);
+        ArtifactUploads.Received received = uploads.receive(deployment(), DeployTokens.owner(jwt).orElse(null), name,
+                contentRange, contentLength, sha256, body);
         Artifact a = received.artifact();
         if (received.complete()) {
             return Response.status(201).entity(new StoredArtifact(a.id, a.name, a.bytes, a.sha256))
