@@ -4,7 +4,7 @@
 # verify; needs about 12 GiB of free disk under work/ and a few minutes.
 #
 #   benchmarks/dataset-transfer/run.sh            # builds dataset-service (tests skipped), then measures
-#   SKIP_BUILD=1 benchmarks/dataset-transfer/run.sh
+#   MVNW_OPTS=-o benchmarks/dataset-transfer/run.sh   # offline
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -16,13 +16,10 @@ if ! command -v nginx >/dev/null; then
 fi
 command -v curl >/dev/null && command -v sha256sum >/dev/null
 
-if [[ -z "${SKIP_BUILD:-}" ]]; then
-  ./mvnw -B -q -f dataset-service/pom.xml -DskipTests package
-  ./mvnw -B -q -f dataset-service/pom.xml test-compile
-fi
 mkdir -p "$here/work"
-./mvnw -B -q -f dataset-service/pom.xml dependency:build-classpath -Dmdep.includeScope=test \
-  -Dmdep.outputFile="$here/work/classpath.txt" >/dev/null
+# The reactor (-pl ... -am) builds common first, so this works from a fresh clone (no `mvn install` needed).
+./mvnw -B -q ${MVNW_OPTS:-} test-compile dependency:build-classpath -DskipPythonTests=true -DskipFuzz=true \
+  -pl dataset-service -am -Dmdep.includeScope=test -Dmdep.outputFile="$here/work/classpath.txt" >/dev/null
 
 exec java -Xmx1g -cp "dataset-service/target/test-classes:dataset-service/target/classes:$(cat "$here/work/classpath.txt")" \
   dev.trainpod.dataset.bench.TransferBenchmark "$root"
