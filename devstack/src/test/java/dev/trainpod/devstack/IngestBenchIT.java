@@ -63,12 +63,11 @@ class IngestBenchIT {
              Connection db = DriverManager.getConnection(pg.jdbcUrl("trainpod_metrics"), pg.user(), pg.password())) {
             Copier copier = new Copier(db, pods);
             // warm-up: the JIT, the connection pools
-            load.saturate("ingest", 4, full ? 5000 : 300);
+            long[] accepted = {load.saturate("ingest", 4, full ? 5000 : 300).units()};
             copier.window(full ? 2000 : 200);
 
             Map<String, Alternation.Side> sides = new LinkedHashMap<>();
             int concurrency = full ? Integer.getInteger("bench.concurrency", 16) : 2;
-            long[] accepted = {0};
             sides.put("ingest", ms -> {
                 LoadProcess.Counts c = load.saturate("ingest", concurrency, ms);
                 accepted[0] += c.units();
