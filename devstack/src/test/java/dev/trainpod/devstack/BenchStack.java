@@ -16,10 +16,8 @@ import java.util.Map;
  */
 final class BenchStack {
 
-    /** Per-user caps lifted: a benchmark creates thousands of deployments as one user. */
+    /** Production settings but for these. */
     private static final Map<String, String> BENCH_SETTINGS = Map.ofEntries(
-            Map.entry("trainpod.deploy.max-pending-per-user", "1000000"),
-            Map.entry("trainpod.deploy.max-live-per-user", "1000000"),
             Map.entry("trainpod.deploy.installation-id", ItPods.INSTALLATION),
             Map.entry("trainpod.deploy.idle.enabled", "false"),
             Map.entry("trainpod.bench.reference-endpoint", "true"),

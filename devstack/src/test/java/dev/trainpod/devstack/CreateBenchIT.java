@@ -9,6 +9,7 @@ import dev.trainpod.devstack.bench.Percentiles;
 import dev.trainpod.devstack.bench.Results;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +21,8 @@ import org.junit.jupiter.api.Test;
  * rate (50/s) from the load process, open loop, against deploy-service's reference endpoint (the user's JWT checked
  * and one row committed, {@code /internal/bench/reference}) at the same rate, in alternating windows. Figures: the
  * latency percentiles of each (from the intended start), and CPU per request of every process involved. The
+ * requests go round-robin over 100 users (each with a RunPod key and a dataset), so that no user holds more
+ * deployments than the per-user caps allow in production. The
  * simulator answers every pod create with "no capacity", so no pod starts: the accept path is what is measured
  * (with the provisioner retrying in the background, as it would). In {@code ./mvnw verify}: a smoke run of a
  * few seconds that asserts only that every request was answered 2xx.
@@ -36,25 +39,34 @@ class CreateBenchIT {
         int rounds = full ? Integer.getInteger("bench.rounds", 4) : 1;
         long window = BenchStack.millis(5000, 1000);
 
-        String user = "bench-create-" + UUID.randomUUID().toString().substring(0, 8);
-        String token = stack.keys().userToken(user);
-        String key = "rpa_bench_" + UUID.randomUUID().toString().replace("-", "");
-        stack.simulator().addApiKey(key);
-        assertThat(ItHttp.send("PUT", stack.deployUrl() + "/api/v1/secrets/runpod", token,
-                "{\"apiKey\": \"" + key + "\"}").status()).isEqualTo(204);
-        String datasetId = new TrainpodClient(stack.deployUrl(), stack.datasetUrl(), stack.metricsUrl(), token)
-                .uploadDataset(BenchStack.root().resolve("examples/sft-messages.jsonl")).body().path("id").asText();
+        // Many users, as in production: per-user work (the live/pending count under the user's lock) stays at the
+        // size the per-user caps allow, instead of growing with the run.
+        int users = full ? Integer.getInteger("bench.users", 100) : 2;
         Path dir = BenchStack.root().resolve("devstack/target/bench/create");
         Files.createDirectories(dir);
-        Path body = dir.resolve("create.json");
-        Files.writeString(body, """
-                {"datasetId": "%s", "baseModel": "Qwen/Qwen2.5-0.5B", "method": "SFT",
-                 "gpu": {"types": ["%s"], "count": 1, "cloud": "SECURE"},
-                 "limits": {"maxRuntimeMinutes": 30, "maxCostUsd": 5}, "simulation": {"steps": 1}}
-                """.formatted(datasetId, A4000));
-        List<String> targets = List.of(
-                "create\tPOST\t" + stack.deployUrl() + "/api/v1/deployments\tBearer " + token + "\t@" + body,
-                "reference\tPOST\t" + stack.deployUrl() + "/internal/bench/reference\tBearer " + token + "\t-");
+        List<String> targets = new ArrayList<>();
+        List<String> tokens = new ArrayList<>();
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        for (int u = 0; u < users; u++) {
+            String token = stack.keys().userToken("bench-create-" + run + "-" + u);
+            tokens.add(token);
+            String key = "rpa_bench_" + UUID.randomUUID().toString().replace("-", "");
+            stack.simulator().addApiKey(key);
+            assertThat(ItHttp.send("PUT", stack.deployUrl() + "/api/v1/secrets/runpod", token,
+                    "{\"apiKey\": \"" + key + "\"}").status()).isEqualTo(204);
+            String datasetId = new TrainpodClient(stack.deployUrl(), stack.datasetUrl(), stack.metricsUrl(), token)
+                    .uploadDataset(BenchStack.root().resolve("examples/sft-messages.jsonl")).body().path("id")
+                    .asText();
+            Path body = dir.resolve("create-" + u + ".json");
+            Files.writeString(body, """
+                    {"datasetId": "%s", "baseModel": "Qwen/Qwen2.5-0.5B", "method": "SFT",
+                     "gpu": {"types": ["%s"], "count": 1, "cloud": "SECURE"},
+                     "limits": {"maxRuntimeMinutes": 30, "maxCostUsd": 5}, "simulation": {"steps": 1}}
+                    """.formatted(datasetId, A4000));
+            targets.add("create\tPOST\t" + stack.deployUrl() + "/api/v1/deployments\tBearer " + token + "\t@" + body);
+            targets.add("reference\tPOST\t" + stack.deployUrl() + "/internal/bench/reference\tBearer " + token
+                    + "\t-");
+        }
 
         String capacity = ItHttp.fault(stack, "{\"type\": \"CAPACITY\"}");
         Results results = new Results("create-deployment");
@@ -86,7 +98,7 @@ class CreateBenchIT {
             failed = failures[0];
         } finally {
             if (!full) {
-                cancelAll(stack, token);
+                tokens.forEach(token -> cancelAll(stack, token));
             }
             ItHttp.send("DELETE", stack.runPodUrl() + "/_sim/faults/" + capacity, null, null);
         }
