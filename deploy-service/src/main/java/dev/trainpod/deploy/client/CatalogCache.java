@@ -14,6 +14,9 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * RunPod's GPU catalog, reused for a short while per account (prices and memory change rarely), keyed by a hash
  * of the API key so the cache holds no key. Provisioning reads availability fresh; estimates and lists use this.
+ * One fetch per account at a time (single flight: callers arriving meanwhile share it), and once the entry is
+ * older than the TTL but younger than twice the TTL, callers get it at once while one refresh runs behind them,
+ * so a create never waits on RunPod for the catalog while the service is in use.
  */
 @ApplicationScoped
 public class CatalogCache {
@@ -24,6 +27,7 @@ public class CatalogCache {
     private final RunPodClient runPod;
     private final DeployConfig config;
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
+    private final Map<String, Uni<RunPodModels.GpuCatalog>> fetching = new ConcurrentHashMap<>();
 
     public CatalogCache(RunPodClient runPod, DeployConfig config) {
         this.runPod = runPod;
@@ -33,11 +37,23 @@ public class CatalogCache {
     public Uni<RunPodModels.GpuCatalog> catalog(String apiKey) {
         String key = hash(apiKey);
         Entry e = entries.get(key);
-        if (e != null && Instant.now().isBefore(e.until())) {
+        Instant now = Instant.now();
+        if (e != null && now.isBefore(e.until())) {
             return Uni.createFrom().item(e.catalog());
         }
-        return runPod.gpuCatalog(apiKey).invoke(c -> entries.put(key,
-                new Entry(Instant.now().plus(config.catalogCacheTtl()), c)));
+        if (e != null && now.isBefore(e.until().plus(config.catalogCacheTtl()))) {
+            fetch(key, apiKey).subscribe().with(c -> { }, failure -> { }); // the next caller sees the outcome
+            return Uni.createFrom().item(e.catalog());
+        }
+        return fetch(key, apiKey);
+    }
+
+    /** The account's fetch in flight, or a new one. */
+    private Uni<RunPodModels.GpuCatalog> fetch(String key, String apiKey) {
+        return fetching.computeIfAbsent(key, k -> runPod.gpuCatalog(apiKey)
+                .invoke(c -> entries.put(k, new Entry(Instant.now().plus(config.catalogCacheTtl()), c)))
+                .onTermination().invoke(() -> fetching.remove(k))
+                .memoize().indefinitely());
     }
 
     private static String hash(String apiKey) {
