@@ -57,11 +57,35 @@ public final class Alternation {
             return units == 0 ? Double.NaN : cpuSeconds * 1000 / units;
         }
 
+        /**
+         * CPU milliseconds per unit less the background: what an {@link #IDLE} side (no load) used per second,
+         * times this side's seconds, is taken off first. The stack (Kafka, schedulers, the provisioner) spends CPU
+         * whatever the load, and a slower side would otherwise be charged more of it.
+         */
+        public double netCpuMillisPerUnit(Totals idle) {
+            if (idle == null || idle.seconds == 0) {
+                return cpuMillisPerUnit();
+            }
+            double background = idle.cpuSeconds / idle.seconds * seconds;
+            return units == 0 ? Double.NaN : Math.max(0, cpuSeconds - background) * 1000 / units;
+        }
+
         /** {@code 1234 units in 10.0 s = 123.4/s, CPU 1.52 ms/unit, max load 1.20}. */
         public String describe(String unit) {
             return String.format("%d %s in %.1f s = %.1f/s, CPU %.3f ms per %s (%d windows, max load %.2f)", units,
                     unit, seconds, rate(), cpuMillisPerUnit(), unit, windows, maxLoad);
         }
+    }
+
+    /** The name of a side that only waits: the background CPU of the stack, to take off the others'. */
+    public static final String IDLE = "idle";
+
+    /** A side that sends nothing for its window (add it as {@link #IDLE}). */
+    public static Side idle() {
+        return ms -> {
+            Thread.sleep(ms);
+            return 0;
+        };
     }
 
     private Alternation() {
