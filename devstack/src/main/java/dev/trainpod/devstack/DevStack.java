@@ -13,7 +13,8 @@ import java.util.concurrent.CountDownLatch;
  * Entry point of {@code ./run-local}: starts the local stack, writes {@code .devstack/env}, and either runs the
  * demo ({@code --demo}, exit code 0 only on success) or waits for Ctrl-C / SIGTERM and stops everything. With
  * {@code --with-prometheus}, Debian's Prometheus runs beside it (port {@code TRAINPOD_PROMETHEUS_PORT}, 9090)
- * with Trainpod's alerts, if it is installed.
+ * with Trainpod's alerts, if it is installed. The console is served by nginx on {@code TRAINPOD_GATEWAY_PORT} (8080),
+ * signing in at the stand-in OIDC provider on {@code TRAINPOD_OIDC_PORT} (8085).
  */
 public final class DevStack {
 
@@ -30,6 +31,7 @@ public final class DevStack {
                 envPort("TRAINPOD_METRICS_PORT", 8083), envPort("TRAINPOD_RUNPOD_SIM_PORT", 8090),
                 blankToNull(System.getenv("RUNPOD_API_URL")));
         LocalStack stack = LocalStack.start(options);
+        stack.startFrontDoor(envPort("TRAINPOD_GATEWAY_PORT", 8080), envPort("TRAINPOD_OIDC_PORT", 8085));
         LocalPrometheus prometheus = withPrometheus ? prometheus(root, stack) : null;
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -41,6 +43,10 @@ public final class DevStack {
             stopped.countDown();
         }));
         Path env = stack.writeEnv(root.resolve(".devstack/env"));
+        if (stack.gatewayUrl() != null) {
+            LocalStack.log("console on " + stack.gatewayUrl() + "/ (sign in with any user name, e.g. demo-user;"
+                    + " the RunPod key to store is RUNPOD_SIM_API_KEY in .devstack/env)");
+        }
         LocalStack.log("ready; addresses and tokens in " + root.relativize(env));
         if (demo) {
             boolean ok;

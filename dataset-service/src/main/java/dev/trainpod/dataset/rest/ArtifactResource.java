@@ -2,7 +2,7 @@ package dev.trainpod.dataset.rest;
 
 import dev.trainpod.common.security.Roles;
 import dev.trainpod.dataset.Artifact;
-import dev.trainpod.dataset.DatasetProblems;
+import dev.trainpod.dataset.problem.DatasetProblems;
 import dev.trainpod.dataset.service.ArtifactRecords;
 import dev.trainpod.dataset.service.Await;
 import dev.trainpod.dataset.service.ByteRange;

@@ -11,11 +11,13 @@ import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import java.io.IOException;
 import java.io.InputStream;
@@ -66,7 +68,7 @@ public class DatasetResource {
         String chosen = Stream.of(name, formName, file.fileName()).map(DatasetResource::cleanName)
                 .filter(Objects::nonNull).findFirst().orElse(DEFAULT_NAME);
         try (InputStream in = Files.newInputStream(file.uploadedFile())) {
-            return created(uploads.upload(jwt.getSubject(), chosen, in));
+            return created(uploads.upload(jwt.getSubject(), chosen, file.size(), in));
         }
     }
 
@@ -74,13 +76,15 @@ public class DatasetResource {
     @POST
     @Consumes({NDJSON, JSONL, JSON_LINES, MediaType.APPLICATION_OCTET_STREAM, MediaType.TEXT_PLAIN})
     @Blocking
-    public RestResponse<DatasetView> uploadRaw(@QueryParam("name") String name, InputStream body) {
+    public RestResponse<DatasetView> uploadRaw(@QueryParam("name") String name,
+                                               @HeaderParam(HttpHeaders.CONTENT_LENGTH) Long contentLength,
+                                               InputStream body) {
         String chosen = cleanName(name);
         if (chosen == null) {
             throw ProblemException.badRequest("name-missing",
                     "Name the dataset with ?name= when the request body is the file itself.");
         }
-        return created(uploads.upload(jwt.getSubject(), chosen, body));
+        return created(uploads.upload(jwt.getSubject(), chosen, contentLength == null ? 0 : contentLength, body));
     }
 
     @GET

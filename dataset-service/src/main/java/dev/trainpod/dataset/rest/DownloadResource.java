@@ -1,5 +1,6 @@
 package dev.trainpod.dataset.rest;
 
+import dev.trainpod.common.http.ClientAddress;
 import dev.trainpod.common.problem.ProblemException;
 import dev.trainpod.dataset.config.DatasetConfig;
 import dev.trainpod.dataset.service.Await;
@@ -36,10 +37,12 @@ public class DownloadResource {
     private final DownloadGuard guard;
     private final StoredContent content;
     private final DownloadMetrics metrics;
+    private final ClientAddress clients;
 
     public DownloadResource(DownloadService downloads, DownloadGuard guard, StoredContent content,
-                            DownloadMetrics metrics) {
+                            DownloadMetrics metrics, ClientAddress clients) {
         this.metrics = metrics;
+        this.clients = clients;
         this.downloads = downloads;
         this.guard = guard;
         this.content = content;
@@ -89,8 +92,9 @@ public class DownloadResource {
         }
     }
 
-    private static String clientOf(HttpServerRequest request) {
-        return request.remoteAddress() == null ? null : request.remoteAddress().hostAddress();
+    /** The gateway's trusted client address (IPv6 by /64), never the client-supplied X-Forwarded-For. */
+    private String clientOf(HttpServerRequest request) {
+        return clients.of(request);
     }
 
     private static Response.ResponseBuilder headers(Download d) {

@@ -1,7 +1,8 @@
 package dev.trainpod.dataset.rest;
 
+import dev.trainpod.common.security.DeployTokens;
 import dev.trainpod.common.security.Roles;
-import dev.trainpod.dataset.DatasetProblems;
+import dev.trainpod.dataset.problem.DatasetProblems;
 import dev.trainpod.dataset.service.ArtifactDeclarations;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
@@ -41,7 +42,7 @@ public class PodArtifactDeclarationResource {
     public Uni<RestResponse<DeclaredArtifacts>> declare(
             @NotNull(message = "a JSON body is required, e.g. {\"names\": [\"adapter_model.safetensors\"]}") @Valid
             ArtifactNames body) {
-        return Uni.createFrom().item(() -> PodIdentity.deployment(jwt))
+        return Uni.createFrom().item(() -> DeployTokens.deployment(jwt))
                 .onItem().ifNull().failWith(DatasetProblems::deploymentNotFound)
                 .chain(deployment -> declarations.declare(deployment, body.names()))
                 .map(declared -> RestResponse.status(declared.created() ? RestResponse.Status.CREATED

@@ -1,8 +1,9 @@
 package dev.trainpod.dataset.rest;
 
+import dev.trainpod.common.security.DeployTokens;
 import dev.trainpod.common.security.Roles;
 import dev.trainpod.dataset.Artifact;
-import dev.trainpod.dataset.DatasetProblems;
+import dev.trainpod.dataset.problem.DatasetProblems;
 import dev.trainpod.dataset.service.ArtifactUploads;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.annotation.security.RolesAllowed;
@@ -80,7 +81,7 @@ public class PodArtifactResource {
     }
 
     private UUID deployment() {
-        UUID deployment = PodIdentity.deployment(jwt);
+        UUID deployment = DeployTokens.deployment(jwt);
         if (deployment == null) {
             throw DatasetProblems.deploymentNotFound();
         }

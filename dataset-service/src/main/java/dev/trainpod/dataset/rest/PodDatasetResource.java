@@ -1,8 +1,9 @@
 package dev.trainpod.dataset.rest;
 
+import dev.trainpod.common.security.DeployTokens;
 import dev.trainpod.common.security.Roles;
-import dev.trainpod.dataset.DatasetProblems;
 import dev.trainpod.dataset.config.DatasetConfig;
+import dev.trainpod.dataset.problem.DatasetProblems;
 import dev.trainpod.dataset.service.DownloadTokenService;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
@@ -37,7 +38,7 @@ public class PodDatasetResource {
      */
     @POST
     public Uni<PodDatasetLink> refresh() {
-        return Uni.createFrom().item(() -> PodIdentity.deployment(jwt))
+        return Uni.createFrom().item(() -> DeployTokens.deployment(jwt))
                 .onItem().ifNull().failWith(DatasetProblems::deploymentNotFound)
                 .chain(deployment -> tokens.refresh(deployment, config.tokenTtl(), config.tokenMaxUses()))
                 .map(issued -> new PodDatasetLink(DownloadResource.url(config, issued.secret()),

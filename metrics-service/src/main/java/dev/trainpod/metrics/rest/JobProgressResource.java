@@ -6,9 +6,10 @@ import dev.trainpod.metrics.MetricSeries;
 import dev.trainpod.metrics.Progress;
 import dev.trainpod.metrics.StreamEvent;
 import dev.trainpod.metrics.config.MetricsConfig;
-import dev.trainpod.metrics.service.JobProblems;
+import dev.trainpod.metrics.problem.JobProblems;
 import dev.trainpod.metrics.service.JobQueryService;
 import dev.trainpod.metrics.service.JobStreamService;
+import dev.trainpod.metrics.service.StreamSlots;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -41,11 +42,13 @@ public class JobProgressResource {
     private final JsonWebToken token;
     private final JobQueryService queries;
     private final JobStreamService streams;
+    private final StreamSlots slots;
     private final MetricsConfig config;
 
     public JobProgressResource(JsonWebToken token, JobQueryService queries, JobStreamService streams,
-                               MetricsConfig config) {
+                               StreamSlots slots, MetricsConfig config) {
         this.token = token;
+        this.slots = slots;
         this.queries = queries;
         this.streams = streams;
         this.config = config;
@@ -82,9 +85,11 @@ public class JobProgressResource {
 
     /**
      * Server-Sent Events: {@code metric}, {@code log} and {@code phase} events with the job's event ids, from
-     * after {@code Last-Event-ID} (from the start when absent), live until the deployment ends; a keep-alive
-     * comment after 15 s without news. Blocking only for the owner check, which must answer 404 before the
-     * stream's headers go out; the stream itself is reactive.
+     * after {@code Last-Event-ID} (from the start when absent), live until the deployment ends
+     * ({@link JobStreamService}); a keep-alive comment after {@code trainpod.metrics.stream-keep-alive} without news.
+     * A user's streams beyond {@code trainpod.metrics.max-streams-per-user} (and any beyond the replica's
+     * {@code trainpod.metrics.max-streams}) are answered 429 ({@link StreamSlots}). Blocking only for the owner
+     * check, which must answer 404 before the stream's headers go out; the stream itself is reactive.
      */
     @GET
     @Path("/stream")
@@ -95,7 +100,8 @@ public class JobProgressResource {
         UUID deploymentId = JobIds.parse(id);
         long after = eventId(lastEventId);
         streams.checkOwner(deploymentId, token.getSubject()).await().atMost(OWNER_CHECK_TIMEOUT);
-        return streams.stream(deploymentId, after).map(event -> event == StreamEvent.KEEP_ALIVE
+        StreamSlots.Slot slot = slots.take(token.getSubject());
+        return streams.stream(deploymentId, after).onTermination().invoke(slot::release).map(event -> event == StreamEvent.KEEP_ALIVE
                 ? sse.newEventBuilder().comment("keep-alive").build()
                 : sse.newEventBuilder()
                         .id(Long.toString(event.id()))

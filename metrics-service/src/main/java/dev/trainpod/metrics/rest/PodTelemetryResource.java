@@ -2,17 +2,16 @@ package dev.trainpod.metrics.rest;
 
 import dev.trainpod.common.outbox.OutboxRelay;
 import dev.trainpod.common.problem.ProblemException;
+import dev.trainpod.common.security.DeployTokens;
 import dev.trainpod.common.security.Roles;
-import dev.trainpod.common.security.TokenClaims;
 import dev.trainpod.metrics.StatusReport;
+import dev.trainpod.metrics.problem.JobProblems;
 import dev.trainpod.metrics.service.IngestMetrics;
-import dev.trainpod.metrics.service.JobProblems;
 import dev.trainpod.metrics.service.JobStatusService;
 import dev.trainpod.metrics.service.PodRateLimiter;
 import dev.trainpod.metrics.service.TelemetryService;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
-import jakarta.json.JsonString;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -142,7 +141,7 @@ public class PodTelemetryResource {
      */
     private UUID ownJob(String rawId) {
         UUID id = JobIds.parse(rawId);
-        if (!id.toString().equalsIgnoreCase(token.getSubject())) {
+        if (!DeployTokens.speaksFor(token, id)) {
             throw JobProblems.wrongJob();
         }
         rateLimiter.acquire(id);
@@ -154,9 +153,8 @@ public class PodTelemetryResource {
      * the token and runs the write once more. Tokens without an owner (signed before it was added) still get 404.
      */
     private <T> Uni<T> withJob(UUID deploymentId, Supplier<Uni<T>> write) {
-        Object claim = token.getClaim(TokenClaims.OWNER);
-        String owner = claim instanceof JsonString json ? json.getString() : claim instanceof String text ? text : null;
-        if (owner == null || owner.isBlank()) {
+        String owner = DeployTokens.owner(token).orElse(null);
+        if (owner == null) {
             return write.get();
         }
         return write.get().onFailure(PodTelemetryResource::unknownJob)

@@ -1,0 +1,38 @@
+package dev.trainpod.dataset.service;
+
+import dev.trainpod.common.event.DeploymentEnded;
+import dev.trainpod.common.event.DeploymentRequested;
+import dev.trainpod.common.event.EventEnvelope;
+import dev.trainpod.common.event.LifecycleEvent;
+import dev.trainpod.common.event.TrainingFailed;
+import dev.trainpod.common.event.TrainingSucceeded;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/**
+ * What dataset-service does with each lifecycle event (called by {@code messaging.DatasetLifecycleConsumer} through
+ * the inbox): opens a deployment's grant when it is requested and revokes its download tokens as soon as it fails,
+ * succeeds or ends.
+ */
+@ApplicationScoped
+public class DatasetLifecycleService {
+
+    private final DownloadTokenService tokens;
+
+    public DatasetLifecycleService(DownloadTokenService tokens) {
+        this.tokens = tokens;
+    }
+
+    /** Applies one event in the inbox's transaction; events that concern no grant change nothing. */
+    public Uni<Void> apply(EventEnvelope envelope) {
+        LifecycleEvent event = envelope.event();
+        if (event instanceof DeploymentRequested requested) {
+            return tokens.recordGrant(requested.deploymentId(), requested.userId(), requested.datasetId());
+        }
+        if (event instanceof TrainingFailed || event instanceof TrainingSucceeded
+                || event instanceof DeploymentEnded) {
+            return tokens.endDeployment(event.deploymentId());
+        }
+        return Uni.createFrom().voidItem();
+    }
+}
