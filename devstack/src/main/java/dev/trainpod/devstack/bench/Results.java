@@ -47,8 +47,8 @@ public final class Results {
         MachineState after = MachineState.now();
         sawLoad(after.load1());
         StringBuilder s = new StringBuilder("\n## ").append(benchmark).append(", ").append(before.at()).append("\n\n");
-        s.append(String.format("- machine: %d CPUs, Java %s, services' JVM: %s, PostgreSQL fsync: %s%n",
-                before.cpus(), System.getProperty("java.version"),
+        s.append(String.format("- commit %s; machine: %d CPUs, Java %s, services' JVM: %s, PostgreSQL fsync: %s%n",
+                System.getProperty("bench.commit", "unknown"), before.cpus(), System.getProperty("java.version"),
                 System.getProperty("trainpod.service.jvm", "test (C1)"),
                 System.getProperty("trainpod.postgres.fsync", "off")));
         s.append(String.format("- load: before %s; after %s; highest 1-min load seen %.2f%s%n", before.describe(),
