@@ -174,8 +174,12 @@ class TransferBenchIT {
                 while (text.length() < target) {
                     text.append(WORDS[random.nextInt(WORDS.length)]).append(random.nextInt(12) == 0 ? "\\n" : " ");
                 }
-                String line = "{\"messages\":[{\"role\":\"user\",\"content\":\"" + text.substring(0, target / 3)
-                        + "\"},{\"role\":\"assistant\",\"content\":\"" + text.substring(target / 3) + "\"}]}\n";
+                int cut = target / 3;
+                if (Character.isLowSurrogate(text.charAt(cut)) || text.charAt(cut - 1) == '\\') {
+                    cut++; // never between the halves of an emoji, nor after the backslash of an escape
+                }
+                String line = "{\"messages\":[{\"role\":\"user\",\"content\":\"" + text.substring(0, cut)
+                        + "\"},{\"role\":\"assistant\",\"content\":\"" + text.substring(cut) + "\"}]}\n";
                 w.write(line);
                 written += line.getBytes(StandardCharsets.UTF_8).length;
             }
