@@ -2,6 +2,8 @@ package dev.trainpod.deploy.client;
 
 import dev.trainpod.deploy.config.DeployConfig;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -45,7 +47,16 @@ public class CatalogCache {
             fetch(key, apiKey).subscribe().with(c -> { }, failure -> { }); // the next caller sees the outcome
             return Uni.createFrom().item(e.catalog());
         }
-        return fetch(key, apiKey);
+        return onCallersContext(fetch(key, apiKey));
+    }
+
+    /**
+     * The shared fetch, its outcome delivered on the caller's own Vert.x context: a request must go on in its own
+     * context (its Hibernate Reactive session lives there), not in that of the request whose call fetched.
+     */
+    private static <T> Uni<T> onCallersContext(Uni<T> shared) {
+        Context context = Vertx.currentContext();
+        return context == null ? shared : shared.emitOn(task -> context.runOnContext(ignored -> task.run()));
     }
 
     /** The account's fetch in flight, or a new one. */

@@ -84,4 +84,40 @@ class CatalogCacheTest {
         assertThat(cache.catalog("key").await().atMost(Duration.ofSeconds(1)).gpus()).hasSize(2);
         assertThat(runPod.calls).hasValue(2);
     }
+
+    /**
+     * Callers that share one fetch each go on in their own Vert.x context (where their request's database session
+     * lives), never in the context of the caller whose call fetched, nor in the thread that answered.
+     */
+    @Test
+    void eachCallerOfASharedFetchGoesOnInItsOwnContext() throws Exception {
+        io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+        try {
+            HeldCatalog runPod = new HeldCatalog();
+            CatalogCache cache = new CatalogCache(runPod, ttl(Duration.ofMinutes(1)));
+            List<io.vertx.core.Context> contexts = List.of(vertx.getOrCreateContext(), vertx.getOrCreateContext());
+            java.util.Map<io.vertx.core.Context, io.vertx.core.Context> seen =
+                    new java.util.concurrent.ConcurrentHashMap<>();
+            java.util.concurrent.CountDownLatch subscribed = new java.util.concurrent.CountDownLatch(2);
+            java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(2);
+            for (io.vertx.core.Context context : contexts) {
+                context.runOnContext(v -> {
+                    cache.catalog("key").subscribe().with(c -> {
+                        seen.put(context, io.vertx.core.Vertx.currentContext());
+                        done.countDown();
+                    });
+                    subscribed.countDown();
+                });
+            }
+            assertThat(subscribed.await(5, TimeUnit.SECONDS)).isTrue();
+            assertThat(runPod.calls).hasValue(1);
+            runPod.answer(1); // from the test thread, as a client's I/O thread would
+            assertThat(done.await(5, TimeUnit.SECONDS)).isTrue();
+            for (io.vertx.core.Context context : contexts) {
+                assertThat(seen.get(context)).isSameAs(context);
+            }
+        } finally {
+            vertx.close();
+        }
+    }
 }
