@@ -2,12 +2,11 @@ package dev.trainpod.deploy.service;
 
 import dev.trainpod.common.dataset.DatasetSummary;
 import dev.trainpod.common.problem.Problem.FieldError;
-import dev.trainpod.common.problem.Problem;
-import dev.trainpod.common.problem.ProblemException;
 import dev.trainpod.deploy.client.CatalogCache;
 import dev.trainpod.deploy.client.DatasetServiceClient;
 import dev.trainpod.deploy.client.RunPodException;
 import dev.trainpod.deploy.client.RunPodModels;
+import dev.trainpod.deploy.problem.DeployProblems;
 import dev.trainpod.deploy.rest.DeploymentRequest;
 import dev.trainpod.deploy.vault.SecretKind;
 import dev.trainpod.deploy.vault.SecretVault;
@@ -78,7 +77,7 @@ public class PreflightChecks {
         failures.addAll(hyperparameters.check(r.hyperparameters()));
         Uni<Optional<DatasetSummary>> dataset = r.datasetId() == null
                 ? Uni.createFrom().item(Optional.empty())
-                : datasets.dataset(r.datasetId(), userId).onFailure().transform(PreflightChecks::datasetsUnavailable);
+                : datasets.dataset(r.datasetId(), userId).onFailure().transform(e -> DeployProblems.datasetServiceUnavailable());
         return dataset.chain(ds -> {
             datasetChecks(r, ds).forEach(failures::add);
             return training.check(userId, r, ds.orElse(null)).map(failures::addAll).replaceWith(ds);
@@ -96,12 +95,6 @@ public class PreflightChecks {
                 });
             });
         });
-    }
-
-    /** dataset-service could not answer: 503, nothing started. */
-    static ProblemException datasetsUnavailable(Throwable e) {
-        return new ProblemException(Problem.of(503, "dataset-service-unavailable", "Service unavailable",
-                "The dataset could not be checked right now; nothing was started. Try again."));
     }
 
     /**

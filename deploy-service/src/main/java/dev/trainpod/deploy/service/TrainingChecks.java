@@ -5,6 +5,7 @@ import dev.trainpod.common.problem.Problem.FieldError;
 import dev.trainpod.deploy.client.DatasetServiceClient;
 import dev.trainpod.deploy.client.HubAccess;
 import dev.trainpod.deploy.client.HuggingFaceClient;
+import dev.trainpod.deploy.problem.DeployProblems;
 import dev.trainpod.deploy.rest.DeploymentRequest;
 import dev.trainpod.deploy.rest.TrainingOptions;
 import dev.trainpod.deploy.vault.SecretKind;
@@ -219,7 +220,7 @@ public class TrainingChecks {
             return Uni.createFrom().item(List.of());
         }
         return datasets.dataset(r.validation().datasetId(), userId)
-                .onFailure().transform(PreflightChecks::datasetsUnavailable).map(found -> {
+                .onFailure().transform(e -> DeployProblems.datasetServiceUnavailable()).map(found -> {
             if (found.isEmpty()) {
                 return List.of(new FieldError("validation.datasetId", "VALIDATION_DATASET_NOT_FOUND",
                         "No dataset of yours has this id.", "List yours with GET /api/v1/datasets."));
