@@ -77,6 +77,14 @@ public enum CodeCatalog {
     WRONG_TYPE(Kind.FIELD, "A field has the wrong JSON type or shape.", "Send the type the API reference names."),
     CHECKSUM_MISMATCH(Kind.FIELD, "The bytes received do not have the SHA-256 announced in X-Trainpod-Sha256.",
             "Upload the file again from byte 0."),
+    DATASET_COUNT_QUOTA(Kind.FIELD, "You hold as many datasets as a user may (dataset-quota-exceeded).",
+            "Delete datasets you no longer need (DELETE /api/v1/datasets/{id}), then upload again."),
+    DATASET_BYTES_QUOTA(Kind.FIELD, "Your datasets and this one together would pass your storage quota.",
+            "Delete datasets you no longer need, or upload a smaller one."),
+    ARTIFACT_COUNT_QUOTA(Kind.FIELD, "The deployment stored as many artifacts as one may (artifact-quota-exceeded).",
+            "Store fewer files: the final model rather than every checkpoint; re-uploading a name replaces it."),
+    ARTIFACT_BYTES_QUOTA(Kind.FIELD, "The deployment's artifacts and this one together would pass its storage quota.",
+            "Store smaller artifacts (the adapter rather than merged weights) or fewer checkpoints."),
 
     // --- failure reasons (a deployment's `reason`, and DeploymentEnded.reason) ---
     FAILED_PRECHECKS(Kind.FAILURE_REASON, "The deployment failed a check after it was accepted (the dataset or"
