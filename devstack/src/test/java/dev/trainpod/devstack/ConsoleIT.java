@@ -141,14 +141,14 @@ class ConsoleIT {
         browser.signIn(user);
         browser.open("#/deployments/new");
         wait(30).until(d -> visible(d, "#new-deployment"));
-        browser.setValue("limits.maxCostUsd", "0.0001");
+        browser.setValue("limits.maxCostUsd", "0");
         driver.findElement(By.id("start")).click();
 
         WebElement budget = driver.findElement(By.name("limits.maxCostUsd"));
         wait(30).until(d -> "true".equals(budget.getAttribute("aria-invalid")));
         WebElement error = driver.findElement(By.id(budget.getAttribute("aria-describedby").split(" ")[0]));
-        assertThat(error.getAttribute("data-code")).isEqualTo("ESTIMATE_ABOVE_BUDGET");
-        assertThat(error.getText()).contains("Raise limits.maxCostUsd");
+        assertThat(error.getAttribute("data-code")).isEqualTo("MAX_COST_INVALID");
+        assertThat(error.getText()).contains("must be above 0").contains("terminated when its cost reaches");
         assertThat((Boolean) ((JavascriptExecutor) driver).executeScript(
                 "return arguments[0].previousElementSibling === arguments[1]", error, budget)).isTrue();
         assertThat(api(user).deployments().body()).as("nothing started").isEmpty();
