@@ -26,7 +26,11 @@ public final class DevStack {
         boolean demo = argList.contains("--demo");
         boolean withPrometheus = argList.contains("--with-prometheus");
         Path root = Path.of(System.getProperty("trainpod.root", ".")).toAbsolutePath().normalize();
-        LocalStack.Options options = new LocalStack.Options(root, root.resolve(".devstack"),
+        // TRAINPOD_STATE_DIR: another state folder than .devstack (QuietDemoIT runs a second stack beside the ITs').
+        Path state = Optional.ofNullable(blankToNull(System.getenv("TRAINPOD_STATE_DIR"))).map(Path::of)
+                .orElse(root.resolve(".devstack")).toAbsolutePath();
+        Path infrastructureLog = InfrastructureLogs.toFile(state.resolve("logs"));
+        LocalStack.Options options = new LocalStack.Options(root, state,
                 envPort("TRAINPOD_DEPLOY_PORT", 8081), envPort("TRAINPOD_DATASET_PORT", 8082),
                 envPort("TRAINPOD_METRICS_PORT", 8083), envPort("TRAINPOD_RUNPOD_SIM_PORT", 8090),
                 blankToNull(System.getenv("RUNPOD_API_URL")));
@@ -42,12 +46,15 @@ public final class DevStack {
             stack.close();
             stopped.countDown();
         }));
-        Path env = stack.writeEnv(root.resolve(".devstack/env"));
+        Path env = stack.writeEnv(state.resolve("env"));
         if (stack.gatewayUrl() != null) {
             LocalStack.log("console on " + stack.gatewayUrl() + "/ (sign in with any user name, e.g. demo-user;"
-                    + " the RunPod key to store is RUNPOD_SIM_API_KEY in .devstack/env)");
+                    + " the RunPod key to store is RUNPOD_SIM_API_KEY in " + root.relativize(env) + ")");
+            LocalStack.log("API reference on " + stack.gatewayUrl() + "/api/docs/, problem pages under "
+                    + stack.gatewayUrl() + "/problems/");
         }
-        LocalStack.log("ready; addresses and tokens in " + root.relativize(env));
+        LocalStack.log("ready; addresses and tokens in " + root.relativize(env) + ", logs in "
+                + root.relativize(infrastructureLog.getParent()) + "/");
         if (demo) {
             boolean ok;
             try {

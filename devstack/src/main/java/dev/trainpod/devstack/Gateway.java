@@ -51,7 +51,8 @@ public final class Gateway implements AutoCloseable {
                     .replace("metrics-service:8083", hostPort(metricsUrl))
                     .replace("listen 8080;", "listen 127.0.0.1:" + port + ";")
                     .replace("/usr/share/trainpod/console", console.toString())
-                    .replace("/tmp/", dir + "/");
+                    .replace("/tmp/", dir + "/")
+                    .replace("/usr/share/trainpod-gateway", root.resolve("deploy/compose/gateway").toString());
             Path confFile = dir.resolve("nginx.conf");
             Files.writeString(confFile, conf);
             Process p = new ProcessBuilder(binary.toString(), "-p", dir.toString(), "-c", confFile.toString(),

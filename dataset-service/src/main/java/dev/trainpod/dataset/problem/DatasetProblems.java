@@ -77,6 +77,35 @@ public final class DatasetProblems {
                 "An artifact may have at most " + maxBytes + " bytes; nothing of this upload was kept."));
     }
 
+    /**
+     * The user's datasets would pass a quota: 409, with the code, the limit and the usage in {@code errors}.
+     *
+     * @param code {@code DATASET_COUNT_QUOTA} or {@code DATASET_BYTES_QUOTA}
+     */
+    public static ProblemException datasetQuotaExceeded(String code, long limit, long usage) {
+        return quotaExceeded("dataset-quota-exceeded", code, limit, usage, "Your datasets would pass your storage"
+                + " quota; nothing of this upload was kept.", "delete datasets you no longer need, then upload again");
+    }
+
+    /**
+     * The deployment's artifacts would pass a quota: 409, with the code, the limit and the usage in {@code errors}.
+     *
+     * @param code {@code ARTIFACT_COUNT_QUOTA} or {@code ARTIFACT_BYTES_QUOTA}
+     */
+    public static ProblemException artifactQuotaExceeded(String code, long limit, long usage) {
+        return quotaExceeded("artifact-quota-exceeded", code, limit, usage, "This deployment's artifacts would pass"
+                + " its storage quota; nothing of this upload was kept.", "store fewer or smaller artifacts (keep"
+                + " the final model, not every checkpoint)");
+    }
+
+    private static ProblemException quotaExceeded(String slug, String code, long limit, long usage, String detail,
+                                                  String hint) {
+        String unit = code.contains("BYTES") ? " bytes" : "";
+        return new ProblemException(Problem.of(409, slug, "Storage quota exceeded", detail + " Limit " + limit
+                + unit + ", in use " + usage + unit + ".").withErrors(java.util.List.of(new Problem.FieldError(null,
+                code, "limit " + limit + unit + ", in use " + usage + unit, hint))));
+    }
+
     public static ProblemException artifactsIncomplete(java.util.List<String> names) {
         return ProblemException.conflict("artifacts-incomplete", "These artifacts are not stored complete: "
                 + String.join(", ", names) + ". Upload each (PUT /api/v1/pod/artifacts/{name}) until it answers"

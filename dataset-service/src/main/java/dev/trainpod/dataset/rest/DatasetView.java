@@ -7,6 +7,7 @@ import dev.trainpod.dataset.validation.LineError;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /**
  * A dataset's summary as its owner sees it.
@@ -16,9 +17,20 @@ import java.util.UUID;
  * @param errors the first 100 validation errors; {@code errorCount} counts them all
  * @param fitsMethods the training methods the format can be used for ({@code SFT}, {@code DPO})
  */
-public record DatasetView(UUID id, String name, long bytes, String sha256, DatasetFormat format, long rows,
-                          long estimatedTokens, List<LineError> errors, long errorCount, List<String> fitsMethods,
-                          Instant createdAt) {
+@Schema(description = "A dataset's summary.")
+public record DatasetView(
+        @Schema(description = "The dataset's id.") UUID id,
+        @Schema(description = "Its file name, at most 255 characters.") String name,
+        @Schema(description = "Its size, in bytes.", minimum = "0") long bytes,
+        @Schema(description = "SHA-256 of the file, 64 hex characters.") String sha256,
+        @Schema(description = "The detected format; INVALID when a line failed validation.") DatasetFormat format,
+        @Schema(description = "Non-blank lines (records).", minimum = "0") long rows,
+        @Schema(description = "About a quarter of the characters of the records' text.", minimum = "0")
+        long estimatedTokens,
+        @Schema(description = "The first 100 validation errors.") List<LineError> errors,
+        @Schema(description = "How many validation errors there are in all.", minimum = "0") long errorCount,
+        @Schema(description = "Training methods the format can be used for (SFT, DPO).") List<String> fitsMethods,
+        @Schema(description = "When it was stored (RFC 3339, UTC).") Instant createdAt) {
 
     /** The summary a user sees of their dataset (deploy-service's is {@code common.dataset.DatasetSummary}). */
     public static DatasetView of(Dataset dataset) {

@@ -15,11 +15,17 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.jboss.resteasy.reactive.RestResponse;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /**
  * Where a pod declares that its uploaded artifacts are its final output (after the last upload, before its final
  * status): dataset-service then publishes {@code ArtifactsStored}, and no watchdog records the job as failed.
  */
+@Tag(name = "Pod: artifacts", description = "The pod stores its artifacts and declares them final (job token).")
 @Path("/api/v1/pod/artifacts")
 @RolesAllowed(Roles.JOB)
 public class PodArtifactDeclarationResource {
@@ -32,6 +38,18 @@ public class PodArtifactDeclarationResource {
         this.jwt = jwt;
     }
 
+    @Operation(summary = "Declare the artifacts final (pod)",
+            description = "Declares the named artifacts the deployment's final output; dataset-service then "
+            + "publishes ArtifactsStored and the deployment cannot be failed for the pod's end. "
+            + "A repeat answers the first declaration.")
+    @APIResponse(responseCode = "201", description = "Declared.",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = DeclaredArtifacts.class)))
+    @APIResponse(responseCode = "200", description = "Already declared: the first declaration.",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = DeclaredArtifacts.class)))
+    @APIResponse(responseCode = "400", description = "No body or an invalid list (invalid-request).")
+    @APIResponse(responseCode = "404", description = "The deployment is not known yet (deployment-not-found).")
+    @APIResponse(responseCode = "409", description = "An artifact is not stored complete (artifacts-incomplete).")
+    @APIResponse(responseCode = "410", description = "The deployment has ended (deployment-ended).")
     /**
      * Declares the named artifacts final: 201 with them the first time, 200 with the first declaration on a
      * repeat; 409 if one is not stored complete, 404 if the deployment is not known, 410 if it has ended.

@@ -49,6 +49,7 @@ public class ResumableUploads {
         if (length < 1) {
             throw DatasetProblems.empty("Upload-Length is 0: the file is empty.");
         }
+        Await.result(() -> datasets.checkQuota(userId, length));
         Upload upload = Await.result(() -> records.create(userId, name, length));
         try {
             Files.createFile(staged(upload.id));

@@ -1,11 +1,10 @@
-package dev.trainpod.metrics.rest;
+package dev.trainpod.common.ratelimit;
 
 import dev.trainpod.common.problem.ProblemMappers;
-import dev.trainpod.metrics.service.RateLimitedException;
 import jakarta.ws.rs.core.Response;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
-/** Answers a rate-limited pod write with 429, problem+json and {@code Retry-After}. */
+/** Answers every rate-limited request, in every service, with 429, problem+json and {@code Retry-After}. */
 public class RateLimitMapper {
 
     @ServerExceptionMapper
