@@ -115,9 +115,10 @@ export async function deploymentPage(id) {
         HINTS[d.reason] ? h('p', {class: 'hint-text'}, HINTS[d.reason]) : null,
         d.logTail ? h('pre', {class: 'log', id: 'failure-log', tabindex: 0, 'aria-label': 'Log tail at failure'}, d.logTail) : null));
     }
-    actions.replaceChildren(
+    actions.replaceChildren(...[
       LIVE.includes(d.status) ? h('button', {type: 'button', class: 'danger', id: 'cancel', onclick: cancel}, 'Cancel') : null,
-      ['FAILED', 'CANCELLED'].includes(d.status) ? h('button', {type: 'button', id: 'retry', onclick: retry}, 'Retry') : null);
+      ['FAILED', 'CANCELLED'].includes(d.status) ? h('button', {type: 'button', id: 'retry', onclick: retry}, 'Retry') : null,
+    ].filter(Boolean));
     costs.replaceChildren(costBreakdown(d));
     const list = await api('/artifacts?deploymentId=' + id).catch(() => []);
     artifacts.replaceChildren(...(list.length ? list.map(a => h('li', {}, h('button', {type: 'button', class: 'link',
