@@ -70,6 +70,7 @@ class ConsoleIT {
         driver.findElement(By.cssSelector("#runpod-key ~ button")).click();
         WebElement refused = wait(30).until(d -> visible(d, "#runpod-key-result .alert"));
         assertThat(refused.getText()).as("RunPod's answer to a wrong key").isNotBlank();
+        driver.findElement(By.id("runpod-key")).clear();
         driver.findElement(By.id("runpod-key")).sendKeys(stack.runPodApiKey());
         driver.findElement(By.cssSelector("#runpod-key ~ button")).click();
         wait(30).until(d -> visible(d, "#runpod-key-result .ok"));
