@@ -179,7 +179,10 @@ class ConsoleIT {
     @Test
     void theFirstLoadIsSmall() throws IOException {
         String user = readyUser("console-weight");
+        browser.open("");
+        ((JavascriptExecutor) driver).executeScript("sessionStorage.clear()");
         Map<String, Object> signIn = coldLoad("");
+        assertThat(driver.findElement(By.cssSelector("main h1")).getText()).isEqualTo("Sign in to Trainpod");
         browser.signIn(user);
         Map<String, Object> deployments = coldLoad("#/deployments");
         wait(30).until(d -> visible(d, "#deployments"));
