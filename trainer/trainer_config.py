@@ -9,6 +9,10 @@ import json
 import math
 import os
 
+import checkpoints
+import distributed
+import evaluation
+
 METHODS = ("SFT", "DPO")
 
 # The hyperparameters' rules, shared with deploy-service's pre-flight checks (its build copies this file).
@@ -127,10 +131,12 @@ def _plain(bound):
 
 
 def training_plan(config, output_dir, checkpoint_dir, bf16_supported):
-    """What to train and how: model, method, adapter, TRL config kwargs, LoRA and quantization settings.
+    """What to train and how: model, method, adapter, TRL config kwargs, LoRA and quantization settings, evaluation,
+    checkpoints, GPUs, reporting and where the result goes.
 
-    `args` holds SFTConfig/DPOConfig keyword arguments (TRL 0.12); `lora` is None for full fine-tuning and
-    `quantization` is None unless QLoRA (4-bit NF4, double quantization, bf16/fp16 compute).
+    `args` holds SFTConfig/DPOConfig keyword arguments by their current names (TRL 1.x: SFT's sequence length is
+    max_length); fit_arguments drops or renames what an installed release does not know. `lora` is None for full
+    fine-tuning and `quantization` is None unless QLoRA (4-bit NF4, double quantization, bf16/fp16 compute).
     """
     if not isinstance(config, dict):
         raise ConfigError("the job config must be a JSON object")
@@ -141,6 +147,13 @@ def training_plan(config, output_dir, checkpoint_dir, bf16_supported):
     if method not in METHODS:
         raise ConfigError("method must be SFT or DPO, not %r" % method)
     hp = hyperparameters(config.get("hyperparameters"))
+    try:
+        validation, early_stopping = evaluation.settings(config)
+        saving = checkpoints.settings(config, hp["saveSteps"])
+        gpus = distributed.gpu_count(config)
+    except ValueError as e:
+        raise ConfigError(str(e))
+    eval_every = validation["everySteps"] if validation else None
     args = {
         "output_dir": checkpoint_dir,
         "num_train_epochs": hp["epochs"],
@@ -158,18 +171,22 @@ def training_plan(config, output_dir, checkpoint_dir, bf16_supported):
         "logging_steps": 1,
         "logging_first_step": True,
         "save_strategy": "steps",
-        "save_steps": hp["saveSteps"],
+        "save_steps": evaluation.save_steps(saving["everySteps"], eval_every),
         "save_total_limit": 2,
         "seed": hp["seed"],
-        "report_to": [],
+        "report_to": report_to(config),
         "include_num_input_tokens_seen": True,
         "disable_tqdm": True,
     }
+    if validation:
+        args.update(eval_strategy="steps", eval_steps=eval_every, per_device_eval_batch_size=hp["batchSize"],
+                    load_best_model_at_end=True, metric_for_best_model="eval_loss", greater_is_better=False)
     if method == "SFT":
-        args.update(max_seq_length=hp["maxSeqLength"], packing=hp["packing"])
+        args.update(max_length=hp["maxSeqLength"], packing=hp["packing"])
     else:
         args.update(beta=hp["dpoBeta"], max_length=hp["maxSeqLength"],
                     max_prompt_length=min(hp["maxPromptLength"], hp["maxSeqLength"] // 2))
+    args.update(distributed.training_args(hp["adapter"], gpus, hp["gradientCheckpointing"]))
     lora = None
     if hp["adapter"] != "full":
         lora = {"r": hp["loraR"], "lora_alpha": hp["loraAlpha"], "lora_dropout": hp["loraDropout"],
@@ -179,4 +196,66 @@ def training_plan(config, output_dir, checkpoint_dir, bf16_supported):
         quantization = {"load_in_4bit": True, "bnb_4bit_quant_type": "nf4", "bnb_4bit_use_double_quant": True,
                         "bnb_4bit_compute_dtype": "bfloat16" if bf16_supported else "float16"}
     return {"model": model.strip(), "method": method, "adapter": hp["adapter"], "output_dir": output_dir,
-            "args": args, "lora": lora, "quantization": quantization, "hyperparameters": hp}
+            "args": args, "lora": lora, "quantization": quantization, "hyperparameters": hp,
+            "validation": validation, "earlyStopping": early_stopping, "checkpoint": saving, "gpuCount": gpus,
+            "strategy": distributed.strategy(hp["adapter"], gpus), "huggingface": huggingface_output(config),
+            "costPerHourUsd": config.get("costPerHourUsd")}
+
+
+# Settings an older or newer TRL/transformers release names differently: current name -> the other name.
+RENAMED = {"max_length": "max_seq_length", "eval_strategy": "evaluation_strategy"}
+
+
+def fit_arguments(args, known, log=lambda message: None):
+    """The config kwargs an installed SFTConfig/DPOConfig accepts (`known`: its field names): a setting it knows by
+    another name is renamed, one it does not know at all is dropped and logged, so a release change never turns into
+    a TypeError after the model has loaded."""
+    fitted = {}
+    for name, value in args.items():
+        if name in known:
+            fitted[name] = value
+        elif RENAMED.get(name) in known:
+            fitted[RENAMED[name]] = value
+        elif name == "warmup_ratio" and "warmup_steps" in known:
+            fitted["warmup_steps"] = value  # transformers 5 reads a warmup_steps below 1 as a ratio
+        else:
+            log("this TRL release has no setting %s; left out" % name)
+    return fitted
+
+
+def report_to(config):
+    """Where the Trainer reports metrics besides Trainpod: "wandb" and/or "mlflow" from the job's reporting options."""
+    reporting = config.get("reporting") or {}
+    return [name for name in ("wandb", "mlflow") if reporting.get(name)]
+
+
+def reporting_env(config):
+    """Environment the W&B and MLflow integrations read (the W&B key itself comes from the vault as WANDB_API_KEY)."""
+    reporting = config.get("reporting") or {}
+    env = {}
+    wandb, mlflow = reporting.get("wandb") or {}, reporting.get("mlflow") or {}
+    if wandb.get("project"):
+        env["WANDB_PROJECT"] = wandb["project"]
+    if wandb.get("entity"):
+        env["WANDB_ENTITY"] = wandb["entity"]
+    if mlflow.get("trackingUri"):
+        env["MLFLOW_TRACKING_URI"] = mlflow["trackingUri"]
+    if mlflow.get("experiment"):
+        env["MLFLOW_EXPERIMENT_NAME"] = mlflow["experiment"]
+    return env
+
+
+def huggingface_output(config):
+    """The Hub push (output.huggingface) with its defaults, or None: repo, private (true), revision ("main"),
+    weights ("adapter" or "merged"; "adapter" by default) and pushCheckpoints (false)."""
+    hub = (config.get("output") or {}).get("huggingface")
+    if not hub:
+        return None
+    if not isinstance(hub.get("repo"), str) or hub["repo"].count("/") != 1:
+        raise ConfigError("output.huggingface.repo must be <namespace>/<name>")
+    weights = hub.get("weights") or "adapter"
+    if weights not in ("adapter", "merged"):
+        raise ConfigError("output.huggingface.weights must be adapter or merged")
+    return {"repo": hub["repo"], "private": hub.get("private", True) is not False,
+            "revision": hub.get("revision") or "main", "weights": weights,
+            "pushCheckpoints": bool(hub.get("pushCheckpoints", False))}

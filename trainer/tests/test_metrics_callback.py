@@ -45,6 +45,7 @@ class CallbackTest(unittest.TestCase):
         state.global_step, state.epoch, state.num_input_tokens_seen = 1, 0.1, 1500
         callback.on_log(None, state, None, logs={"loss": 2.5, "learning_rate": 1e-4, "grad_norm": 1.1})
         callback.on_log(None, state, None, logs={"train_runtime": 9.0, "train_loss": 2.0})
+        callback.on_train_end(None, state, None)
 
         self.assertEqual("TRAINPOD_TOTAL_STEPS 30", lines[0])
         self.assertEqual(2, len(lines))
@@ -53,6 +54,31 @@ class CallbackTest(unittest.TestCase):
         self.assertEqual((1, 0.1, 2.5, 1e-4, 1.1, 1500.0, 2048.0), (
             point["step"], point["epoch"], point["loss"], point["learningRate"], point["gradNorm"],
             point["tokensPerSecond"], point["gpuMemoryMb"]))
+
+    def test_an_evaluated_step_carries_its_eval_loss_on_the_same_point(self):
+        lines = []
+        callback = make_callback(object, lines.append)()
+        state = SimpleNamespace(max_steps=4, global_step=0, epoch=0.0)
+        callback.on_train_begin(None, state, None)
+        for step in (1, 2):
+            callback.on_step_begin(None, state, None)
+            state.global_step = step
+            callback.on_log(None, state, None, logs={"loss": 3.0 - step})
+        callback.on_log(None, state, None, logs={"eval_loss": 1.75, "eval_runtime": 0.5})
+        callback.on_step_begin(None, state, None)
+
+        points = [json.loads(line[len(METRIC_PREFIX):]) for line in lines[1:]]
+        self.assertEqual([(1, 2.0, None), (2, 1.0, 1.75)],
+                         [(p["step"], p["loss"], p.get("evalLoss")) for p in points])
+
+    def test_only_the_main_process_reports_when_several_gpus_train(self):
+        lines = []
+        callback = make_callback(object, lines.append)()
+        state = SimpleNamespace(max_steps=4, global_step=1, epoch=0.0, is_world_process_zero=False)
+        callback.on_train_begin(None, state, None)
+        callback.on_log(None, state, None, logs={"loss": 1.0})
+        callback.on_train_end(None, state, None)
+        self.assertEqual([], lines)
 
 
 if __name__ == "__main__":

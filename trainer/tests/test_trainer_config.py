@@ -18,7 +18,7 @@ class DefaultsTest(unittest.TestCase):
         args = p["args"]
         self.assertEqual((1.0, -1, 2e-4, 4, 4), (args["num_train_epochs"], args["max_steps"], args["learning_rate"],
                                                 args["per_device_train_batch_size"], args["gradient_accumulation_steps"]))
-        self.assertEqual((2048, False, "cosine", 0.03), (args["max_seq_length"], args["packing"],
+        self.assertEqual((2048, False, "cosine", 0.03), (args["max_length"], args["packing"],
                                                         args["lr_scheduler_type"], args["warmup_ratio"]))
         self.assertEqual({"r": 16, "lora_alpha": 32, "lora_dropout": 0.05, "target_modules": "all-linear",
                           "bias": "none", "task_type": "CAUSAL_LM"}, p["lora"])

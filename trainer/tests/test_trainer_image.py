@@ -8,7 +8,7 @@ import unittest
 import trainer_path
 from trainer_path import TRAINER_DIR
 
-LIBRARIES = ("transformers", "trl", "peft", "datasets", "accelerate", "bitsandbytes")
+LIBRARIES = ("transformers", "trl", "peft", "datasets", "accelerate", "bitsandbytes", "huggingface_hub")
 
 
 class TrainerImageTest(unittest.TestCase):

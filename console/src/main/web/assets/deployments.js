@@ -15,7 +15,9 @@ const HINTS = {
   FAILED_HEARTBEAT_LOST: 'The pod stopped reporting (lost or crashed); it was terminated. Retry; if it repeats, pick another GPU type.',
   FAILED_MAX_RUNTIME: 'It ran past its runtime limit: raise limits.maxRuntimeMinutes or train fewer steps.',
   FAILED_BUDGET: 'It reached its budget: raise limits.maxCostUsd or train fewer steps.',
-  FAILED_IDLE: 'The GPUs sat idle too long: check the log for a stalled data loader, or raise limits.idleMinutes.',
+  FAILED_IDLE: 'The training reported no new step for too long: check the log for a hang, or raise limits.idleMinutes.',
+  FAILED_GPU_IDLE: 'Every GPU stayed under the utilisation threshold for the idle minutes: check the data loader and '
+    + 'batch size, or raise limits.idleMinutes.',
   CANCELLED_BY_USER: 'You cancelled it; retry to run it again.',
 };
 
@@ -113,9 +115,10 @@ export async function deploymentPage(id) {
         HINTS[d.reason] ? h('p', {class: 'hint-text'}, HINTS[d.reason]) : null,
         d.logTail ? h('pre', {class: 'log', id: 'failure-log', tabindex: 0, 'aria-label': 'Log tail at failure'}, d.logTail) : null));
     }
-    actions.replaceChildren(
+    actions.replaceChildren(...[
       LIVE.includes(d.status) ? h('button', {type: 'button', class: 'danger', id: 'cancel', onclick: cancel}, 'Cancel') : null,
-      ['FAILED', 'CANCELLED'].includes(d.status) ? h('button', {type: 'button', id: 'retry', onclick: retry}, 'Retry') : null);
+      ['FAILED', 'CANCELLED'].includes(d.status) ? h('button', {type: 'button', id: 'retry', onclick: retry}, 'Retry') : null,
+    ].filter(Boolean));
     costs.replaceChildren(costBreakdown(d));
     const list = await api('/artifacts?deploymentId=' + id).catch(() => []);
     artifacts.replaceChildren(...(list.length ? list.map(a => h('li', {}, h('button', {type: 'button', class: 'link',

@@ -31,7 +31,8 @@ export async function onboardingPage() {
   const runpod = await api('/secrets/runpod').catch(() => ({configured: false}));
   const next = h('div', {id: 'onboarding-next', 'aria-live': 'polite'});
   const datasetDone = d => next.replaceChildren(report(d), d.errorCount === 0 ? h('p', {},
-    h('a', {href: '#/deployments/new?dataset=' + d.id, id: 'continue'}, 'Continue to your first deployment →')) : null);
+    h('a', {href: '#/deployments/new?dataset=' + d.id, id: 'continue'}, 'Continue to your first deployment →'))
+    : h('p', {}, 'Fix the lines above and upload the file again.'));
   const upload = uploadForm(h, datasetDone);
   const sample = h('button', {type: 'button', class: 'secondary', id: 'use-sample'}, 'Use the sample dataset');
   sample.addEventListener('click', async () => {

@@ -39,7 +39,7 @@ export function bytes(n) {
   return (i ? n.toFixed(1) : n) + ' ' + u[i];
 }
 
-export const LIVE = ['PENDING', 'PROVISIONING', 'STARTING', 'RUNNING'];
+export const LIVE = ['PENDING', 'PROVISIONING', 'STARTING', 'RUNNING', 'RECOVERING'];
 export const statusBadge = s => h('span', {class: 'status s-' + s}, s);
 
 /** An alert with the problem's title, detail and each field error's message and hint. */

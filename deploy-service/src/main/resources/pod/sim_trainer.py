@@ -110,6 +110,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description="Trainpod simulated trainer")
     parser.add_argument("--config", required=True)
     parser.add_argument("--dataset", required=True)
+    parser.add_argument("--validation")
     args = parser.parse_args(argv)
     with open(args.config, encoding="utf-8") as f:
         config = json.load(f)

@@ -59,7 +59,7 @@ METRIC_PREFIX = "TRAINPOD_METRIC "
 TOTAL_STEPS_PREFIX = "TRAINPOD_TOTAL_STEPS "
 DEFAULT_RUNPOD_API = "https://api.runpod.io"
 REQUIRED_ENV = ("TRAINPOD_METRICS_URL", "TRAINPOD_DATASET_URL", "TRAINPOD_CONFIG")
-HIDDEN_FROM_TRAINER = ("TRAINPOD_JOB_TOKEN", "RUNPOD_API_KEY", "TRAINPOD_DATASET_URL")
+HIDDEN_FROM_TRAINER = ("TRAINPOD_JOB_TOKEN", "RUNPOD_API_KEY", "TRAINPOD_DATASET_URL", "TRAINPOD_VALIDATION_URL")
 DEFAULT_TRAINER = "/opt/trainpod/trainer/trainpod_trainer.py"
 TRAINER_BUNDLE = "trainer-bundle.zip"
 TRAINER_LIBRARIES = ("transformers", "trl", "peft", "datasets", "accelerate", "bitsandbytes")
@@ -169,13 +169,14 @@ def final_deadline(seconds=None):
 
 def secrets_of(env):
     """The values that must never appear in output: tokens, keys, the dataset URL's token."""
-    url = urllib.parse.urlsplit(env.get("TRAINPOD_DATASET_URL", ""))
-    values = [env.get("TRAINPOD_JOB_TOKEN", ""), env.get("RUNPOD_API_KEY", ""), env.get("HF_TOKEN", ""), url.query]
-    values = [v for v in values if len(v) >= 8]
-    last_segment = url.path.rstrip("/").rsplit("/", 1)[-1]
-    if len(last_segment) >= 16:  # a token, not a word such as "download"
-        values.append(last_segment)
-    return sorted(values, key=len, reverse=True)
+    values = [env.get(name, "") for name in ("TRAINPOD_JOB_TOKEN", "RUNPOD_API_KEY", "HF_TOKEN", "WANDB_API_KEY")]
+    for name in ("TRAINPOD_DATASET_URL", "TRAINPOD_VALIDATION_URL"):
+        url = urllib.parse.urlsplit(env.get(name, ""))
+        values.append(url.query)
+        last_segment = url.path.rstrip("/").rsplit("/", 1)[-1]
+        if len(last_segment) >= 16:  # a token, not a word such as "download"
+            values.append(last_segment)
+    return sorted({v for v in values if len(v) >= 8}, key=len, reverse=True)
 
 
 def add_secret_url(url):
@@ -884,6 +885,10 @@ def train(reporter, shipper):
     reporter.change("DOWNLOADING", "downloading the dataset" + (" and installing the trainer's libraries"
                                                                  if install else ""))
     download_dataset(os.environ["TRAINPOD_DATASET_URL"], dataset_path, os.environ.get("TRAINPOD_DATASET_SHA256", ""))
+    if os.environ.get("TRAINPOD_VALIDATION_URL"):  # the validation set, a second dataset of the user's
+        download_dataset(os.environ["TRAINPOD_VALIDATION_URL"], work_path("validation.jsonl"),
+                         os.environ.get("TRAINPOD_VALIDATION_SHA256", ""))
+        command = command + ["--validation", work_path("validation.jsonl")]
     if install:
         finish_install()
     reporter.change("TRAINING", "training %s (%s) with the %s trainer"

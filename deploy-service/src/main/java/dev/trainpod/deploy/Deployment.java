@@ -28,6 +28,12 @@ public class Deployment {
     public String userId;
     @Column(name = "dataset_id", nullable = false)
     public UUID datasetId;
+    /** The training dataset's SHA-256 when the deployment was accepted (its lineage); null before V9. */
+    @Column(name = "dataset_sha256")
+    public String datasetSha256;
+    /** The best eval loss the run reported when it succeeded, if it evaluated. */
+    @Column(name = "eval_loss")
+    public Double evalLoss;
     @Column(name = "base_model", nullable = false)
     public String baseModel;
     @Column(nullable = false)

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.trainpod.deploy.rest.DeploymentRequest;
+import dev.trainpod.deploy.rest.TrainingOptions;
 import java.math.BigDecimal;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +20,10 @@ import java.util.UUID;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record JobSpec(UUID datasetId, String baseModel, String method, Map<String, Object> hyperparameters,
-                      Gpu gpu, Limits limits, Simulation simulation, String image) {
+                      Gpu gpu, Limits limits, Simulation simulation, String image,
+                      TrainingOptions.Validation validation, TrainingOptions.EarlyStopping earlyStopping,
+                      TrainingOptions.Checkpoint checkpoint, TrainingOptions.Output output,
+                      TrainingOptions.Reporting reporting) {
 
     private static final ObjectMapper JSON = new ObjectMapper()
             .findAndRegisterModules()
@@ -55,7 +59,7 @@ public record JobSpec(UUID datasetId, String baseModel, String method, Map<Strin
                 new Gpu(g.types(), r.gpuCount(), r.cloud()),
                 new Limits(l.maxRuntimeMinutes(), l.maxCostUsd(), l.idleMinutes(), l.capacityWait()),
                 s == null ? null : new Simulation(s.steps(), s.stepSeconds(), s.failAtStep(), s.exitCode()),
-                r.image());
+                r.image(), r.validation(), r.earlyStopping(), r.checkpoint(), r.output(), r.reporting());
     }
 
     /** The REST body that repeats this spec (a retry runs the pre-flight checks on it again). */
@@ -66,7 +70,7 @@ public record JobSpec(UUID datasetId, String baseModel, String method, Map<Strin
                         limits.capacityWaitMinutes()),
                 simulation == null ? null : new DeploymentRequest.Simulation(simulation.steps(),
                         simulation.stepSeconds(), simulation.failAtStep(), simulation.exitCode()),
-                image);
+                image, validation, earlyStopping, checkpoint, output, reporting);
     }
 
     /** The cloud, SECURE unless the request said otherwise. */

@@ -35,7 +35,14 @@ public final class DevStack {
                 envPort("TRAINPOD_METRICS_PORT", 8083), envPort("TRAINPOD_RUNPOD_SIM_PORT", 8090),
                 blankToNull(System.getenv("RUNPOD_API_URL")));
         LocalStack stack = LocalStack.start(options);
-        stack.startFrontDoor(envPort("TRAINPOD_GATEWAY_PORT", 8080), envPort("TRAINPOD_OIDC_PORT", 8085));
+        boolean frontDoor = true;
+        try {
+            stack.startFrontDoor(envPort("TRAINPOD_GATEWAY_PORT", 8080), envPort("TRAINPOD_OIDC_PORT", 8085));
+        } catch (RuntimeException e) {
+            // The console is a convenience here: the API and the demo do not need it.
+            frontDoor = false;
+            LocalStack.log("no console: " + e.getMessage() + " (are TRAINPOD_GATEWAY_PORT and TRAINPOD_OIDC_PORT free?)");
+        }
         LocalPrometheus prometheus = withPrometheus ? prometheus(root, stack) : null;
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -47,7 +54,7 @@ public final class DevStack {
             stopped.countDown();
         }));
         Path env = stack.writeEnv(state.resolve("env"));
-        if (stack.gatewayUrl() != null) {
+        if (frontDoor && stack.gatewayUrl() != null) {
             LocalStack.log("console on " + stack.gatewayUrl() + "/ (sign in with any user name, e.g. demo-user;"
                     + " the RunPod key to store is RUNPOD_SIM_API_KEY in " + root.relativize(env) + ")");
             LocalStack.log("API reference on " + stack.gatewayUrl() + "/api/docs/, problem pages under "

@@ -59,7 +59,12 @@ public final class Gateway implements AutoCloseable {
                     "-g", "daemon off;").redirectErrorStream(true).redirectOutput(dir.resolve("nginx.log").toFile())
                     .start();
             Gateway gateway = new Gateway(p, port);
-            gateway.awaitListening(dir);
+            try {
+                gateway.awaitListening(dir);
+            } catch (RuntimeException e) {
+                gateway.close();
+                throw e;
+            }
             return gateway;
         } catch (IOException e) {
             throw new UncheckedIOException(e);

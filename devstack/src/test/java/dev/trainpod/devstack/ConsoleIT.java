@@ -70,6 +70,7 @@ class ConsoleIT {
         driver.findElement(By.cssSelector("#runpod-key ~ button")).click();
         WebElement refused = wait(30).until(d -> visible(d, "#runpod-key-result .alert"));
         assertThat(refused.getText()).as("RunPod's answer to a wrong key").isNotBlank();
+        driver.findElement(By.id("runpod-key")).clear();
         driver.findElement(By.id("runpod-key")).sendKeys(stack.runPodApiKey());
         driver.findElement(By.cssSelector("#runpod-key ~ button")).click();
         wait(30).until(d -> visible(d, "#runpod-key-result .ok"));
@@ -141,14 +142,14 @@ class ConsoleIT {
         browser.signIn(user);
         browser.open("#/deployments/new");
         wait(30).until(d -> visible(d, "#new-deployment"));
-        browser.setValue("limits.maxCostUsd", "0.0001");
+        browser.setValue("limits.maxCostUsd", "0");
         driver.findElement(By.id("start")).click();
 
         WebElement budget = driver.findElement(By.name("limits.maxCostUsd"));
         wait(30).until(d -> "true".equals(budget.getAttribute("aria-invalid")));
         WebElement error = driver.findElement(By.id(budget.getAttribute("aria-describedby").split(" ")[0]));
-        assertThat(error.getAttribute("data-code")).isEqualTo("ESTIMATE_ABOVE_BUDGET");
-        assertThat(error.getText()).contains("Raise limits.maxCostUsd");
+        assertThat(error.getAttribute("data-code")).isEqualTo("MAX_COST_INVALID");
+        assertThat(error.getText()).contains("must be above 0").contains("terminated when its cost reaches");
         assertThat((Boolean) ((JavascriptExecutor) driver).executeScript(
                 "return arguments[0].previousElementSibling === arguments[1]", error, budget)).isTrue();
         assertThat(api(user).deployments().body()).as("nothing started").isEmpty();
@@ -178,7 +179,10 @@ class ConsoleIT {
     @Test
     void theFirstLoadIsSmall() throws IOException {
         String user = readyUser("console-weight");
+        browser.open("");
+        ((JavascriptExecutor) driver).executeScript("sessionStorage.clear()");
         Map<String, Object> signIn = coldLoad("");
+        assertThat(driver.findElement(By.cssSelector("main h1")).getText()).isEqualTo("Sign in to Trainpod");
         browser.signIn(user);
         Map<String, Object> deployments = coldLoad("#/deployments");
         wait(30).until(d -> visible(d, "#deployments"));

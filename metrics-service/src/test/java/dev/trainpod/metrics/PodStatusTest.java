@@ -92,6 +92,25 @@ class PodStatusTest {
     }
 
     @Test
+    void aSuccessCarriesTheBestEvalLossTheRunReported() {
+        UUID job = requestJob("alice", 100);
+        given().auth().oauth2(jobToken(job)).contentType(ContentType.JSON)
+                .body("{\"points\":[{\"step\":10,\"loss\":2.0,\"evalLoss\":1.8},{\"step\":20,\"loss\":1.5,"
+                        + "\"evalLoss\":1.25},{\"step\":30,\"loss\":1.2,\"evalLoss\":1.4},{\"step\":31,\"loss\":1.1}]}")
+                .when().post("/api/v1/jobs/" + job + "/metrics").then().statusCode(202);
+        status(job, Map.of("phase", "SUCCEEDED", "message", "early stopped")).then().statusCode(202);
+
+        List<ConsumerRecord<String, String>> events = eventsOn(job, "TrainingSucceeded", Duration.ofSeconds(1));
+        assertThat(events).hasSize(1);
+        assertThat(JsonPath.from(events.get(0).value()).getDouble("bestEvalLoss")).isEqualTo(1.25);
+
+        UUID plain = requestJob("alice", 100);
+        status(plain, Map.of("phase", "SUCCEEDED", "message", "done")).then().statusCode(202);
+        assertThat(JsonPath.from(eventsOn(plain, "TrainingSucceeded", Duration.ofSeconds(1)).get(0).value())
+                .getString("bestEvalLoss")).isNull();
+    }
+
+    @Test
     void afterAFailurePublishedByDeployServiceThePodsOwnFailureEmitsNothing() {
         UUID job = requestJob("alice", 100);
         Fixtures.publish(new TrainingFailed(job, "FAILED_BUDGET", "budget of 5.00 USD reached", null, null));

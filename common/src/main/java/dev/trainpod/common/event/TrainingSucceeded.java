@@ -2,6 +2,16 @@ package dev.trainpod.common.event;
 
 import java.util.UUID;
 
-/** The pod reported success (its artifacts are stored): the pod must be terminated now. */
-public record TrainingSucceeded(UUID deploymentId, String message) implements LifecycleEvent {
+/**
+ * The pod reported success (its artifacts are stored): the pod must be terminated now.
+ *
+ * @param bestEvalLoss the lowest eval loss the run reported (its output is that checkpoint when it evaluated), or
+ *                     null when it did not evaluate
+ */
+public record TrainingSucceeded(UUID deploymentId, String message, Double bestEvalLoss) implements LifecycleEvent {
+
+    /** A success without evaluation. */
+    public TrainingSucceeded(UUID deploymentId, String message) {
+        this(deploymentId, message, null);
+    }
 }

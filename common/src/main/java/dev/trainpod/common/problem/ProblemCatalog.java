@@ -95,6 +95,9 @@ public enum ProblemCatalog {
     HUGGINGFACE_TOKEN_MALFORMED("huggingface-token-malformed", 422, "Hugging Face token malformed",
             "The value sent does not look like a Hugging Face access token; nothing was stored.",
             "Copy a token (hf_...) from huggingface.co/settings/tokens and send it again."),
+    WANDB_KEY_MALFORMED("wandb-key-malformed", 422, "W&B key malformed",
+            "The value sent does not look like a W&B API key; nothing was stored.",
+            "Copy the key from wandb.ai/authorize and send it again."),
     RUNPOD_UNAVAILABLE("runpod-unavailable", 502, "RunPod unavailable",
             "RunPod did not answer or answered with an error; nothing was changed.",
             "Try again in a minute."),
@@ -194,11 +197,13 @@ public enum ProblemCatalog {
             "The `Content-Range` header is not `bytes <first>-<last>/<total>`, or does not continue the upload.",
             "Send Content-Range: bytes <first>-<last>/<total>, continuing from the stored bytes."),
     DATASET_QUOTA_EXCEEDED("dataset-quota-exceeded", 409, "Storage quota exceeded",
-            "Your datasets would pass your quota (count or bytes); nothing of this upload was kept.",
+            "Your datasets would pass your quota (their number or their bytes); nothing of this upload was kept."
+                    + " `errors[0]` has the code, the limit and what you use.",
             "Delete datasets you no longer need (DELETE /api/v1/datasets/{id}), then upload again."),
     ARTIFACT_QUOTA_EXCEEDED("artifact-quota-exceeded", 409, "Storage quota exceeded",
-            "The deployment's artifacts would pass its quota (count or bytes); nothing of this upload was kept.",
-            "Store fewer or smaller artifacts: keep the final model, not every checkpoint."),
+            "The deployment's artifacts would pass its quota (their number or their bytes); nothing of this upload"
+                    + " was kept. `errors[0]` has the code, the limit and what the deployment uses.",
+            "Store fewer or smaller artifacts: the final model rather than every checkpoint."),
     CHUNK_LONGER_THAN_RANGE("chunk-longer-than-range", 400, "Chunk longer than its range",
             "The body has more bytes than its Content-Range announced; nothing of it was kept.",
             "Send exactly the bytes the Content-Range names."),
@@ -213,15 +218,15 @@ public enum ProblemCatalog {
     INVALID_METRICS("invalid-metrics", 400, "Invalid metrics",
             "Some metric points are invalid (non-finite values, names or steps out of range); none was stored.",
             "Fix each entry of `errors` and send the batch again."),
-    TOO_MANY_STREAMS("too-many-streams", 429, "Too many streams",
-            "You already hold as many live streams (GET /api/v1/jobs/{id}/stream) as one user may.",
-            "Close a stream you no longer read, then open this one again."),
-    STREAMS_EXHAUSTED("streams-exhausted", 429, "Streams exhausted",
-            "This server holds as many live streams as it serves at once.",
-            "Wait for the seconds in `Retry-After` and open the stream again, or poll /progress meanwhile."),
     TOO_MANY_POINTS("too-many-points", 413, "Too many points",
             "The batch holds more metric points or log lines than one call may carry.",
-            "Split the batch into several calls.");
+            "Split the batch into several calls."),
+    TOO_MANY_STREAMS("too-many-streams", 429, "Too many streams",
+            "You hold as many live job streams open as one user may (50 by default).",
+            "Close a stream you no longer read, or poll GET /api/v1/jobs/{id}/progress instead."),
+    STREAMS_EXHAUSTED("streams-exhausted", 429, "Streams exhausted",
+            "This server holds as many live job streams as it serves.",
+            "Retry in a minute, or poll GET /api/v1/jobs/{id}/progress instead.");
 
     private final String slug;
     private final int status;

@@ -84,6 +84,12 @@ public class DeploymentRepository implements PanacheRepositoryBase<Deployment, U
         return find("userId = ?1 order by createdAt desc", userId).page(0, limit).list();
     }
 
+    /** The user's succeeded deployments (the models they trained), newest first. */
+    public Uni<List<Deployment>> succeededOfUser(String userId, int limit) {
+        return find("userId = ?1 and status = ?2 order by endedAt desc", userId, DeploymentStatus.SUCCEEDED)
+                .page(0, limit).list();
+    }
+
     public Uni<Deployment> byIdempotencyKey(String userId, String key) {
         return find("userId = ?1 and idempotencyKey = ?2", userId, key).firstResult();
     }

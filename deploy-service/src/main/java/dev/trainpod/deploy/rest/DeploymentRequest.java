@@ -1,5 +1,6 @@
 package dev.trainpod.deploy.rest;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import java.math.BigDecimal;
@@ -29,7 +30,33 @@ public record DeploymentRequest(
         @Schema(description = "Instructions for the simulated trainer (local stack and tests only); omit otherwise.")
         Simulation simulation,
         @Schema(description = "Container image of the pod; omit for the installation's default trainer image.")
-        String image) {
+        String image,
+        @Schema(description = "A validation set: a second dataset of yours (datasetId) or a share of the training"
+                + " set (fraction, at most 0.5); eval loss every everySteps (50) steps.")
+        TrainingOptions.Validation validation,
+        @Schema(description = "Stop once patience (3) evaluations in a row did not lower the eval loss by more than"
+                + " minDelta (0); needs validation. The output is the best checkpoint.")
+        TrainingOptions.EarlyStopping earlyStopping,
+        @Schema(description = "Checkpoint every everySteps steps (hyperparameters.saveSteps) or everyMinutes minutes"
+                + " (a tenth of the high runtime estimate, 5-30), whichever first.")
+        TrainingOptions.Checkpoint checkpoint,
+        @Schema(description = "Where the result goes besides Trainpod: output.huggingface pushes it to the Hub.")
+        TrainingOptions.Output output,
+        @Schema(description = "Reporting to W&B (a stored key) or MLflow besides Trainpod's metrics.")
+        TrainingOptions.Reporting reporting) {
+
+    /** A request without training options (no evaluation, default checkpoints, results in Trainpod only). */
+    public DeploymentRequest(UUID datasetId, String baseModel, String method, Map<String, Object> hyperparameters,
+                             Gpu gpu, Limits limits, Simulation simulation, String image) {
+        this(datasetId, baseModel, method, hyperparameters, gpu, limits, simulation, image, null, null, null, null,
+                null);
+    }
+
+    /** The Hub push asked for, or null. */
+    @JsonIgnore
+    public TrainingOptions.HuggingFace huggingface() {
+        return output == null ? null : output.huggingface();
+    }
 
     /** GPU candidates in order of preference, how many GPUs, and which cloud. */
     @Schema(description = "Which GPUs the pod may run on.")

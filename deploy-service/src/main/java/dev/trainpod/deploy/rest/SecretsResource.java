@@ -1,8 +1,7 @@
 package dev.trainpod.deploy.rest;
 
-import dev.trainpod.common.problem.Problem;
-import dev.trainpod.common.problem.ProblemException;
 import dev.trainpod.common.security.Roles;
+import dev.trainpod.deploy.problem.DeployProblems;
 import dev.trainpod.deploy.service.SecretsService;
 import dev.trainpod.deploy.vault.SecretKind;
 import io.smallrye.mutiny.Uni;
@@ -14,7 +13,6 @@ import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
-import java.util.List;
 import java.util.regex.Pattern;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.jboss.resteasy.reactive.RestResponse;
@@ -34,6 +32,7 @@ public class SecretsResource {
 
     private static final Pattern PRINTABLE = Pattern.compile("[!-~]{8,256}");
     private static final Pattern HUGGING_FACE_TOKEN = Pattern.compile("hf_[A-Za-z0-9]{8,253}");
+    private static final Pattern WANDB_KEY = Pattern.compile("[A-Za-z0-9_-]{20,128}");
 
     private final SecretsService secrets;
     private final JsonWebToken jwt;
@@ -54,6 +53,11 @@ public class SecretsResource {
     }
 
     /** What the user may know of a stored secret. */
+    @Schema(description = "A W&B API key to store.")
+    public record WandbKeyRequest(@Schema(description = "The W&B API key, 20–128 letters, digits, '-' or '_'.")
+                                  String apiKey) {
+    }
+
     @Schema(description = "Whether a secret is stored, never the secret.")
     public record KeyStatus(@Schema(description = "Whether one is stored.") boolean configured,
                             @Schema(description = "Its last 4 characters, when stored.") String last4) {
@@ -73,10 +77,7 @@ public class SecretsResource {
     public Uni<RestResponse<Void>> putRunPodKey(KeyRequest body) {
         String key = body == null || body.apiKey() == null ? "" : body.apiKey().trim();
         if (!PRINTABLE.matcher(key).matches()) {
-            throw ProblemException.unprocessable("runpod-key-malformed", "apiKey must be a RunPod API key.",
-                    List.of(new Problem.FieldError("apiKey", "RUNPOD_KEY_MALFORMED",
-                            "apiKey must be 8 to 256 printable characters without spaces.",
-                            "Copy the key from the RunPod console under Settings > API Keys.")));
+            throw DeployProblems.runPodKeyMalformed();
         }
         return secrets.storeRunPodKey(jwt.getSubject(), key).map(v -> RestResponse.noContent());
     }
@@ -113,14 +114,9 @@ public class SecretsResource {
     public Uni<RestResponse<Void>> putHuggingFaceToken(TokenRequest body) {
         String token = body == null || body.token() == null ? "" : body.token().trim();
         if (!HUGGING_FACE_TOKEN.matcher(token).matches()) {
-            throw ProblemException.unprocessable("huggingface-token-malformed",
-                    "token must be a Hugging Face access token.",
-                    List.of(new Problem.FieldError("token", "HUGGINGFACE_TOKEN_MALFORMED",
-                            "token must be \"hf_\" followed by letters and digits.",
-                            "Create a token with read access at huggingface.co under Settings > Access Tokens, "
-                                    + "and accept the licence of any gated model you train.")));
+            throw DeployProblems.huggingFaceTokenMalformed();
         }
-        return secrets.storeHuggingFaceToken(jwt.getSubject(), token).map(v -> RestResponse.noContent());
+        return secrets.storeToken(jwt.getSubject(), SecretKind.HUGGINGFACE, token).map(v -> RestResponse.noContent());
     }
 
     @Operation(summary = "Whether a Hugging Face token is stored",
@@ -138,7 +134,40 @@ public class SecretsResource {
     @DELETE
     @Path("huggingface")
     public Uni<RestResponse<Void>> deleteHuggingFaceToken() {
-        return secrets.deleteHuggingFaceToken(jwt.getSubject()).map(v -> RestResponse.noContent());
+        return secrets.deleteToken(jwt.getSubject(), SecretKind.HUGGINGFACE).map(v -> RestResponse.noContent());
+    }
+
+    /** Stores the W&B API key that pods receive as {@code WANDB_API_KEY} when a deployment reports to W&B. */
+    @Operation(summary = "Store your W&B API key",
+            description = "Stores the key encrypted; pods of deployments with reporting.wandb receive it.")
+    @APIResponse(responseCode = "204", description = "Stored.")
+    @APIResponse(responseCode = "422", description = "Not a W&B API key (wandb-key-malformed).")
+    @PUT
+    @Path("wandb")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<RestResponse<Void>> putWandbKey(WandbKeyRequest body) {
+        String key = body == null || body.apiKey() == null ? "" : body.apiKey().trim();
+        if (!WANDB_KEY.matcher(key).matches()) {
+            throw DeployProblems.wandbKeyMalformed();
+        }
+        return secrets.storeToken(jwt.getSubject(), SecretKind.WANDB, key).map(v -> RestResponse.noContent());
+    }
+
+    @Operation(summary = "Whether a W&B API key is stored",
+            description = "Answers whether a key is stored and its last 4 characters.")
+    @APIResponse(responseCode = "200", description = "The key's status.")
+    @GET
+    @Path("wandb")
+    public Uni<KeyStatus> getWandbKey() {
+        return status(SecretKind.WANDB);
+    }
+
+    @Operation(summary = "Delete your W&B API key", description = "Removes the key.")
+    @APIResponse(responseCode = "204", description = "Deleted (or there was none).")
+    @DELETE
+    @Path("wandb")
+    public Uni<RestResponse<Void>> deleteWandbKey() {
+        return secrets.deleteToken(jwt.getSubject(), SecretKind.WANDB).map(v -> RestResponse.noContent());
     }
 
     private Uni<KeyStatus> status(SecretKind kind) {

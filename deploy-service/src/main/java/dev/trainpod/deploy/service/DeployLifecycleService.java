@@ -48,7 +48,13 @@ public class DeployLifecycleService {
             return end(f.deploymentId(), DeploymentStatus.FAILED, f.reason(), f.message(), f.exitCode(), f.logTail());
         }
         if (event instanceof TrainingSucceeded s) {
-            return end(s.deploymentId(), DeploymentStatus.SUCCEEDED, null, s.message(), null, null);
+            return end(s.deploymentId(), DeploymentStatus.SUCCEEDED, null, s.message(), null, null)
+                    .call(() -> s.bestEvalLoss() == null ? Uni.createFrom().voidItem()
+                            : deployments.locked(s.deploymentId()).invoke(d -> {
+                                if (d != null && d.status == DeploymentStatus.SUCCEEDED) {
+                                    d.evalLoss = s.bestEvalLoss(); // the model's lineage (GET /api/v1/models)
+                                }
+                            }));
         }
         if (event instanceof ArtifactsStored a) {
             return deployments.locked(a.deploymentId()).chain(d -> {

@@ -5,12 +5,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.trainpod.common.event.DeploymentRequested;
 import dev.trainpod.common.event.FailureReason;
 import dev.trainpod.common.problem.Problem;
-import dev.trainpod.common.problem.ProblemException;
 import dev.trainpod.deploy.Deployment;
 import dev.trainpod.deploy.DeploymentStatus;
 import dev.trainpod.deploy.DeploymentTransition;
 import dev.trainpod.deploy.JobSpec;
 import dev.trainpod.deploy.config.DeployConfig;
+import dev.trainpod.deploy.problem.DeployProblems;
 import dev.trainpod.deploy.repository.DeploymentRepository;
 import dev.trainpod.deploy.repository.TransitionRepository;
 import dev.trainpod.deploy.rest.DeploymentRequest;
@@ -60,8 +60,7 @@ public class DeploymentService {
     public Uni<Deployment> retry(String userId, UUID id) {
         return get(userId, id).chain(d -> {
             if (!d.status.terminal()) {
-                return Uni.createFrom().failure(ProblemException.conflict("deployment-not-ended",
-                        "The deployment is still " + d.status + "; cancel it or wait until it ends to retry it."));
+                return Uni.createFrom().failure(DeployProblems.deploymentNotEnded(d.status));
             }
             return create(userId, d.spec().toRequest(), null, d.id);
         });
@@ -78,8 +77,7 @@ public class DeploymentService {
                                 "No GPU type of gpu.types is offered by RunPod now.",
                                 "Add GPU types from GET /api/v1/gpu-types whose availability is not NONE."))
                         : blocking;
-                throw ProblemException.unprocessable("estimate-failed",
-                        "The request cannot be estimated; fix these fields.", failures);
+                throw DeployProblems.estimateFailed(failures);
             }
             return outcome.estimate();
         });
@@ -93,7 +91,8 @@ public class DeploymentService {
                 l == null || l.maxCostUsd() == null ? PreflightChecks.MAX_COST_USD : l.maxCostUsd(),
                 l == null ? null : l.idleMinutes(), l == null ? null : l.capacityWaitMinutes());
         return new DeploymentRequest(r.datasetId(), r.baseModel(), r.method(), r.hyperparameters(), r.gpu(),
-                lenient, r.simulation(), r.image());
+                lenient, r.simulation(), r.image(), r.validation(), r.earlyStopping(), r.checkpoint(), r.output(),
+                r.reporting());
     }
 
     private Uni<Deployment> create(String userId, DeploymentRequest request, String idempotencyKey, UUID retryOf) {
@@ -101,12 +100,10 @@ public class DeploymentService {
                 ? Uni.createFrom().item(existing)
                 : preflight.check(userId, request).chain(outcome -> {
                     if (!outcome.failures().isEmpty()) {
-                        return Uni.createFrom().failure(ProblemException.unprocessable("preflight-failed",
-                                "The deployment failed " + outcome.failures().size()
-                                        + " pre-flight check(s); nothing was started and nothing was billed.",
-                                outcome.failures()));
+                        return Uni.createFrom().failure(DeployProblems.preflightFailed(outcome.failures()));
                     }
-                    return persistNew(userId, request, idempotencyKey, outcome.estimate(), retryOf)
+                    return persistNew(userId, request, idempotencyKey, outcome.estimate(), retryOf,
+                            outcome.dataset() == null ? null : outcome.dataset().sha256())
                             .onFailure(ConstraintViolationException.class)
                             .recoverWithUni(() -> findByIdempotencyKey(userId, idempotencyKey));
                 }));
@@ -114,6 +111,11 @@ public class DeploymentService {
 
     public Uni<List<Deployment>> list(String userId) {
         return Panache.withSession(() -> deployments.ofUser(userId, 200));
+    }
+
+    /** The models the user trained: their succeeded deployments, newest first. */
+    public Uni<List<Deployment>> models(String userId) {
+        return Panache.withSession(() -> deployments.succeededOfUser(userId, 200));
     }
 
     /** The user's deployment; another user's answers the same 404 as a missing one. */
@@ -134,8 +136,7 @@ public class DeploymentService {
                         .chain(d -> states.move(d, DeploymentStatus.CANCELLED,
                                 FailureReason.CANCELLED_BY_USER.name(), "Cancelled by the user.").map(moved -> {
                                     if (!moved) {
-                                        throw ProblemException.conflict("deployment-ended",
-                                                "The deployment already ended with status " + d.status + ".");
+                                        throw DeployProblems.deploymentEnded(d.status);
                                     }
                                     return d;
                                 })))
@@ -148,7 +149,7 @@ public class DeploymentService {
 
     private static Deployment ownedBy(String userId, UUID id, Deployment d) {
         if (d == null || !d.userId.equals(userId)) {
-            throw ProblemException.notFound("Deployment " + id);
+            throw DeployProblems.deploymentNotFound(id);
         }
         return d;
     }
@@ -161,12 +162,13 @@ public class DeploymentService {
     }
 
     private Uni<Deployment> persistNew(String userId, DeploymentRequest r, String idempotencyKey,
-                                       CostEstimate estimate, UUID retryOf) {
+                                       CostEstimate estimate, UUID retryOf, String datasetSha256) {
         JobSpec spec = JobSpec.of(r);
         Deployment d = new Deployment();
         d.id = UUID.randomUUID();
         d.userId = userId;
         d.datasetId = spec.datasetId();
+        d.datasetSha256 = datasetSha256;
         d.baseModel = spec.baseModel();
         d.method = spec.method();
         d.request = spec.toJson();
@@ -183,22 +185,16 @@ public class DeploymentService {
                 .chain(() -> deployments.liveAndPending(userId))
                 .chain(counts -> {
                     if (counts[0] >= config.maxLivePerUser()) {
-                        return Uni.createFrom().failure(quotaExceeded("live", counts[0], config.maxLivePerUser(),
+                        return Uni.createFrom().failure(DeployProblems.quotaExceeded("live", counts[0], config.maxLivePerUser(),
                                 "Cancel a deployment you no longer need, or wait until one ends."));
                     }
                     if (counts[1] >= config.maxPendingPerUser()) {
-                        return Uni.createFrom().failure(quotaExceeded("waiting for a pod", counts[1],
+                        return Uni.createFrom().failure(DeployProblems.quotaExceeded("waiting for a pod", counts[1],
                                 config.maxPendingPerUser(), "Wait until some of them have a pod (or cancel those "
                                         + "waiting for capacity), or add GPU types that have capacity now."));
                     }
                     return states.accept(d, accepted, requested);
                 }));
-    }
-
-    private static ProblemException quotaExceeded(String what, long count, int cap, String hint) {
-        return ProblemException.tooManyRequests("deployment-quota-exceeded", "You have " + count + " deployments "
-                + what + ", the most one user may have (" + cap + "); nothing was started and nothing was billed. "
-                + hint);
     }
 
     private String toJson(Object value) {

@@ -17,7 +17,6 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -210,10 +209,9 @@ public class DeploymentStateMachine {
         }
         d.podTerminatedAt = at;
         d.updatedAt = at;
-        long seconds = Math.max(0, Duration.between(d.podCreatedAt, at).toSeconds());
+        long seconds = Billing.billedSeconds(Duration.between(d.podCreatedAt, at));
         d.billedSeconds = seconds;
-        d.costUsd = d.costPerHour == null ? BigDecimal.ZERO : d.costPerHour
-                .multiply(BigDecimal.valueOf(seconds)).divide(BigDecimal.valueOf(3600), 6, RoundingMode.HALF_UP);
+        d.costUsd = Billing.cost(seconds, d.costPerHour);
         LOG.infof("deployment %s: pod %s terminated after %d s, %s USD", d.id, d.podId, seconds, d.costUsd);
         metrics.podTerminated(d, at);
         return announceIfSettled(d);

@@ -38,9 +38,13 @@ public class PodSpecFactory {
         return names.name(d.id);
     }
 
-    /** The create call for one GPU candidate; the user's Hugging Face token, when stored, becomes {@code HF_TOKEN}. */
-    public RunPodModels.CreatePod spec(Deployment d, JobSpec r, MintedToken token, String jobToken,
-                                       String huggingFaceToken, String gpuType) {
+    /**
+     * The create call for one GPU candidate; the user's Hugging Face token, when stored, becomes {@code HF_TOKEN}, the
+     * W&B key (only when the deployment reports to W&B) {@code WANDB_API_KEY}, and the validation dataset's download
+     * link (when the validation set is a second dataset) {@code TRAINPOD_VALIDATION_URL}.
+     */
+    public RunPodModels.CreatePod spec(Deployment d, JobSpec r, MintedToken token, MintedToken validationToken,
+                                       String jobToken, String huggingFaceToken, String wandbKey, String gpuType) {
         Map<String, String> env = new LinkedHashMap<>(config.podEnv());
         env.put("TRAINPOD_DEPLOYMENT_ID", d.id.toString());
         env.put("TRAINPOD_JOB_TOKEN", jobToken);
@@ -49,7 +53,14 @@ public class PodSpecFactory {
         env.put("TRAINPOD_METRICS_URL", config.metricsPublicUrl() + "/api/v1/jobs/" + d.id);
         env.put("TRAINPOD_ARTIFACTS_URL", config.datasetPublicUrl() + "/api/v1/pod/artifacts");
         env.put("TRAINPOD_DATASET_REFRESH_URL", config.datasetPublicUrl() + "/api/v1/pod/dataset");
-        env.put("TRAINPOD_CONFIG", trainerConfig(r));
+        env.put("TRAINPOD_CONFIG", trainerConfig(d, r, gpuType));
+        if (validationToken != null) {
+            env.put("TRAINPOD_VALIDATION_URL", validationToken.url());
+            env.put("TRAINPOD_VALIDATION_SHA256", validationToken.sha256());
+        }
+        if (wandbKey != null) {
+            env.put("WANDB_API_KEY", wandbKey);
+        }
         env.put("TRAINPOD_RUNPOD_API_URL", runPodConfig.podApiUrl());
         if (huggingFaceToken != null) {
             env.put("HF_TOKEN", huggingFaceToken);
@@ -59,16 +70,11 @@ public class PodSpecFactory {
                 r.cloud(), config.containerDiskGb(), bootstrap.script(), env);
     }
 
-    private String trainerConfig(JobSpec r) {
-        Map<String, Object> cfg = new LinkedHashMap<>();
-        cfg.put("model", r.baseModel());
-        cfg.put("method", r.method());
-        cfg.put("hyperparameters", r.hyperparameters() == null ? Map.of() : r.hyperparameters());
-        if (r.simulation() != null) {
-            cfg.put("simulation", r.simulation());
-        }
+    private String trainerConfig(Deployment d, JobSpec r, String gpuType) {
         try {
-            return Base64.getEncoder().encodeToString(json.writeValueAsString(cfg).getBytes(StandardCharsets.UTF_8));
+            CostEstimate estimate = d.estimate == null ? null : json.readValue(d.estimate, CostEstimate.class);
+            return Base64.getEncoder().encodeToString(json.writeValueAsString(TrainerConfig.of(r, estimate, gpuType))
+                    .getBytes(StandardCharsets.UTF_8));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("trainer config cannot be written as JSON", e);
         }

@@ -2,12 +2,11 @@ package dev.trainpod.deploy.service;
 
 import dev.trainpod.common.dataset.DatasetSummary;
 import dev.trainpod.common.problem.Problem.FieldError;
-import dev.trainpod.common.problem.Problem;
-import dev.trainpod.common.problem.ProblemException;
 import dev.trainpod.deploy.client.CatalogCache;
 import dev.trainpod.deploy.client.DatasetServiceClient;
 import dev.trainpod.deploy.client.RunPodException;
 import dev.trainpod.deploy.client.RunPodModels;
+import dev.trainpod.deploy.problem.DeployProblems;
 import dev.trainpod.deploy.rest.DeploymentRequest;
 import dev.trainpod.deploy.vault.SecretKind;
 import dev.trainpod.deploy.vault.SecretVault;
@@ -51,9 +50,11 @@ public class PreflightChecks {
     private final CatalogCache catalogs;
     private final Estimator estimator;
     private final HyperparameterRules hyperparameters;
+    private final TrainingChecks training;
 
     public PreflightChecks(DatasetServiceClient datasets, SecretVault vault, CatalogCache catalogs,
-                           Estimator estimator, HyperparameterRules hyperparameters) {
+                           Estimator estimator, HyperparameterRules hyperparameters, TrainingChecks training) {
+        this.training = training;
         this.datasets = datasets;
         this.vault = vault;
         this.catalogs = catalogs;
@@ -76,11 +77,11 @@ public class PreflightChecks {
         failures.addAll(hyperparameters.check(r.hyperparameters()));
         Uni<Optional<DatasetSummary>> dataset = r.datasetId() == null
                 ? Uni.createFrom().item(Optional.empty())
-                : datasets.dataset(r.datasetId(), userId).onFailure().transform(e -> new ProblemException(
-                        Problem.of(503, "dataset-service-unavailable", "Service unavailable",
-                                "The dataset could not be checked right now; nothing was started. Try again.")));
+                : datasets.dataset(r.datasetId(), userId).onFailure().transform(e -> DeployProblems.datasetServiceUnavailable());
         return dataset.chain(ds -> {
             datasetChecks(r, ds).forEach(failures::add);
+            return training.check(userId, r, ds.orElse(null)).map(failures::addAll).replaceWith(ds);
+        }).chain(ds -> {
             return Panache.withSession(() -> vault.open(userId, SecretKind.RUNPOD)).chain(key -> {
                 if (key.isEmpty()) {
                     failures.add(new FieldError("runpodKey", "RUNPOD_KEY_MISSING", "No RunPod API key is stored.",

@@ -1,5 +1,6 @@
 package dev.trainpod.deploy.service;
 
+import dev.trainpod.common.dataset.MintedToken;
 import dev.trainpod.common.event.FailureReason;
 import dev.trainpod.common.tracing.DeploymentTraces;
 import dev.trainpod.deploy.Deployment;
@@ -19,6 +20,7 @@ import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Function;
 import org.jboss.logging.Logger;
@@ -117,11 +119,25 @@ public class Provisioner {
         long downloadTtl = Duration.between(Instant.now(), tokenExpiry).toSeconds(); // cut to 2 h: the pod refreshes
         return candidates.of(apiKey, spec).chain(types -> types.isEmpty()
                 ? capacity.noCapacity(d.id, d.createdAt, spec)
-                : datasets.mintToken(d.userId, d.datasetId, d.id, downloadTtl).chain(token -> {
+                : datasets.mintToken(d.userId, d.datasetId, d.id, downloadTtl).chain(token -> validationToken(d, spec,
+                        downloadTtl).chain(validation -> wandbKey(d, spec).chain(wandb -> {
                     String jobToken = tokens.jobToken(d.id, d.userId, tokenExpiry);
-                    return tryCandidates(d, spec, apiKey, types, 0,
-                            type -> specs.spec(d, spec, token, jobToken, huggingFaceToken, type));
-                }));
+                    return tryCandidates(d, spec, apiKey, types, 0, type -> specs.spec(d, spec, token,
+                            validation.orElse(null), jobToken, huggingFaceToken, wandb.orElse(null), type));
+                }))));
+    }
+
+    /** A download link for the validation dataset, when the validation set is a second dataset. */
+    private Uni<Optional<MintedToken>> validationToken(Deployment d, JobSpec spec, long ttl) {
+        UUID validation = spec.validation() == null ? null : spec.validation().datasetId();
+        return validation == null ? Uni.createFrom().item(Optional.empty())
+                : datasets.mintToken(d.userId, validation, d.id, ttl).map(Optional::of);
+    }
+
+    /** The user's W&B key, opened only for a deployment that reports to W&B. */
+    private Uni<Optional<String>> wandbKey(Deployment d, JobSpec spec) {
+        return spec.reporting() == null || spec.reporting().wandb() == null ? Uni.createFrom().item(Optional.empty())
+                : Panache.withSession(() -> vault.open(d.userId, SecretKind.WANDB));
     }
 
     private Uni<Void> tryCandidates(Deployment d, JobSpec spec, String apiKey, List<String> types, int i,

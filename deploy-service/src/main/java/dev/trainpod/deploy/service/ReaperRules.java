@@ -4,7 +4,6 @@ import dev.trainpod.common.event.FailureReason;
 import dev.trainpod.deploy.client.RunPodModels;
 import dev.trainpod.deploy.config.DeployConfig;
 import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -60,7 +59,7 @@ final class ReaperRules {
         }
         Instant idleSince = idleSince(f, pod, now);
         if (idleSince != null && !now.isBefore(idleSince.plus(Duration.ofMinutes(f.idleMinutes())))) {
-            return fail(FailureReason.FAILED_IDLE, "Every GPU stayed under " + config.idle().utilThreshold()
+            return fail(FailureReason.FAILED_GPU_IDLE, "Every GPU stayed under " + config.idle().utilThreshold()
                     + "% utilisation for " + f.idleMinutes() + " min; the pod was terminated.");
         }
         return new Verdict(null, null, idleSince, null);
@@ -76,7 +75,7 @@ final class ReaperRules {
             return fail(FailureReason.FAILED_MAX_RUNTIME, "The maximum runtime of " + f.maxRuntimeMinutes()
                     + " min was reached; the pod was terminated.");
         }
-        BigDecimal spent = costOf(up, rate);
+        BigDecimal spent = Billing.cost(up, rate);
         if (f.maxCostUsd() != null && spent.compareTo(f.maxCostUsd()) >= 0) {
             return fail(FailureReason.FAILED_BUDGET, "The cost so far, " + spent + " USD (" + up.toSeconds()
                     + " s at " + rate + " USD/h), reached the limit of " + f.maxCostUsd()
@@ -101,15 +100,6 @@ final class ReaperRules {
             return null;
         }
         return f.idleSince() == null ? now : f.idleSince();
-    }
-
-    /** The cost of a pod that has been up this long at this hourly rate. */
-    static BigDecimal costOf(Duration up, BigDecimal perHour) {
-        if (perHour == null) {
-            return BigDecimal.ZERO;
-        }
-        return perHour.multiply(BigDecimal.valueOf(up.toMillis()))
-                .divide(BigDecimal.valueOf(3_600_000), 6, RoundingMode.HALF_UP);
     }
 
     private static Verdict fail(FailureReason reason, String message) {

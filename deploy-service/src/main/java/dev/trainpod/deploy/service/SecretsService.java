@@ -1,15 +1,13 @@
 package dev.trainpod.deploy.service;
 
-import dev.trainpod.common.problem.Problem;
-import dev.trainpod.common.problem.ProblemException;
 import dev.trainpod.deploy.client.RunPodClient;
 import dev.trainpod.deploy.client.RunPodException;
+import dev.trainpod.deploy.problem.DeployProblems;
 import dev.trainpod.deploy.vault.SecretKind;
 import dev.trainpod.deploy.vault.SecretVault;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.util.List;
 import java.util.Optional;
 
 /**
@@ -33,17 +31,18 @@ public class SecretsService {
                 .chain(pods -> Panache.withTransaction(() -> vault.store(userId, SecretKind.RUNPOD, apiKey)));
     }
 
-    public Uni<Void> storeHuggingFaceToken(String userId, String token) {
-        return Panache.withTransaction(() -> vault.store(userId, SecretKind.HUGGINGFACE, token));
+    /** Seals a token of a kind that is only handed to pods (Hugging Face, W&B), replacing the one stored. */
+    public Uni<Void> storeToken(String userId, SecretKind kind, String token) {
+        return Panache.withTransaction(() -> vault.store(userId, kind, token));
     }
 
     public Uni<Optional<String>> last4(String userId, SecretKind kind) {
         return Panache.withSession(() -> vault.last4(userId, kind));
     }
 
-    /** Forgets the Hugging Face token; pods already started keep the one they were given. */
-    public Uni<Void> deleteHuggingFaceToken(String userId) {
-        return Panache.withTransaction(() -> vault.delete(userId, SecretKind.HUGGINGFACE)).replaceWithVoid();
+    /** Forgets a Hugging Face or W&B token; pods already started keep the one they were given. */
+    public Uni<Void> deleteToken(String userId, SecretKind kind) {
+        return Panache.withTransaction(() -> vault.delete(userId, kind)).replaceWithVoid();
     }
 
     /**
@@ -56,13 +55,8 @@ public class SecretsService {
 
     private static Throwable rejected(RunPodException e) {
         if (e.kind() == RunPodException.Kind.UNAUTHORIZED || e.kind() == RunPodException.Kind.FORBIDDEN) {
-            return ProblemException.unprocessable("runpod-key-rejected", "RunPod rejected this API key.",
-                    List.of(new Problem.FieldError("apiKey", "RUNPOD_KEY_REJECTED",
-                            "RunPod answered " + e.status() + " to this key.",
-                            "In the RunPod console open Settings > API Keys, create a key with read/write "
-                                    + "access to pods, and store it here.")));
+            return DeployProblems.runPodKeyRejected(e.status());
         }
-        return ProblemException.badGateway("runpod-unavailable",
-                "RunPod could not be reached to check the key; try again in a minute.");
+        return DeployProblems.runPodUnavailable("RunPod could not be reached to check the key; try again in a minute.");
     }
 }

@@ -8,7 +8,9 @@ public enum SecretKind {
     /** The RunPod API key that creates, reads and terminates the user's pods. */
     RUNPOD,
     /** A Hugging Face access token, handed to the user's pods as {@code HF_TOKEN} for gated models. */
-    HUGGINGFACE;
+    HUGGINGFACE,
+    /** A Weights & Biases API key, handed to pods as {@code WANDB_API_KEY} when a deployment reports to W&B. */
+    WANDB;
 
     /**
      * The associated data a secret of this kind is sealed with, so that a sealed secret moved to another user's or

@@ -44,7 +44,8 @@ public class UpstreamStub implements QuarkusTestResourceLifecycleManager {
         server.createContext("/", this::answer);
         server.start();
         String url = "http://127.0.0.1:" + server.getAddress().getPort();
-        return Map.of("quarkus.rest-client.runpod.url", url, "quarkus.rest-client.dataset-service.url", url);
+        return Map.of("quarkus.rest-client.runpod.url", url, "trainpod.deploy.dataset-service-url", url,
+                "quarkus.rest-client.dataset-service.url", url);
     }
 
     private void answer(HttpExchange ex) throws IOException {
@@ -68,7 +69,8 @@ public class UpstreamStub implements QuarkusTestResourceLifecycleManager {
         }
     }
 
-    private static void send(HttpExchange ex, int status, String body) throws IOException {
+    /** Answers with a JSON body (also the other stand-ins' answer). */
+    static void send(HttpExchange ex, int status, String body) throws IOException {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         ex.getResponseHeaders().add("Content-Type", "application/json");
         ex.sendResponseHeaders(status, bytes.length);

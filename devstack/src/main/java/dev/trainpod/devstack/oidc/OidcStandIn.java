@@ -216,7 +216,8 @@ public final class OidcStandIn implements AutoCloseable {
     }
 
     private static void html(HttpExchange x, int status, String body) throws IOException {
-        x.getResponseHeaders().add("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'");
+        x.getResponseHeaders().add("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline';"
+                + " form-action 'self' http://127.0.0.1:* http://localhost:*");
         send(x, status, "text/html; charset=utf-8", body);
     }
 

@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -19,6 +20,8 @@ class ShippingConsistencyTest {
     private static final JsonNode COMPOSE = Repo.compose();
     private static final List<JsonNode> PROD = Repo.kustomize("k8s/overlays/prod");
     private static final List<JsonNode> DEV = Repo.kustomize("k8s/overlays/dev");
+    /** Gateway routes an issue added after ../shared/ARCHITECTURE.md's route table was written (issue 14: models). */
+    private static final Map<String, String> ROUTES_ADDED_SINCE_THE_DESIGN = Map.of("/api/v1/models", "deploy-service");
 
     @Test
     void everyVariableTheManifestsSetIsAKeyTheServiceReads() {
@@ -73,7 +76,11 @@ class ShippingConsistencyTest {
         assertThat(GatewayRoutes.ingress(DEV)).isEqualTo(nginx);
         Map<String, String> architecture = GatewayRoutes.architecture();
         if (!architecture.isEmpty()) {
-            assertThat(nginx).isEqualTo(architecture);
+            // Every route of the shared design, and beyond it only the routes an issue added since (listed here).
+            assertThat(nginx).containsAllEntriesOf(architecture);
+            Map<String, String> added = new TreeMap<>(nginx);
+            added.keySet().removeAll(architecture.keySet());
+            assertThat(added).isEqualTo(ROUTES_ADDED_SINCE_THE_DESIGN);
         }
     }
 

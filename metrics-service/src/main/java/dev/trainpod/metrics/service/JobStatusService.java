@@ -11,6 +11,7 @@ import dev.trainpod.metrics.StatusReport;
 import dev.trainpod.metrics.config.MetricsConfig;
 import dev.trainpod.metrics.problem.JobProblems;
 import dev.trainpod.metrics.repository.JobRepository;
+import dev.trainpod.metrics.repository.MetricPointRepository;
 import dev.trainpod.metrics.repository.PhaseChangeRepository;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
@@ -34,9 +35,11 @@ public class JobStatusService {
     private final PhaseChangeRepository phaseChanges;
     private final Outbox outbox;
     private final MetricsConfig config;
+    private final MetricPointRepository points;
 
     public JobStatusService(JobRepository jobs, PhaseChangeRepository phaseChanges, Outbox outbox,
-                            MetricsConfig config) {
+                            MetricsConfig config, MetricPointRepository points) {
+        this.points = points;
         this.jobs = jobs;
         this.phaseChanges = phaseChanges;
         this.outbox = outbox;
@@ -106,7 +109,9 @@ public class JobStatusService {
         job.phase = JobPhase.SUCCEEDED;
         job.finishedAt = now;
         String message = Texts.clean(report.message(), MAX_MESSAGE_LENGTH);
-        return outbox.publish(new TrainingSucceeded(job.deploymentId, message)).replaceWith(job);
+        return points.bestEvalLoss(job.deploymentId)
+                .chain(best -> outbox.publish(new TrainingSucceeded(job.deploymentId, message, best)))
+                .replaceWith(job);
     }
 
     private static JobPhase validate(StatusReport report) {

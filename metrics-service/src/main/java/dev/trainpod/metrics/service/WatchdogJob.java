@@ -3,6 +3,7 @@ package dev.trainpod.metrics.service;
 import dev.trainpod.common.event.FailureReason;
 import dev.trainpod.common.event.TrainingFailed;
 import dev.trainpod.common.event.TrainingSucceeded;
+import dev.trainpod.common.job.Sweep;
 import dev.trainpod.common.outbox.Outbox;
 import dev.trainpod.metrics.Job;
 import dev.trainpod.metrics.JobPhase;
@@ -11,21 +12,15 @@ import dev.trainpod.metrics.config.MetricsConfig;
 import dev.trainpod.metrics.repository.JobRepository;
 import dev.trainpod.metrics.repository.LogLineRepository;
 import dev.trainpod.metrics.repository.PhaseChangeRepository;
+import dev.trainpod.metrics.repository.WatchdogRepository;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.scheduler.Scheduled;
-import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
 /**
@@ -52,28 +47,16 @@ public class WatchdogJob {
     private static final int LOG_TAIL_LINES = 50;
     private static final Duration MIN_GAP = Duration.ofMinutes(1);
 
-    // Candidates only: each is checked again under its lock before it is failed.
-    private static final String OVERDUE = "SELECT deployment_id FROM jobs WHERE status = 'ACTIVE' AND ("
-            + " GREATEST(last_heartbeat_at, $3::timestamptz) < now() - make_interval(secs => $1::float8)"
-            + " OR (phase = 'TRAINING' AND idle_minutes > 0 AND artifacts_stored_at IS NULL"
-            + " AND GREATEST(training_started_at, step_advanced_at, $3::timestamptz)"
-            + " < now() - make_interval(mins => idle_minutes)))"
-            + " ORDER BY last_heartbeat_at LIMIT $2::int";
-    // Records this sweep; after a gap longer than $1 seconds since the last one, watching starts again now.
-    private static final String TICK = "UPDATE watchdog_clock SET watching_since = CASE"
-            + " WHEN last_sweep_at < now() - make_interval(secs => $1::float8) THEN now() ELSE watching_since END,"
-            + " last_sweep_at = now() RETURNING watching_since";
-
-    private final Pool pool;
+    private final WatchdogRepository watchdog;
     private final JobRepository jobs;
     private final PhaseChangeRepository phaseChanges;
     private final LogLineRepository logLines;
     private final Outbox outbox;
     private final MetricsConfig config;
 
-    public WatchdogJob(Pool pool, JobRepository jobs, PhaseChangeRepository phaseChanges, LogLineRepository logLines,
+    public WatchdogJob(WatchdogRepository watchdog, JobRepository jobs, PhaseChangeRepository phaseChanges, LogLineRepository logLines,
                        Outbox outbox, MetricsConfig config) {
-        this.pool = pool;
+        this.watchdog = watchdog;
         this.jobs = jobs;
         this.phaseChanges = phaseChanges;
         this.logLines = logLines;
@@ -84,21 +67,14 @@ public class WatchdogJob {
     @Scheduled(every = "${trainpod.metrics.watchdog-interval}", delayed = "5s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> watch() {
-        return sweep().onFailure().recoverWithItem(e -> {
-            LOG.warnf("watchdog sweep failed, next one retries: %s", e.getMessage());
-            return 0;
-        }).replaceWithVoid();
+        return Sweep.guarded("watchdog sweep", sweep(), 0).replaceWithVoid();
     }
 
     /** Ends every overdue job (failed, or succeeded if its artifacts are stored); the item is how many ended now. */
     public Uni<Integer> sweep() {
-        return pool.preparedQuery(TICK)
-                .execute(Tuple.of(gap().toMillis() / 1000.0))
-                .map(rows -> rows.iterator().next().getOffsetDateTime("watching_since").toInstant())
-                .chain(watchingSince -> overdueJobs(watchingSince)
-                        .onItem().transformToMulti(ids -> Multi.createFrom().iterable(ids))
-                        .onItem().transformToUniAndConcatenate(id -> failIfOverdue(id, watchingSince))
-                        .collect().with(Collectors.summingInt(failed -> failed ? 1 : 0)));
+        return watchdog.tick(gap())
+                .chain(watchingSince -> Sweep.count("watchdog", overdueJobs(watchingSince),
+                        id -> failIfOverdue(id, watchingSince)));
     }
 
     /** How long without a sweep counts as an outage: three intervals, and at least a minute (a slow sweep is none). */
@@ -108,16 +84,7 @@ public class WatchdogJob {
     }
 
     private Uni<List<UUID>> overdueJobs(Instant watchingSince) {
-        return pool.preparedQuery(OVERDUE)
-                .execute(Tuple.of(config.heartbeatTimeout().toMillis() / 1000.0, BATCH,
-                        watchingSince.atOffset(ZoneOffset.UTC)))
-                .map(rows -> {
-                    List<UUID> ids = new ArrayList<>(rows.size());
-                    for (Row row : rows) {
-                        ids.add(row.getUUID("deployment_id"));
-                    }
-                    return ids;
-                });
+        return watchdog.overdue(config.heartbeatTimeout(), BATCH, watchingSince);
     }
 
     private Uni<Boolean> failIfOverdue(UUID deploymentId, Instant watchingSince) {
