@@ -12,6 +12,7 @@ import tempfile
 import time
 import unittest
 import zipfile
+import zlib
 from pathlib import Path
 
 from fake_pod_services import FakePodServices
@@ -29,7 +30,8 @@ BASH = shutil.which("bash") or "/bin/bash"
 
 
 def b64_of(name):
-    return base64.b64encode((POD_DIR / name).read_bytes()).decode("ascii")
+    """The file zlib-compressed, then base64, as BootstrapScript.deflated embeds it."""
+    return base64.b64encode(zlib.compress((POD_DIR / name).read_bytes(), 9)).decode("ascii")
 
 
 def trainer_bundle():

@@ -2,6 +2,7 @@ package dev.trainpod.dataset.messaging;
 
 import dev.trainpod.common.event.DeploymentEnded;
 import dev.trainpod.common.event.DeploymentRequested;
+import dev.trainpod.common.event.FailureReason;
 import dev.trainpod.common.event.LifecycleEvent;
 import dev.trainpod.common.event.TrainingFailed;
 import dev.trainpod.common.event.TrainingSucceeded;
@@ -14,7 +15,8 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 /**
  * Follows deployments on the lifecycle topic: opens a deployment's grant when it is requested and revokes its
- * download tokens as soon as it fails, succeeds or ends; each event takes effect once.
+ * download tokens as soon as it fails, succeeds or ends (a lost heartbeat excepted: the deployment may be recovered
+ * on a new pod, and its end follows as {@code DeploymentEnded} if not); each event takes effect once.
  */
 @ApplicationScoped
 public class LifecycleConsumer {
@@ -35,6 +37,10 @@ public class LifecycleConsumer {
     private Uni<Void> apply(LifecycleEvent event) {
         if (event instanceof DeploymentRequested requested) {
             return tokens.recordGrant(requested.deploymentId(), requested.userId(), requested.datasetId());
+        }
+        if (event instanceof TrainingFailed failed && FailureReason.FAILED_HEARTBEAT_LOST.name().equals(failed.reason())) {
+            // a lost pod: deploy-service may replace it, and the new pod needs the grant; DeploymentEnded ends it
+            return Uni.createFrom().voidItem();
         }
         if (event instanceof TrainingFailed || event instanceof TrainingSucceeded
                 || event instanceof DeploymentEnded) {

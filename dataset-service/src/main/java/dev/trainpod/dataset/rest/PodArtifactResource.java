@@ -4,9 +4,12 @@ import dev.trainpod.common.security.Roles;
 import dev.trainpod.dataset.Artifact;
 import dev.trainpod.dataset.DatasetProblems;
 import dev.trainpod.dataset.service.ArtifactUploads;
+import dev.trainpod.dataset.service.ByteRange;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HEAD;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.PUT;
@@ -22,18 +25,49 @@ import org.eclipse.microprofile.jwt.JsonWebToken;
 
 /**
  * Where a pod uploads what it produced, named by the pod, streamed to storage, resumable with
- * {@code Content-Range} chunks; the deployment is the job token's subject.
+ * {@code Content-Range} chunks, and reads back or removes its deployment's checkpoints; the deployment is the job
+ * token's subject.
  */
 @Path("/api/v1/pod/artifacts/{name}")
 @RolesAllowed(Roles.JOB)
 public class PodArtifactResource {
 
     private final ArtifactUploads uploads;
+    private final StoredContent content;
     private final JsonWebToken jwt;
 
-    public PodArtifactResource(ArtifactUploads uploads, JsonWebToken jwt) {
+    public PodArtifactResource(ArtifactUploads uploads, StoredContent content, JsonWebToken jwt) {
         this.uploads = uploads;
+        this.content = content;
         this.jwt = jwt;
+    }
+
+    /**
+     * The bytes of the deployment's complete artifact (a checkpoint an earlier pod uploaded), with its SHA-256 as
+     * the ETag; 404 if there is none.
+     */
+    @GET
+    @Produces(MediaType.APPLICATION_OCTET_STREAM)
+    @Blocking
+    public Response download(@PathParam("name") String name) {
+        Artifact a = uploads.status(deployment(), name);
+        if (a == null || !a.complete) {
+            throw DatasetProblems.artifactNotFound();
+        }
+        Response.ResponseBuilder answer = Response.ok().type(MediaType.APPLICATION_OCTET_STREAM)
+                .header(HttpHeaders.ETAG, "\"" + a.sha256 + "\"")
+                .header(HttpHeaders.CACHE_CONTROL, "no-store");
+        return content.send(answer, a.storageKey(), new ByteRange(0, a.bytes - 1, a.bytes, false)).build();
+    }
+
+    /** Forgets the artifact (a checkpoint the pod no longer keeps): 204; 404 if there is none. */
+    @DELETE
+    @Blocking
+    public Response remove(@PathParam("name") String name) {
+        if (!uploads.remove(deployment(), name)) {
+            throw DatasetProblems.artifactNotFound();
+        }
+        return Response.noContent().build();
     }
 
     /**

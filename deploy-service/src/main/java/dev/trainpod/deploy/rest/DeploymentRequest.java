@@ -21,13 +21,23 @@ public record DeploymentRequest(UUID datasetId, String baseModel, String method,
     }
 
     /**
-     * What the deployment may spend: runtime, money, how long its GPUs may sit idle, and how long to keep trying
-     * when no GPU candidate has capacity (0 or absent: fail at once).
+     * What the deployment may spend: runtime, money, how long its GPUs may sit idle, how long to keep trying
+     * when no GPU candidate has capacity (0 or absent: fail at once), and how many lost pods to replace (the
+     * runtime and the money count across all of them).
      */
     public record Limits(@JsonDeserialize(using = RequestNumbers.Whole.class) Integer maxRuntimeMinutes,
                          @JsonDeserialize(using = RequestNumbers.Decimal.class) BigDecimal maxCostUsd,
                          @JsonDeserialize(using = RequestNumbers.Whole.class) Integer idleMinutes,
-                         @JsonDeserialize(using = RequestNumbers.Whole.class) Integer capacityWaitMinutes) {
+                         @JsonDeserialize(using = RequestNumbers.Whole.class) Integer capacityWaitMinutes,
+                         @JsonDeserialize(using = RequestNumbers.Whole.class) Integer maxRecoveries) {
+
+        /** Lost pods replaced automatically unless the request says otherwise (0 turns recovery off). */
+        public static final int DEFAULT_MAX_RECOVERIES = 2;
+
+        /** How many lost pods may be replaced; the default unless the request says otherwise. */
+        public int recoveries() {
+            return maxRecoveries == null ? DEFAULT_MAX_RECOVERIES : maxRecoveries;
+        }
 
         /** Minutes to keep trying for capacity; 0 unless the request says otherwise. */
         public int capacityWait() {

@@ -66,7 +66,7 @@ public class DeploymentResource {
     @GET
     @Path("/{id}")
     public Uni<DeploymentView> get(@PathParam("id") UUID id) {
-        return deployments.get(jwt.getSubject(), id).map(DeploymentView::of);
+        return deployments.view(jwt.getSubject(), id);
     }
 
     @GET

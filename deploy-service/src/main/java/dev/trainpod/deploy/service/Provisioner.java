@@ -116,7 +116,7 @@ public class Provisioner {
                 .plus(config.jobTokenMargin()).plusSeconds(60L * spec.limits().capacityWait());
         long downloadTtl = Math.min(7200, Duration.between(Instant.now(), tokenExpiry).toSeconds()); // the pod refreshes
         return candidates.of(apiKey, spec).chain(types -> types.isEmpty()
-                ? capacity.noCapacity(d.id, d.createdAt, spec)
+                ? capacity.noCapacity(d.id, d.provisioningBase(), spec)
                 : datasets.mintToken(d.userId, d.datasetId, d.id, downloadTtl).chain(token -> {
                     String jobToken = tokens.jobToken(d.id, d.userId, tokenExpiry);
                     return tryCandidates(d, spec, apiKey, types, 0,
@@ -127,7 +127,7 @@ public class Provisioner {
     private Uni<Void> tryCandidates(Deployment d, JobSpec spec, String apiKey, List<String> types, int i,
                                     Function<String, RunPodModels.CreatePod> podSpec) {
         if (i >= types.size()) {
-            return capacity.noCapacity(d.id, d.createdAt, spec);
+            return capacity.noCapacity(d.id, d.provisioningBase(), spec);
         }
         String type = types.get(i);
         return runPod.createPod(apiKey, podSpec.apply(type),
