@@ -13,7 +13,8 @@ import java.util.concurrent.CountDownLatch;
  * Entry point of {@code ./run-local}: starts the local stack, writes {@code .devstack/env}, and either runs the
  * demo ({@code --demo}, exit code 0 only on success) or waits for Ctrl-C / SIGTERM and stops everything. With
  * {@code --with-prometheus}, Debian's Prometheus runs beside it (port {@code TRAINPOD_PROMETHEUS_PORT}, 9090)
- * with Trainpod's alerts, if it is installed.
+ * with Trainpod's alerts, if it is installed. The console is served by nginx on {@code TRAINPOD_GATEWAY_PORT} (8080),
+ * signing in at the stand-in OIDC provider on {@code TRAINPOD_OIDC_PORT} (8085).
  */
 public final class DevStack {
 
@@ -25,11 +26,16 @@ public final class DevStack {
         boolean demo = argList.contains("--demo");
         boolean withPrometheus = argList.contains("--with-prometheus");
         Path root = Path.of(System.getProperty("trainpod.root", ".")).toAbsolutePath().normalize();
-        LocalStack.Options options = new LocalStack.Options(root, root.resolve(".devstack"),
+        // TRAINPOD_STATE_DIR: another state folder than .devstack (QuietDemoIT runs a second stack beside the ITs').
+        Path state = Optional.ofNullable(blankToNull(System.getenv("TRAINPOD_STATE_DIR"))).map(Path::of)
+                .orElse(root.resolve(".devstack")).toAbsolutePath();
+        Path infrastructureLog = InfrastructureLogs.toFile(state.resolve("logs"));
+        LocalStack.Options options = new LocalStack.Options(root, state,
                 envPort("TRAINPOD_DEPLOY_PORT", 8081), envPort("TRAINPOD_DATASET_PORT", 8082),
                 envPort("TRAINPOD_METRICS_PORT", 8083), envPort("TRAINPOD_RUNPOD_SIM_PORT", 8090),
                 blankToNull(System.getenv("RUNPOD_API_URL")));
         LocalStack stack = LocalStack.start(options);
+        stack.startFrontDoor(envPort("TRAINPOD_GATEWAY_PORT", 8080), envPort("TRAINPOD_OIDC_PORT", 8085));
         LocalPrometheus prometheus = withPrometheus ? prometheus(root, stack) : null;
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -40,8 +46,15 @@ public final class DevStack {
             stack.close();
             stopped.countDown();
         }));
-        Path env = stack.writeEnv(root.resolve(".devstack/env"));
-        LocalStack.log("ready; addresses and tokens in " + root.relativize(env));
+        Path env = stack.writeEnv(state.resolve("env"));
+        if (stack.gatewayUrl() != null) {
+            LocalStack.log("console on " + stack.gatewayUrl() + "/ (sign in with any user name, e.g. demo-user;"
+                    + " the RunPod key to store is RUNPOD_SIM_API_KEY in " + root.relativize(env) + ")");
+            LocalStack.log("API reference on " + stack.gatewayUrl() + "/api/docs/, problem pages under "
+                    + stack.gatewayUrl() + "/problems/");
+        }
+        LocalStack.log("ready; addresses and tokens in " + root.relativize(env) + ", logs in "
+                + root.relativize(infrastructureLog.getParent()) + "/");
         if (demo) {
             boolean ok;
             try {

@@ -3,6 +3,7 @@ package dev.trainpod.devstack;
 import dev.trainpod.common.testing.JwtKeys;
 import dev.trainpod.common.testing.SharedKafka;
 import dev.trainpod.common.testing.SharedPostgres;
+import dev.trainpod.devstack.oidc.OidcStandIn;
 import dev.trainpod.devstack.runpod.RunPodSimulator;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -69,6 +70,8 @@ public final class LocalStack implements AutoCloseable {
     private ServiceProcess deploy;
     private ServiceProcess dataset;
     private ServiceProcess metrics;
+    private OidcStandIn oidc;
+    private Gateway gateway;
 
     private LocalStack(Options options) {
         this.options = options;
@@ -122,7 +125,7 @@ public final class LocalStack implements AutoCloseable {
         Map<String, String> deploySettings = common(pg, "trainpod_deploy", kafka);
         deploySettings.put("smallrye.jwt.sign.key.location", keys.deploySigningKey().toUri().toString());
         deploySettings.put("quarkus.rest-client.runpod.url", runPodUrl);
-        deploySettings.put("quarkus.rest-client.dataset-service.url", datasetUrl);
+        deploySettings.put("trainpod.deploy.dataset-service-url", datasetUrl);
         deploySettings.put("trainpod.deploy.metrics-public-url", metricsUrl);
         deploySettings.put("trainpod.deploy.dataset-public-url", datasetUrl);
         deploySettings.put("trainpod.deploy.pod-env.TRAINPOD_HEARTBEAT_SECONDS", "5");
@@ -267,6 +270,40 @@ public final class LocalStack implements AutoCloseable {
         return options.stateDir().resolve("logs").resolve(module + ".log");
     }
 
+    /**
+     * Starts the front door, once: the stand-in OIDC provider, and the gateway (nginx serving the console and the
+     * API) when nginx is installed. Port 0: any free port.
+     */
+    public synchronized void startFrontDoor(int gatewayPort, int oidcPort) {
+        if (oidc != null) {
+            return;
+        }
+        oidc = OidcStandIn.start(keys, oidcPort);
+        log("stand-in OIDC provider on " + oidc.url());
+        gateway = Gateway.binary().map(nginx -> Gateway.start(nginx, options.root(), dir("gateway"),
+                port(gatewayPort), deployUrl(), datasetUrl(), metricsUrl(), consoleConfig())).orElse(null);
+        if (gateway == null) {
+            log("nginx is not installed (apt-get install nginx): no gateway, no console; the API is on the services");
+        }
+    }
+
+    private String consoleConfig() {
+        return "{\"oidc\":{\"discovery\":\"" + oidc.url() + "/.well-known/openid-configuration\","
+                + "\"clientId\":\"trainpod-console\"},\"localStack\":" + (simulator != null) + "}";
+    }
+
+    /** The stand-in OIDC provider's address (started on any free port if the front door is not up yet). */
+    public String oidcUrl() {
+        startFrontDoor(0, 0);
+        return oidc.url();
+    }
+
+    /** The gateway's address: the console at /, the API under /api/v1; null when nginx is not installed. */
+    public String gatewayUrl() {
+        startFrontDoor(0, 0);
+        return gateway == null ? null : gateway.url();
+    }
+
     /** Writes {@code env} (shell syntax) with the stack's addresses and two users' tokens. */
     public Path writeEnv(Path file) {
         String env = "DEPLOY_URL=" + deployUrl() + "\n"
@@ -275,7 +312,11 @@ public final class LocalStack implements AutoCloseable {
                 + "RUNPOD_SIM_URL=" + (simulator == null ? "" : simulator.url()) + "\n"
                 + "RUNPOD_SIM_API_KEY=" + (simulator == null ? "" : runPodApiKey) + "\n"
                 + "USER_TOKEN=" + keys.userToken("demo-user", Duration.ofHours(12)) + "\n"
-                + "OTHER_USER_TOKEN=" + keys.userToken("other-user", Duration.ofHours(12)) + "\n";
+                + "OTHER_USER_TOKEN=" + keys.userToken("other-user", Duration.ofHours(12)) + "\n"
+                + (oidc == null ? "" : "OIDC_URL=" + oidc.url() + "\n")
+                + (gateway == null ? "" : "CONSOLE_URL=" + gateway.url() + "/\n")
+                + (Files.isExecutable(options.root().resolve("cli/trainpod"))
+                        ? "TRAINPOD_CLI=" + options.root().resolve("cli/trainpod") + "\n" : "");
         try {
             Files.createDirectories(file.getParent());
             Files.writeString(file, env);
@@ -288,6 +329,12 @@ public final class LocalStack implements AutoCloseable {
     /** Stops the services, then the simulator (which kills every pod process), then Kafka and PostgreSQL. */
     @Override
     public void close() {
+        if (gateway != null) {
+            gateway.close();
+        }
+        if (oidc != null) {
+            oidc.close();
+        }
         for (int i = services.size() - 1; i >= 0; i--) {
             services.get(i).close();
         }

@@ -86,6 +86,24 @@ public final class TrainpodClient {
         return send(request(deployUrl + "/api/v1/deployments/" + id + "/events").GET());
     }
 
+    public Answer deployments() {
+        return send(request(deployUrl + "/api/v1/deployments").GET());
+    }
+
+    public Answer cancel(String id) {
+        return send(request(deployUrl + "/api/v1/deployments/" + id + "/cancel")
+                .POST(HttpRequest.BodyPublishers.noBody()));
+    }
+
+    public Answer datasets() {
+        return send(request(datasetUrl + "/api/v1/datasets").GET());
+    }
+
+    /** The complete artifacts of one deployment. */
+    public Answer artifacts(String deploymentId) {
+        return send(request(datasetUrl + "/api/v1/artifacts?deploymentId=" + deploymentId).GET());
+    }
+
     public Answer progress(String id) {
         return send(request(metricsUrl + "/api/v1/jobs/" + id + "/progress").GET());
     }

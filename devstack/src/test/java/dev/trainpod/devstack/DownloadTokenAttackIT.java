@@ -2,22 +2,19 @@ package dev.trainpod.devstack;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * Attacks on the token-gated dataset download: guessing, and replaying a token that was revoked, expired or used
- * up. Each attacker comes from an address of its own (X-Forwarded-For, trusted from the local gateway address), so
+ * up. Each attacker comes from an address of its own (X-Real-IP, the header the gateway overwrites), so
  * that the guessing limit meets no other test's pods.
  */
 class DownloadTokenAttackIT {
@@ -103,22 +100,8 @@ class DownloadTokenAttackIT {
         }
     }
 
-    /** A download token for user A's dataset and a deployment of its own, minted as deploy-service mints them. */
     private static String mint(long ttlSeconds, int maxUses) {
-        ItHttp.Raw r = ItHttp.exchange("POST", stack.datasetUrl() + "/internal/v1/download-tokens", ("""
-                {"userId": "%s", "datasetId": "%s", "deploymentId": "%s", "ttlSeconds": %d, "maxUses": %d}
-                """.formatted(a.userId(), a.datasetId(), UUID.randomUUID(), ttlSeconds, maxUses))
-                .getBytes(StandardCharsets.UTF_8), "Authorization", "Bearer " + stack.keys().serviceToken(),
-                "Content-Type", "application/json");
-        assertThat(r.status()).as(r.toString()).isEqualTo(201);
-        try {
-            String token = ItHttp.JSON.readTree(r.body()).path("token").asText();
-            assertThat(token).hasSize(43);
-            SecretScanIT.remember(token);
-            return token;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return OwnerFixture.mintDownloadToken(stack, a, ttlSeconds, maxUses);
     }
 
     private static ItHttp.Raw download(String token, String client, String... headers) {
@@ -130,7 +113,7 @@ class DownloadTokenAttackIT {
     }
 
     private static ItHttp.Raw request(String method, String token, String client, String... headers) {
-        List<String> all = new ArrayList<>(List.of("X-Forwarded-For", client));
+        List<String> all = new ArrayList<>(List.of("X-Real-IP", client));
         all.addAll(List.of(headers));
         return ItHttp.exchange(method, stack.datasetUrl() + "/api/v1/downloads/" + token, null,
                 all.toArray(String[]::new));

@@ -95,6 +95,21 @@ final class OwnerFixture {
                 pod.env().get("TRAINPOD_JOB_TOKEN"), datasetUrl.substring(datasetUrl.lastIndexOf('/') + 1));
     }
 
+    /** A download token for user A's dataset and a deployment of its own, minted as deploy-service mints them. */
+    static String mintDownloadToken(LocalStack stack, Owner a, long ttlSeconds, int maxUses) {
+        ItHttp.Raw r = ItHttp.exchange("POST", stack.datasetUrl() + "/internal/v1/download-tokens", ("""
+                {"userId": "%s", "datasetId": "%s", "deploymentId": "%s", "ttlSeconds": %d, "maxUses": %d}
+                """.formatted(a.userId(), a.datasetId(), UUID.randomUUID(), ttlSeconds, maxUses))
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8), "Authorization",
+                "Bearer " + stack.keys().serviceToken(), "Content-Type", "application/json");
+        String token = field(r, 201, "token");
+        if (token.length() != 43) {
+            throw new AssertionError("a download token has 43 characters: " + r);
+        }
+        SecretScanIT.remember(token);
+        return token;
+    }
+
     /** The example SFT dataset of the repository. */
     static byte[] example() {
         Path root = Path.of(System.getenv().getOrDefault("TRAINPOD_ROOT", "..")).toAbsolutePath().normalize();

@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.Optional;
 
 /** The phases a pod reports on {@code POST /api/v1/jobs/{id}/status}; the names are part of the pod contract. */
+@org.eclipse.microprofile.openapi.annotations.media.Schema(description = "The pod's phase: DOWNLOADING, TRAINING, UPLOADING, SUCCEEDED or FAILED.")
 public enum JobPhase {
     DOWNLOADING,
     TRAINING,

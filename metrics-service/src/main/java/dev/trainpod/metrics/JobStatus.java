@@ -1,6 +1,7 @@
 package dev.trainpod.metrics;
 
 /** Where a job stands for metrics-service: running, finished by the pod's own report, or closed for good. */
+@org.eclipse.microprofile.openapi.annotations.media.Schema(description = "The job's status: ACTIVE, SUCCEEDED, FAILED or ENDED.")
 public enum JobStatus {
     /** Expected or running; the pod may write. */
     ACTIVE,

@@ -2,6 +2,7 @@ package dev.trainpod.metrics;
 
 import java.time.Instant;
 import java.util.UUID;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /**
  * A job's progress as its owner sees it.
@@ -14,21 +15,24 @@ import java.util.UUID;
  * @param etaSeconds seconds left at the recent step rate; null while it cannot be measured
  * @param reason why the job failed or ended, when it did
  */
+@Schema(description = "A job's progress as its owner sees it.")
 public record Progress(
-        UUID deploymentId,
-        JobPhase phase,
-        JobStatus status,
-        Integer step,
-        Integer totalSteps,
+        @Schema(description = "The deployment (and job) id.") UUID deploymentId,
+        @Schema(description = "The pod's last reported phase; null until it reports one.") JobPhase phase,
+        @Schema(description = "ACTIVE, SUCCEEDED, FAILED or ENDED.") JobStatus status,
+        @Schema(description = "The highest step reported so far.", minimum = "0") Integer step,
+        @Schema(description = "How many steps training takes, once known.", minimum = "1") Integer totalSteps,
+        @Schema(description = "Percent done, 0–100; null while totalSteps is unknown.", minimum = "0", maximum = "100")
         Double percent,
-        Double loss,
-        Double tokensPerSecond,
+        @Schema(description = "The loss of the latest point that has one.") Double loss,
+        @Schema(description = "Training throughput, in tokens per second.") Double tokensPerSecond,
+        @Schema(description = "Seconds left at the recent step rate; null while it cannot be measured.", minimum = "0")
         Long etaSeconds,
-        Instant lastHeartbeatAt,
-        String podId,
-        String reason,
-        String message,
-        Instant startedAt,
-        Instant finishedAt,
-        Instant endedAt) {
+        @Schema(description = "When the pod last sent a heartbeat (RFC 3339, UTC).") Instant lastHeartbeatAt,
+        @Schema(description = "RunPod's pod id, once known.") String podId,
+        @Schema(description = "Why the job failed or ended, when it did (a failure reason).") String reason,
+        @Schema(description = "A human message about the outcome.") String message,
+        @Schema(description = "When training started.") Instant startedAt,
+        @Schema(description = "When the pod reported its outcome.") Instant finishedAt,
+        @Schema(description = "When the deployment ended.") Instant endedAt) {
 }

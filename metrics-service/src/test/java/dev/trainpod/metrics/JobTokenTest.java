@@ -27,7 +27,7 @@ class JobTokenTest {
     @Test
     void tokenSignedWithAnUntrustedKeyIsUnauthorized() {
         UUID job = requestJob("alice", 100);
-        postMetrics(job, TestTokens.selfSignedJobToken(job)).then().statusCode(401)
+        postMetrics(job, TrainpodTestResource.keys().selfSignedJobToken(job)).then().statusCode(401)
                 .contentType("application/problem+json").header("WWW-Authenticate", "Bearer");
         assertNothingStored(job);
     }
@@ -35,7 +35,7 @@ class JobTokenTest {
     @Test
     void expiredTokenIsUnauthorized() {
         UUID job = requestJob("alice", 100);
-        postMetrics(job, TestTokens.expiredJobToken(job)).then().statusCode(401)
+        postMetrics(job, TrainpodTestResource.keys().expiredJobToken(job)).then().statusCode(401)
                 .contentType("application/problem+json");
         assertNothingStored(job);
     }
@@ -43,7 +43,7 @@ class JobTokenTest {
     @Test
     void tokenForAnotherAudienceIsUnauthorized() {
         UUID job = requestJob("alice", 100);
-        postMetrics(job, TestTokens.datasetOnlyJobToken(job)).then().statusCode(401)
+        postMetrics(job, TrainpodTestResource.keys().datasetOnlyJobToken(job)).then().statusCode(401)
                 .contentType("application/problem+json");
         assertNothingStored(job);
     }

@@ -29,6 +29,7 @@ final class SseClient implements AutoCloseable {
     private static final Event END = new Event(null, null, null);
 
     private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
+    private final BlockingQueue<String> comments = new LinkedBlockingQueue<>();
     private final HttpResponse<InputStream> response;
 
     SseClient(URI uri, String token, String lastEventId) throws IOException, InterruptedException {
@@ -59,6 +60,13 @@ final class SseClient implements AutoCloseable {
         assertThat(event).as("the end of the stream").isSameAs(END);
     }
 
+    /** The next comment line (a keep-alive); fails after 30 s without one. */
+    String nextComment() throws InterruptedException {
+        String comment = comments.poll(30, TimeUnit.SECONDS);
+        assertThat(comment).as("a comment within 30 s").isNotNull();
+        return comment;
+    }
+
     @Override
     public void close() throws IOException {
         response.body().close();
@@ -77,6 +85,8 @@ final class SseClient implements AutoCloseable {
                     id = null;
                     name = null;
                     data.setLength(0);
+                } else if (line.startsWith(":")) {
+                    comments.add(line.substring(1).strip());
                 } else if (line.startsWith("id:")) {
                     id = line.substring(3).strip();
                 } else if (line.startsWith("event:")) {

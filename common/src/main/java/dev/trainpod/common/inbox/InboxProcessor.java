@@ -2,6 +2,7 @@ package dev.trainpod.common.inbox;
 
 import dev.trainpod.common.event.EventCodec;
 import dev.trainpod.common.event.EventEnvelope;
+import dev.trainpod.common.event.LifecycleEvent;
 import dev.trainpod.common.tracing.TraceHeaders;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
@@ -17,6 +18,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.jboss.logging.Logger;
@@ -64,6 +66,16 @@ public class InboxProcessor {
 
     /** Decodes the record and, on its first delivery, applies the handler in the same transaction. */
     public Uni<Void> process(ConsumerRecord<String, String> record, Function<EventEnvelope, Uni<Void>> handler) {
+        return process(record, handler, event -> { });
+    }
+
+    /**
+     * As {@link #process(ConsumerRecord, Function)}, then gives the decoded event to {@code afterCommit} once the
+     * record is done with: applied and committed, seen before (a redelivery), or moved to the dead-letter table.
+     * For work that must not hold the record (a provider call), decided on the event's type, not on its headers.
+     */
+    public Uni<Void> process(ConsumerRecord<String, String> record, Function<EventEnvelope, Uni<Void>> handler,
+                             Consumer<LifecycleEvent> afterCommit) {
         EventEnvelope envelope;
         try {
             envelope = EventCodec.fromRecord(record);
@@ -75,6 +87,11 @@ public class InboxProcessor {
                     record.topic(), record.partition(), record.offset(), e.getMessage());
             return Uni.createFrom().voidItem();
         }
+        return process(record, envelope, handler).invoke(() -> afterCommit.accept(envelope.event()));
+    }
+
+    private Uni<Void> process(ConsumerRecord<String, String> record, EventEnvelope envelope,
+                              Function<EventEnvelope, Uni<Void>> handler) {
         long id = sequence.incrementAndGet();
         InFlight state = new InFlight();
         inFlight.put(id, state);

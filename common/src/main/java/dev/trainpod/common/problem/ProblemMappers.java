@@ -124,13 +124,25 @@ public class ProblemMappers {
         return false;
     }
 
-        /** The one way this service writes a problem response. */
+    /** The one way this service writes a problem response; a field error without a hint gets its code's hint. */
     public static Response respond(Problem problem) {
-        Response.ResponseBuilder builder = Response.status(problem.status()).type(Problem.MEDIA_TYPE).entity(problem);
+        Response.ResponseBuilder builder = Response.status(problem.status()).type(Problem.MEDIA_TYPE)
+                .entity(withCatalogHints(problem));
         if (problem.status() == 401) {
             builder.header("WWW-Authenticate", "Bearer");
         }
         return builder.build();
+    }
+
+    /** The catalog is the source of a code's hint wherever the code's check gave none of its own. */
+    static Problem withCatalogHints(Problem problem) {
+        if (problem.errors() == null || problem.errors().stream().allMatch(e -> e.hint() != null)) {
+            return problem;
+        }
+        return problem.withErrors(problem.errors().stream()
+                .map(e -> e.hint() != null || e.code() == null ? e : new Problem.FieldError(e.field(), e.code(),
+                        e.message(), CodeCatalog.of(e.code()).map(CodeCatalog::todo).orElse(null)))
+                .toList());
     }
 
     private static Response unauthorized() {

@@ -9,7 +9,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonReader;
-import jakarta.json.JsonString;
 import java.io.ByteArrayInputStream;
 import java.util.Base64;
 import org.eclipse.microprofile.jwt.JsonWebToken;
@@ -54,7 +53,7 @@ public class IssuerRoleAugmentor implements SecurityIdentityAugmentor {
         }
         // Both issuers' keys verify signatures; a job or service token must also be signed by deploy-service's key.
         if (issuers.deployIssuer().equals(issuer) && deployKey) {
-            String kind = kindOf(jwt);
+            String kind = DeployTokens.kind(jwt);
             if (TokenClaims.KIND_JOB.equals(kind)) {
                 return Roles.JOB;
             }
@@ -63,11 +62,6 @@ public class IssuerRoleAugmentor implements SecurityIdentityAugmentor {
             }
         }
         return null;
-    }
-
-    private static String kindOf(JsonWebToken jwt) {
-        Object kind = jwt.getClaim(TokenClaims.KIND);
-        return kind instanceof JsonString s ? s.getString() : kind == null ? null : kind.toString();
     }
 
     /** The {@code kid} of a compact JWS; the signature was verified before augmentation. */

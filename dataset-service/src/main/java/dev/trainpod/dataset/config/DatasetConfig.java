@@ -22,9 +22,27 @@ public interface DatasetConfig {
     @WithDefault("8M")
     MemorySize maxLineBytes();
 
-    /** Base URL pods download from, as reachable from a pod ({@code TRAINPOD_DATASET_PUBLIC_URL}); default {@code http://localhost:8082}. */
-    @WithDefault("http://localhost:8082")
+    /**
+     * Base URL pods download from, as reachable from a pod ({@code TRAINPOD_DATASET_PUBLIC_URL}); no default: without
+     * it the service does not start, and the error names this setting.
+     */
     String publicUrl();
+
+    /** Most datasets one user may hold (the next upload answers 429 dataset-quota-exceeded); default 100. */
+    @WithDefault("100")
+    int maxDatasetsPerUser();
+
+    /** Most bytes of datasets one user may hold together; default 50G. */
+    @WithDefault("50G")
+    MemorySize maxDatasetBytesPerUser();
+
+    /** Most artifacts one deployment may store, of any names (the next answers 429 artifact-quota-exceeded); default 50. */
+    @WithDefault("50")
+    int maxArtifactsPerDeployment();
+
+    /** Most bytes of artifacts one deployment may store together; default 100G. */
+    @WithDefault("100G")
+    MemorySize maxArtifactBytesPerDeployment();
 
     /** How long a download token is valid when the caller does not say; default 2h. */
     @WithDefault("2h")
@@ -45,6 +63,13 @@ public interface DatasetConfig {
     /** How fast a client's allowance of unknown download tokens comes back, per minute; default 10. */
     @WithDefault("10")
     double downloadGuessesPerMinute();
+
+    /**
+     * Most client addresses whose guesses are remembered (those whose allowance has come back make room first;
+     * beyond it, new addresses share one allowance); default 10000.
+     */
+    @WithDefault("10000")
+    int downloadGuardCapacity();
 
     /** How long expired tokens and ended deployments' grants are kept before they are deleted; default 24h. */
     @WithDefault("24h")

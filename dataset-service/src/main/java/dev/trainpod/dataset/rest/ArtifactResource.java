@@ -2,7 +2,7 @@ package dev.trainpod.dataset.rest;
 
 import dev.trainpod.common.security.Roles;
 import dev.trainpod.dataset.Artifact;
-import dev.trainpod.dataset.DatasetProblems;
+import dev.trainpod.dataset.problem.DatasetProblems;
 import dev.trainpod.dataset.service.ArtifactRecords;
 import dev.trainpod.dataset.service.Await;
 import dev.trainpod.dataset.service.ByteRange;
@@ -22,8 +22,14 @@ import jakarta.ws.rs.core.Response;
 import java.util.List;
 import java.util.UUID;
 import org.eclipse.microprofile.jwt.JsonWebToken;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.ParameterIn;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** A user's artifacts: the files their deployments' pods uploaded; another user's answer 404. */
+@Tag(name = "Artifacts", description = "What your deployments' pods stored: adapters, checkpoints, files.")
 @Path("/api/v1/artifacts")
 @RolesAllowed(Roles.USER)
 public class ArtifactResource {
@@ -38,6 +44,12 @@ public class ArtifactResource {
         this.jwt = jwt;
     }
 
+    @Operation(summary = "List your artifacts",
+            description = "The complete artifacts (adapters, checkpoints, metrics files) your deployments' "
+            + "pods stored, oldest first.")
+    @Parameter(name = "deploymentId", in = ParameterIn.QUERY, description = "Only the artifacts of this deployment (a UUID).")
+    @APIResponse(responseCode = "200", description = "Your artifacts.")
+    @APIResponse(responseCode = "400", description = "deploymentId is not a UUID (deployment-id-invalid).")
     /** The user's complete artifacts, of one deployment when {@code deploymentId} is given, oldest first. */
     @GET
     @Produces(MediaType.APPLICATION_JSON)
@@ -53,6 +65,15 @@ public class ArtifactResource {
         return artifacts.list(jwt.getSubject(), deployment).map(all -> all.stream().map(ArtifactView::of).toList());
     }
 
+    @Operation(summary = "Download an artifact",
+            description = "The artifact's bytes (application/octet-stream), or the single Range asked for "
+            + "(206).")
+    @Parameter(name = "id", in = ParameterIn.PATH, description = "The artifact's id.")
+    @Parameter(name = "Range", in = ParameterIn.HEADER, description = "Optional single byte range, e.g. bytes=0-1048575.")
+    @APIResponse(responseCode = "200", description = "The whole artifact.")
+    @APIResponse(responseCode = "206", description = "The range asked for.")
+    @APIResponse(responseCode = "404", description = "No artifact of yours has this id (not-found).")
+    @APIResponse(responseCode = "416", description = "The range lies outside the artifact (range-not-satisfiable).")
     /** The artifact's bytes, or the single {@code Range} asked for (206). */
     @GET
     @Path("/{id}/content")

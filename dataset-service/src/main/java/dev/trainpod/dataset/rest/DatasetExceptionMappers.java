@@ -2,8 +2,7 @@ package dev.trainpod.dataset.rest;
 
 import dev.trainpod.common.problem.Problem;
 import dev.trainpod.common.problem.ProblemMappers;
-import dev.trainpod.dataset.OffsetConflictException;
-import dev.trainpod.dataset.service.DownloadRateLimitedException;
+import dev.trainpod.dataset.problem.OffsetConflictException;
 import dev.trainpod.dataset.service.RangeNotSatisfiableException;
 import jakarta.ws.rs.core.Response;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
@@ -20,13 +19,6 @@ public class DatasetExceptionMappers {
                         "Range not satisfiable", "Ask for one byte range (bytes=a-b, a- or -n) within the file's "
                                 + e.size() + " bytes.")))
                 .header("Content-Range", "bytes */" + e.size())
-                .build();
-    }
-
-    @ServerExceptionMapper(DownloadRateLimitedException.class)
-    public Response downloadRateLimited(DownloadRateLimitedException e) {
-        return Response.fromResponse(ProblemMappers.respond(e.problem()))
-                .header("Retry-After", e.retryAfterSeconds())
                 .build();
     }
 

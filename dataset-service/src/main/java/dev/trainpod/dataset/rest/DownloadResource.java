@@ -1,5 +1,6 @@
 package dev.trainpod.dataset.rest;
 
+import dev.trainpod.common.http.ClientAddress;
 import dev.trainpod.common.problem.ProblemException;
 import dev.trainpod.dataset.config.DatasetConfig;
 import dev.trainpod.dataset.service.Await;
@@ -18,6 +19,11 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.ParameterIn;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
  * Token-gated dataset downloads for pods: no bearer token, the download token is the last path segment. Local
@@ -26,6 +32,7 @@ import jakarta.ws.rs.core.Response;
  * bytes may be read while they are sent.
  */
 @Path(DownloadResource.PATH + "/{token}")
+@Tag(name = "Pod: dataset", description = "The pod's dataset download and links (job token or download token).")
 @PermitAll
 public class DownloadResource {
 
@@ -36,10 +43,12 @@ public class DownloadResource {
     private final DownloadGuard guard;
     private final StoredContent content;
     private final DownloadMetrics metrics;
+    private final ClientAddress clients;
 
     public DownloadResource(DownloadService downloads, DownloadGuard guard, StoredContent content,
-                            DownloadMetrics metrics) {
+                            DownloadMetrics metrics, ClientAddress clients) {
         this.metrics = metrics;
+        this.clients = clients;
         this.downloads = downloads;
         this.guard = guard;
         this.content = content;
@@ -50,6 +59,20 @@ public class DownloadResource {
         return config.publicUrl().replaceAll("/+$", "") + PATH + "/" + token;
     }
 
+    @Operation(summary = "Download a dataset (pod)",
+            description = "The dataset's bytes for the pod (application/x-ndjson), or the Range asked for "
+            + "(206). The token is the credential: it lives at most 2 hours, allows a few "
+            + "downloads from byte 0 and is revoked when the deployment ends. An address that "
+            + "tries too many unknown tokens is refused for a while.")
+    @Parameter(name = "token", in = ParameterIn.PATH, description = "The download token: the last segment of the url POST /api/v1/pod/dataset gave.")
+    @Parameter(name = "Range", in = ParameterIn.HEADER, description = "Optional single byte range to resume a download, e.g. bytes=1048576-.")
+    @APIResponse(responseCode = "200", description = "The dataset.")
+    @APIResponse(responseCode = "206", description = "The range asked for.")
+    @APIResponse(responseCode = "404", description = "Unknown token (download-not-found).")
+    @APIResponse(responseCode = "410", description = "Expired (download-expired) or revoked (download-revoked).")
+    @APIResponse(responseCode = "416", description = "The range lies outside the file (range-not-satisfiable).")
+    @APIResponse(responseCode = "429", description = "The token's uses are used up (download-uses-exhausted) or this address tried too "
+            + "many unknown tokens (download-rate-limited).")
     /**
      * The dataset, or the requested range of it (206); a request from byte 0 uses up one of the token's uses;
      * every GET is recorded. A client that has tried too many unknown tokens is answered 429 ({@link DownloadGuard}).
@@ -64,6 +87,14 @@ public class DownloadResource {
         return content.send(headers(d), d.storageKey(), d.range()).build();
     }
 
+    @Operation(summary = "Check a dataset download (pod)",
+            description = "The headers a GET would answer, without the body, without using the token up.")
+    @Parameter(name = "token", in = ParameterIn.PATH, description = "The download token: the last segment of the url POST /api/v1/pod/dataset gave.")
+    @Parameter(name = "Range", in = ParameterIn.HEADER, description = "Optional single byte range to resume a download, e.g. bytes=1048576-.")
+    @APIResponse(responseCode = "200", description = "The headers of the download.")
+    @APIResponse(responseCode = "404", description = "Unknown token (download-not-found).")
+    @APIResponse(responseCode = "410", description = "Expired (download-expired) or revoked (download-revoked).")
+    @APIResponse(responseCode = "429", description = "Refused for now (download-rate-limited).")
     /** What a GET would send, without the body, without using the token up. */
     @HEAD
     @Blocking
@@ -89,8 +120,9 @@ public class DownloadResource {
         }
     }
 
-    private static String clientOf(HttpServerRequest request) {
-        return request.remoteAddress() == null ? null : request.remoteAddress().hostAddress();
+    /** The gateway's trusted client address (IPv6 by /64), never the client-supplied X-Forwarded-For. */
+    private String clientOf(HttpServerRequest request) {
+        return clients.of(request);
     }
 
     private static Response.ResponseBuilder headers(Download d) {

@@ -1,11 +1,17 @@
 package dev.trainpod.dataset.rest;
 
+import dev.trainpod.common.dataset.DatasetSummary;
+import dev.trainpod.common.dataset.InternalDatasetApi;
+import dev.trainpod.common.dataset.MintTokenRequest;
+import dev.trainpod.common.dataset.MintedToken;
 import dev.trainpod.common.security.Roles;
+import dev.trainpod.dataset.Dataset;
 import dev.trainpod.dataset.config.DatasetConfig;
 import dev.trainpod.dataset.service.DatasetService;
 import dev.trainpod.dataset.service.DownloadMetrics;
 import dev.trainpod.dataset.service.DownloadTokenService;
 import dev.trainpod.dataset.service.IssuedToken;
+import dev.trainpod.dataset.validation.DatasetFormat;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;
@@ -20,14 +26,16 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
 import org.jboss.resteasy.reactive.RestResponse;
 
 /**
  * What deploy-service calls with its service token: a user's dataset summary for the pre-flight checks, and a
- * download token for a deployment's pod. The gateway does not route {@code /internal}.
+ * download token for a deployment's pod. The gateway does not route {@code /internal}. Paths and bodies are the
+ * shared contract in {@code common} ({@link InternalDatasetApi}), which deploy-service's client uses too.
  */
-@Path("/internal/v1")
+@Path(InternalDatasetApi.ROOT)
 @RolesAllowed(Roles.SERVICE)
 @Produces(MediaType.APPLICATION_JSON)
 public class InternalResource {
@@ -49,15 +57,15 @@ public class InternalResource {
 
     /** The dataset's summary with its owner; 404 unless it exists and belongs to {@code userId}. */
     @GET
-    @Path("/datasets/{id}")
-    public Uni<DatasetView> dataset(@PathParam("id") UUID id,
-                                    @QueryParam("userId") @NotBlank(message = "userId is required") String userId) {
-        return datasets.get(id, userId).map(DatasetView::withOwner);
+    @Path(InternalDatasetApi.DATASET)
+    public Uni<DatasetSummary> dataset(@PathParam("id") UUID id,
+                                       @QueryParam("userId") @NotBlank(message = "userId is required") String userId) {
+        return datasets.get(id, userId).map(InternalResource::summary);
     }
 
     /** Mints a download token of at most 2 h; 201 with the token and the URL the pod downloads from. */
     @POST
-    @Path("/download-tokens")
+    @Path(InternalDatasetApi.DOWNLOAD_TOKENS)
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<RestResponse<MintedToken>> mint(@NotNull(message = "a JSON body is required") @Valid
                                                 MintTokenRequest request) {
@@ -67,6 +75,12 @@ public class InternalResource {
         return tokens.mint(request.userId(), request.datasetId(), request.deploymentId(), ttl, maxUses)
                 .invoke(issued -> metrics.minted())
                 .map(issued -> RestResponse.status(RestResponse.Status.CREATED, answer(issued)));
+    }
+
+    private static DatasetSummary summary(Dataset dataset) {
+        List<String> fits = DatasetFormat.valueOf(dataset.format).fitsMethods();
+        return new DatasetSummary(dataset.id, dataset.userId, dataset.name, dataset.bytes, dataset.sha256,
+                dataset.format, dataset.rows, dataset.estimatedTokens, fits, dataset.errorCount);
     }
 
     private MintedToken answer(IssuedToken issued) {

@@ -1,6 +1,7 @@
 package dev.trainpod.dataset.rest;
 
 import java.time.Instant;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /**
  * A fresh download link for the pod's dataset.
@@ -10,5 +11,10 @@ import java.time.Instant;
  * @param bytes the dataset's size
  * @param expiresAt when the link stops working (a download started before may still resume for a while)
  */
-public record PodDatasetLink(String url, String sha256, long bytes, Instant expiresAt) {
+@Schema(description = "A fresh download link for the pod's dataset.")
+public record PodDatasetLink(
+        @Schema(description = "Plain GET (the token is its last segment), Range supported.") String url,
+        @Schema(description = "The dataset's SHA-256, 64 hex characters.") String sha256,
+        @Schema(description = "The dataset's size, in bytes.", minimum = "0") long bytes,
+        @Schema(description = "When the link stops working, at most 2 hours from now.") Instant expiresAt) {
 }

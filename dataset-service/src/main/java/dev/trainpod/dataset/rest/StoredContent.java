@@ -1,6 +1,6 @@
 package dev.trainpod.dataset.rest;
 
-import dev.trainpod.dataset.DatasetProblems;
+import dev.trainpod.dataset.problem.DatasetProblems;
 import dev.trainpod.dataset.service.ByteRange;
 import dev.trainpod.dataset.storage.BlobStore;
 import jakarta.enterprise.context.ApplicationScoped;

@@ -2,8 +2,8 @@ package dev.trainpod.dataset.rest;
 
 import dev.trainpod.common.problem.Problem;
 import dev.trainpod.common.problem.ProblemMappers;
-import dev.trainpod.dataset.DatasetProblems;
 import dev.trainpod.dataset.config.DatasetConfig;
+import dev.trainpod.dataset.problem.DatasetProblems;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;

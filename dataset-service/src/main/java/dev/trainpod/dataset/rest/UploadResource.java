@@ -2,8 +2,8 @@ package dev.trainpod.dataset.rest;
 
 import dev.trainpod.common.security.Roles;
 import dev.trainpod.dataset.Dataset;
-import dev.trainpod.dataset.DatasetProblems;
 import dev.trainpod.dataset.Upload;
+import dev.trainpod.dataset.problem.DatasetProblems;
 import dev.trainpod.dataset.service.ResumableUploads;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.annotation.security.RolesAllowed;
@@ -27,6 +27,13 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.UUID;
 import org.eclipse.microprofile.jwt.JsonWebToken;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.ParameterIn;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /**
  * Resumable dataset uploads in the manner of tus 1.0: {@code POST} with {@code Upload-Length} creates one,
@@ -34,6 +41,7 @@ import org.eclipse.microprofile.jwt.JsonWebToken;
  * completes the upload answers 201 with the dataset's summary (and {@code Location} of the dataset); the upload's
  * {@code GET} shows the dataset id from then on.
  */
+@Tag(name = "Uploads", description = "Resumable (tus-style) dataset uploads for large files and unreliable links.")
 @Path("/api/v1/uploads")
 @RolesAllowed(Roles.USER)
 @Produces(MediaType.APPLICATION_JSON)
@@ -52,6 +60,17 @@ public class UploadResource {
         this.jwt = jwt;
     }
 
+    @Operation(summary = "Create a resumable upload",
+            description = "Creates a tus-style resumable upload of Upload-Length bytes; send the bytes with "
+            + "PATCH from Upload-Offset 0.")
+    @Parameter(name = "Upload-Length", in = ParameterIn.HEADER, description = "The file's total size, in bytes (1 up to the largest dataset).")
+    @Parameter(name = "Upload-Metadata", in = ParameterIn.HEADER, description = "tus metadata: name <base64 of the file name>; or use ?name=.")
+    @Parameter(name = "name", in = ParameterIn.QUERY, description = "The dataset's file name, at most 255 characters.")
+    @APIResponse(responseCode = "201", description = "Created; Location names the upload, Upload-Offset is 0.",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = UploadView.class)))
+    @APIResponse(responseCode = "400", description = "Upload-Length invalid (upload-length-invalid), Upload-Metadata invalid "
+            + "(upload-metadata-invalid) or no name (name-missing).")
+    @APIResponse(responseCode = "413", description = "Upload-Length above the largest dataset (dataset-too-large).")
     /** Creates an upload of {@code Upload-Length} bytes named by {@code ?name=} or {@code Upload-Metadata}. */
     @POST
     public Response create(@HeaderParam("Upload-Length") String length, @HeaderParam("Upload-Metadata") String metadata,
@@ -67,6 +86,11 @@ public class UploadResource {
                 .header(OFFSET, 0).header("Upload-Length", bytes).header("Tus-Resumable", TUS_VERSION).build();
     }
 
+    @Operation(summary = "Read a resumable upload's offset (tus)",
+            description = "Upload-Offset (bytes received) and Upload-Length headers, no body.")
+    @Parameter(name = "id", in = ParameterIn.PATH, description = "The upload's id, from the Location of POST /api/v1/uploads.")
+    @APIResponse(responseCode = "200", description = "The offset, in the headers.")
+    @APIResponse(responseCode = "404", description = "No upload of yours has this id (not-found).")
     /** The upload's offset and length. */
     @HEAD
     @Path("/{id}")
@@ -74,6 +98,12 @@ public class UploadResource {
         return state(uploads.get(id, jwt.getSubject())).build();
     }
 
+    @Operation(summary = "Read a resumable upload",
+            description = "The upload's length, offset and, once complete, its dataset id.")
+    @Parameter(name = "id", in = ParameterIn.PATH, description = "The upload's id, from the Location of POST /api/v1/uploads.")
+    @APIResponse(responseCode = "200", description = "The upload.",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = UploadView.class)))
+    @APIResponse(responseCode = "404", description = "No upload of yours has this id (not-found).")
     /** The upload's state, with the dataset id once it is complete. */
     @GET
     @Path("/{id}")
@@ -82,6 +112,21 @@ public class UploadResource {
         return state(upload).entity(UploadView.of(upload)).build();
     }
 
+    @Operation(summary = "Append bytes to a resumable upload",
+            description = "Appends the body (Content-Type application/offset+octet-stream) at "
+            + "Upload-Offset; the chunk that completes the upload stores and validates the "
+            + "dataset.")
+    @Parameter(name = "id", in = ParameterIn.PATH, description = "The upload's id, from the Location of POST /api/v1/uploads.")
+    @Parameter(name = "Upload-Offset", in = ParameterIn.HEADER, description = "Where this chunk starts, in bytes: the offset HEAD answers.")
+    @APIResponse(responseCode = "201", description = "Complete: the dataset's summary.",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = DatasetView.class)))
+    @APIResponse(responseCode = "204", description = "Appended; Upload-Offset is the new offset.")
+    @APIResponse(responseCode = "400", description = "Upload-Offset invalid (upload-offset-invalid) or past Upload-Length "
+            + "(upload-length-exceeded).")
+    @APIResponse(responseCode = "404", description = "No upload of yours has this id (not-found).")
+    @APIResponse(responseCode = "409", description = "Upload-Offset is not where the upload stands (upload-offset-mismatch), another "
+            + "chunk is being written (upload-busy), or it is complete (upload-complete).")
+    @APIResponse(responseCode = "415", description = "The body is not application/offset+octet-stream (unsupported-media-type).")
     /**
      * Appends the body at {@code Upload-Offset}: 204 with the new offset, or 201 with the dataset's summary when
      * the upload is complete; 409 (with the current offset) when the offset is not where the upload stands.
@@ -103,6 +148,11 @@ public class UploadResource {
                 .header(OFFSET, upload.offset).header("Tus-Resumable", TUS_VERSION).build();
     }
 
+    @Operation(summary = "Abandon a resumable upload",
+            description = "Deletes the upload and the bytes it received.")
+    @Parameter(name = "id", in = ParameterIn.PATH, description = "The upload's id, from the Location of POST /api/v1/uploads.")
+    @APIResponse(responseCode = "204", description = "Deleted.")
+    @APIResponse(responseCode = "404", description = "No upload of yours has this id (not-found).")
     /** Abandons the upload and the bytes it received; 204. */
     @DELETE
     @Path("/{id}")

@@ -2,6 +2,7 @@ package dev.trainpod.dataset.rest;
 
 import dev.trainpod.dataset.Upload;
 import java.util.UUID;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /**
  * A resumable upload's state.
@@ -10,7 +11,12 @@ import java.util.UUID;
  * @param offset the bytes received ({@code Upload-Offset})
  * @param datasetId the dataset it became once complete; null before
  */
-public record UploadView(UUID id, String name, long length, long offset, UUID datasetId) {
+@Schema(description = "A resumable upload's state.")
+public record UploadView(@Schema(description = "The upload's id.") UUID id,
+                         @Schema(description = "The dataset's file name.") String name,
+                         @Schema(description = "Declared size (Upload-Length), in bytes.", minimum = "0") long length,
+                         @Schema(description = "Bytes received (Upload-Offset).", minimum = "0") long offset,
+                         @Schema(description = "The dataset it became once complete; null before.") UUID datasetId) {
 
     public static UploadView of(Upload upload) {
         return new UploadView(upload.id, upload.name, upload.length, upload.offset, upload.datasetId);

@@ -5,7 +5,7 @@ import dev.trainpod.common.event.EventCodec;
 import dev.trainpod.common.outbox.Outbox;
 import dev.trainpod.dataset.Artifact;
 import dev.trainpod.dataset.ArtifactDeclaration;
-import dev.trainpod.dataset.DatasetProblems;
+import dev.trainpod.dataset.problem.DatasetProblems;
 import dev.trainpod.dataset.repository.ArtifactDeclarationRepository;
 import dev.trainpod.dataset.repository.ArtifactRepository;
 import dev.trainpod.dataset.repository.DeploymentGrantRepository;

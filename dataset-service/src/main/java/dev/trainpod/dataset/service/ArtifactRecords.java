@@ -1,7 +1,7 @@
 package dev.trainpod.dataset.service;
 
 import dev.trainpod.dataset.Artifact;
-import dev.trainpod.dataset.DatasetProblems;
+import dev.trainpod.dataset.problem.DatasetProblems;
 import dev.trainpod.dataset.repository.ArtifactRepository;
 import dev.trainpod.dataset.repository.DeploymentGrantRepository;
 import io.quarkus.hibernate.reactive.panache.Panache;
@@ -18,8 +18,10 @@ public class ArtifactRecords {
 
     private final ArtifactRepository artifacts;
     private final DeploymentGrantRepository grants;
+    private final StorageQuotas quotas;
 
-    public ArtifactRecords(ArtifactRepository artifacts, DeploymentGrantRepository grants) {
+    public ArtifactRecords(ArtifactRepository artifacts, DeploymentGrantRepository grants, StorageQuotas quotas) {
+        this.quotas = quotas;
         this.artifacts = artifacts;
         this.grants = grants;
     }
@@ -49,13 +51,17 @@ public class ArtifactRecords {
     }
 
     /**
-     * Starts the artifact afresh under a new id, replacing any earlier upload of the name.
+     * Starts the artifact afresh under a new id, replacing any earlier upload of the name, if the deployment's
+     * artifact quota has room for it ({@code declaredBytes}: what the request announced, 0 if nothing).
      *
-     * @return the new artifact; the replaced one, if any, is {@code previous}
+     * @return the new artifact; the replaced one, if any, is {@code previous}; the bytes the quota leaves it
      */
-    public Uni<Started> begin(UUID deploymentId, String userId, String name, Long totalBytes) {
+    public Uni<Started> begin(UUID deploymentId, String userId, String name, Long totalBytes, long declaredBytes) {
         Instant now = now();
-        return Panache.withTransaction(() -> artifacts.findByName(deploymentId, name)
+        long[] room = new long[1];
+        return Panache.withTransaction(() -> quotas.artifactFits(deploymentId, name, declaredBytes)
+                .invoke(left -> room[0] = left)
+                .chain(() -> artifacts.findByName(deploymentId, name))
                 .call(previous -> previous == null ? Uni.createFrom().voidItem() : artifacts.delete("id", previous.id))
                 .chain(previous -> {
                     Artifact artifact = new Artifact();
@@ -66,7 +72,7 @@ public class ArtifactRecords {
                     artifact.totalBytes = totalBytes;
                     artifact.createdAt = now;
                     artifact.updatedAt = now;
-                    return artifacts.persist(artifact).map(saved -> new Started(saved, previous));
+                    return artifacts.persist(artifact).map(saved -> new Started(saved, previous, room[0]));
                 }));
     }
 
@@ -76,10 +82,14 @@ public class ArtifactRecords {
                 .map(updated -> updated == 1);
     }
 
-    /** Marks the upload complete with its checksum. */
-    public Uni<Artifact> complete(UUID id, String sha256) {
+    /**
+     * Marks the upload complete with its checksum, if it still fits the deployment's artifact quota (checked
+     * under the deployment's lock); otherwise fails with {@code artifact-quota-exceeded}, the record unchanged.
+     */
+    public Uni<Artifact> complete(UUID deploymentId, UUID id, String sha256) {
         return Panache.withTransaction(() -> artifacts.findById(id)
                 .onItem().ifNull().failWith(DatasetProblems::artifactNotFound)
+                .call(artifact -> quotas.artifactFits(deploymentId, artifact.name, artifact.bytes))
                 .invoke(artifact -> {
                     artifact.complete = true;
                     artifact.sha256 = sha256;
@@ -120,7 +130,7 @@ public class ArtifactRecords {
         return Instant.now().truncatedTo(ChronoUnit.MICROS);
     }
 
-    /** A fresh upload, and the one it replaced (null if none). */
-    public record Started(Artifact artifact, Artifact previous) {
+    /** A fresh upload, the one it replaced (null if none), and the bytes the deployment's quota leaves it. */
+    public record Started(Artifact artifact, Artifact previous, long roomBytes) {
     }
 }

@@ -1,8 +1,8 @@
 package dev.trainpod.dataset.service;
 
 import dev.trainpod.dataset.Artifact;
-import dev.trainpod.dataset.DatasetProblems;
 import dev.trainpod.dataset.config.DatasetConfig;
+import dev.trainpod.dataset.problem.DatasetProblems;
 import dev.trainpod.dataset.storage.BlobStore;
 import dev.trainpod.dataset.storage.DatasetStorage;
 import dev.trainpod.dataset.storage.StagedFile;
@@ -33,12 +33,14 @@ public class ArtifactUploads {
     private final BlobStore blobs;
     private final Path staging;
     private final long maxBytes;
+    private final long quotaBytes;
 
     public ArtifactUploads(ArtifactRecords records, BlobStore blobs, DatasetStorage storage, DatasetConfig config) {
         this.records = records;
         this.blobs = blobs;
         this.staging = storage.partialDirectory();
         this.maxBytes = config.maxArtifactBytes().asLongValue();
+        this.quotaBytes = config.maxArtifactBytesPerDeployment().asLongValue();
     }
 
     /** What one request did: the artifact as it now stands, and whether this request completed it. */
@@ -76,14 +78,20 @@ public class ArtifactUploads {
         }
         String owner = Await.result(() -> records.ownerOf(deploymentId));
         long start = range == null ? 0 : range.start();
-        Artifact artifact = start == 0 ? begin(deploymentId, owner, name, range) : resume(deploymentId, name, range);
+        long[] room = {maxBytes};
+        Artifact artifact = start == 0 ? begin(deploymentId, owner, name, range, contentLength, room)
+                : resume(deploymentId, name, range);
         Path staged = staged(artifact.id);
         MessageDigest digest = start == 0 ? StagedFile.newSha256() : null;
-        long limit = range == null ? maxBytes : range.length();
+        long limit = range == null ? Math.min(maxBytes, room[0]) : range.length();
         StagedFile.Appended appended = StagedFile.append(staged, start, body, limit, digest);
         if (appended.overflow()) {
             if (range == null) {
                 discard(artifact);
+                if (limit < maxBytes) {
+                    throw DatasetProblems.artifactQuotaExceeded("ARTIFACT_BYTES_QUOTA", quotaBytes,
+                            quotaBytes - limit);
+                }
                 throw DatasetProblems.artifactTooLarge(maxBytes);
             }
             StagedFile.truncate(staged, start);
@@ -113,7 +121,14 @@ public class ArtifactUploads {
             LOG.errorf(e, "cannot store artifact %s", artifact.id);
             throw DatasetProblems.storageUnavailable();
         }
-        Artifact done = Await.result(() -> records.complete(artifact.id, sha256));
+        Artifact done;
+        try {
+            done = Await.result(() -> records.complete(deploymentId, artifact.id, sha256));
+        } catch (RuntimeException e) {
+            blobs.delete(artifact.storageKey());
+            discard(artifact);
+            throw e;
+        }
         LOG.infof("deployment %s uploaded artifact %s (%d bytes)", deploymentId, artifact.id, done.bytes);
         return new Received(done, true);
     }
@@ -146,9 +161,13 @@ public class ArtifactUploads {
         return staging.resolve(artifactId + ".artifact");
     }
 
-    private Artifact begin(UUID deploymentId, String owner, String name, ContentRange range) {
+    /** Starts the artifact if the quota has room for what the request declares; {@code room[0]} is that room. */
+    private Artifact begin(UUID deploymentId, String owner, String name, ContentRange range, Long contentLength,
+                           long[] room) {
+        long declared = range != null ? range.total() : contentLength == null ? 0 : contentLength;
         ArtifactRecords.Started started = Await.result(() -> records.begin(deploymentId, owner, name,
-                range == null ? null : range.total()));
+                range == null ? null : range.total(), declared));
+        room[0] = started.roomBytes();
         if (started.previous() != null) {
             StagedFile.deleteQuietly(staged(started.previous().id));
             if (started.previous().complete) {

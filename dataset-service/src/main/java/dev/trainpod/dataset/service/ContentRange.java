@@ -1,6 +1,6 @@
 package dev.trainpod.dataset.service;
 
-import dev.trainpod.dataset.DatasetProblems;
+import dev.trainpod.dataset.problem.DatasetProblems;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 

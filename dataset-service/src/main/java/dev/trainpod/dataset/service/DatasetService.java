@@ -1,7 +1,7 @@
 package dev.trainpod.dataset.service;
 
 import dev.trainpod.dataset.Dataset;
-import dev.trainpod.dataset.DatasetProblems;
+import dev.trainpod.dataset.problem.DatasetProblems;
 import dev.trainpod.dataset.repository.DatasetRepository;
 import dev.trainpod.dataset.repository.DeploymentGrantRepository;
 import dev.trainpod.dataset.storage.DatasetStorage;
@@ -23,14 +23,20 @@ public class DatasetService {
     private final DatasetRepository datasets;
     private final DeploymentGrantRepository grants;
     private final DatasetStorage storage;
+    private final StorageQuotas quotas;
 
-    public DatasetService(DatasetRepository datasets, DeploymentGrantRepository grants, DatasetStorage storage) {
+    public DatasetService(DatasetRepository datasets, DeploymentGrantRepository grants, DatasetStorage storage,
+                          StorageQuotas quotas) {
+        this.quotas = quotas;
         this.datasets = datasets;
         this.grants = grants;
         this.storage = storage;
     }
 
-    /** Records a file already in storage as the user's dataset. */
+    /**
+     * Records a file already in storage as the user's dataset, if it fits the user's quota (checked under the
+     * user's lock, so that concurrent uploads cannot pass it together).
+     */
     public Uni<Dataset> record(String userId, String name, StoredFile file) {
         Dataset dataset = new Dataset();
         dataset.id = file.id();
@@ -46,7 +52,13 @@ public class DatasetService {
         dataset.storagePath = file.storagePath();
         // PostgreSQL keeps microseconds: truncating now makes the answer equal what a later read returns.
         dataset.createdAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
-        return Panache.withTransaction(() -> datasets.persist(dataset));
+        return Panache.withTransaction(() -> quotas.datasetFits(userId, file.bytes(), true)
+                .chain(() -> datasets.persist(dataset)));
+    }
+
+    /** Fails with {@code dataset-quota-exceeded} unless a dataset of {@code bytes} would fit (before storing it). */
+    public Uni<Void> checkQuota(String userId, long bytes) {
+        return Panache.withSession(() -> quotas.datasetFits(userId, bytes, false));
     }
 
     /** The user's datasets, newest first. */

@@ -22,8 +22,12 @@ public class DatasetUploads {
         this.datasets = datasets;
     }
 
-    /** Stores the stream as the user's dataset; on any failure the file is gone again. */
-    public Dataset upload(String userId, String name, InputStream body) {
+    /**
+     * Stores the stream as the user's dataset; on any failure the file is gone again. The user's quota is checked
+     * first with the declared length ({@code 0} when unknown) and again when the dataset is recorded.
+     */
+    public Dataset upload(String userId, String name, long declaredBytes, InputStream body) {
+        Await.result(() -> datasets.checkQuota(userId, Math.max(0, declaredBytes)));
         StoredFile stored = storage.store(body);
         try {
             return Await.result(() -> datasets.record(userId, name, stored));

@@ -1,6 +1,7 @@
 package dev.trainpod.dataset.service;
 
 import dev.trainpod.common.problem.ProblemException;
+import dev.trainpod.common.ratelimit.RateLimitedException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.Startup;
@@ -49,7 +50,7 @@ public class DownloadMetrics {
     /** A download refused; the status label comes from the problem (500 for anything else). */
     public void refused(Throwable e) {
         String status = e instanceof ProblemException p ? String.valueOf(p.problem().status())
-                : e instanceof DownloadRateLimitedException ? "429"
+                : e instanceof RateLimitedException ? "429"
                 : e instanceof RangeNotSatisfiableException ? "416" : "500";
         refusedCounter(status).increment();
     }

@@ -1,10 +1,10 @@
 package dev.trainpod.dataset.service;
 
 import dev.trainpod.dataset.Dataset;
-import dev.trainpod.dataset.DatasetProblems;
 import dev.trainpod.dataset.DownloadRecord;
 import dev.trainpod.dataset.DownloadToken;
 import dev.trainpod.dataset.config.DatasetConfig;
+import dev.trainpod.dataset.problem.DatasetProblems;
 import dev.trainpod.dataset.repository.DatasetRepository;
 import dev.trainpod.dataset.repository.DownloadRecordRepository;
 import dev.trainpod.dataset.repository.DownloadTokenRepository;

@@ -2,10 +2,10 @@ package dev.trainpod.dataset.service;
 
 import dev.trainpod.common.problem.ProblemException;
 import dev.trainpod.dataset.Dataset;
-import dev.trainpod.dataset.DatasetProblems;
-import dev.trainpod.dataset.OffsetConflictException;
 import dev.trainpod.dataset.Upload;
 import dev.trainpod.dataset.config.DatasetConfig;
+import dev.trainpod.dataset.problem.DatasetProblems;
+import dev.trainpod.dataset.problem.OffsetConflictException;
 import dev.trainpod.dataset.storage.DatasetStorage;
 import dev.trainpod.dataset.storage.StagedFile;
 import dev.trainpod.dataset.storage.StoredFile;
@@ -49,6 +49,7 @@ public class ResumableUploads {
         if (length < 1) {
             throw DatasetProblems.empty("Upload-Length is 0: the file is empty.");
         }
+        Await.result(() -> datasets.checkQuota(userId, length));
         Upload upload = Await.result(() -> records.create(userId, name, length));
         try {
             Files.createFile(staged(upload.id));

@@ -1,7 +1,7 @@
 package dev.trainpod.dataset.service;
 
-import dev.trainpod.dataset.DatasetProblems;
 import dev.trainpod.dataset.Upload;
+import dev.trainpod.dataset.problem.DatasetProblems;
 import dev.trainpod.dataset.repository.UploadRepository;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;

@@ -1,7 +1,7 @@
 package dev.trainpod.dataset.storage;
 
-import dev.trainpod.dataset.DatasetProblems;
 import dev.trainpod.dataset.config.DatasetConfig;
+import dev.trainpod.dataset.problem.DatasetProblems;
 import dev.trainpod.dataset.validation.DatasetValidator;
 import dev.trainpod.dataset.validation.ValidationReport;
 import io.quarkus.runtime.StartupEvent;

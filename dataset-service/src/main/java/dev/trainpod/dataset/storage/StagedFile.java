@@ -1,6 +1,6 @@
 package dev.trainpod.dataset.storage;
 
-import dev.trainpod.dataset.DatasetProblems;
+import dev.trainpod.dataset.problem.DatasetProblems;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;

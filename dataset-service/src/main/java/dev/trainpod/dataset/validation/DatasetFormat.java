@@ -3,6 +3,8 @@ package dev.trainpod.dataset.validation;
 import java.util.List;
 
 /** The record shape every line of a dataset shares; the names are part of the public contract. */
+@org.eclipse.microprofile.openapi.annotations.media.Schema(description = "A dataset's format: which fields its"
+        + " records have (INVALID: a line failed validation).")
 public enum DatasetFormat {
 
     /** {@code {"messages":[{"role","content"},...]}}, a chat that ends with the assistant's turn. */

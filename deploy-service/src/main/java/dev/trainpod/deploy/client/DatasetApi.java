@@ -1,5 +1,9 @@
 package dev.trainpod.deploy.client;
 
+import dev.trainpod.common.dataset.DatasetSummary;
+import dev.trainpod.common.dataset.InternalDatasetApi;
+import dev.trainpod.common.dataset.MintTokenRequest;
+import dev.trainpod.common.dataset.MintedToken;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -13,20 +17,19 @@ import jakarta.ws.rs.core.MediaType;
 import java.util.UUID;
 import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 
-/** dataset-service's internal API, called with a service token. */
+/** dataset-service's internal API ({@link InternalDatasetApi}, the contract both sides use), called with a service token. */
 @RegisterRestClient(configKey = "dataset-service")
-@Path("/internal/v1")
+@Path(InternalDatasetApi.ROOT)
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 interface DatasetApi {
 
     @GET
-    @Path("/datasets/{id}")
-    Uni<DatasetModels.DatasetSummary> dataset(@HeaderParam("Authorization") String authorization,
-                                              @PathParam("id") UUID id, @QueryParam("userId") String userId);
+    @Path(InternalDatasetApi.DATASET)
+    Uni<DatasetSummary> dataset(@HeaderParam("Authorization") String authorization,
+                                @PathParam("id") UUID id, @QueryParam("userId") String userId);
 
     @POST
-    @Path("/download-tokens")
-    Uni<DatasetModels.DownloadToken> mintToken(@HeaderParam("Authorization") String authorization,
-                                               DatasetModels.TokenRequest body);
+    @Path(InternalDatasetApi.DOWNLOAD_TOKENS)
+    Uni<MintedToken> mintToken(@HeaderParam("Authorization") String authorization, MintTokenRequest body);
 }

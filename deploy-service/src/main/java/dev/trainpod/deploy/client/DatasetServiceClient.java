@@ -1,9 +1,13 @@
 package dev.trainpod.deploy.client;
 
+import dev.trainpod.common.dataset.DatasetSummary;
+import dev.trainpod.common.dataset.MintTokenRequest;
+import dev.trainpod.common.dataset.MintedToken;
 import dev.trainpod.deploy.service.TokenSigner;
 import io.smallrye.faulttolerance.api.ExponentialBackoff;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.ws.rs.ClientErrorException;
 import jakarta.ws.rs.WebApplicationException;
 import java.util.Optional;
 import java.util.UUID;
@@ -11,7 +15,11 @@ import org.eclipse.microprofile.faulttolerance.Retry;
 import org.eclipse.microprofile.faulttolerance.Timeout;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
 
-/** Looks up datasets and mints download tokens at dataset-service, authenticated with a service token. */
+/**
+ * Looks up datasets and mints download tokens at dataset-service, authenticated with a service token. One error
+ * mapping: a 4xx answer becomes a {@link ClientErrorException} and is not retried (the request itself is wrong);
+ * a 5xx, a timeout or a lost connection is retried with backoff, declared with MicroProfile Fault Tolerance.
+ */
 @ApplicationScoped
 public class DatasetServiceClient {
 
@@ -25,22 +33,33 @@ public class DatasetServiceClient {
 
     /** The dataset's summary if it exists and belongs to the user; empty otherwise. */
     @Timeout(10_000)
-    @Retry(maxRetries = 3, delay = 200, abortOn = WebApplicationException.class)
+    @Retry(maxRetries = 3, delay = 200, abortOn = ClientErrorException.class)
     @ExponentialBackoff
-    public Uni<Optional<DatasetModels.DatasetSummary>> dataset(UUID datasetId, String userId) {
+    public Uni<Optional<DatasetSummary>> dataset(UUID datasetId, String userId) {
         return api.dataset(bearer(), datasetId, userId)
                 .map(Optional::of)
-                .onFailure(e -> e instanceof WebApplicationException w && w.getResponse().getStatus() == 404)
-                .recoverWithItem(Optional.empty());
+                .onFailure(e -> status(e) == 404).recoverWithItem(Optional.empty())
+                .onFailure().transform(DatasetServiceClient::classify);
     }
 
-    /** A download token for the deployment's pod. */
+    /** A download token for the deployment's pod, valid for {@code ttlSeconds} cut to the contract's 2 h. */
     @Timeout(10_000)
-    @Retry(maxRetries = 3, delay = 200, abortOn = WebApplicationException.class)
+    @Retry(maxRetries = 3, delay = 200, abortOn = ClientErrorException.class)
     @ExponentialBackoff
-    public Uni<DatasetModels.DownloadToken> mintToken(String userId, UUID datasetId, UUID deploymentId,
-                                                      long ttlSeconds) {
-        return api.mintToken(bearer(), new DatasetModels.TokenRequest(userId, datasetId, deploymentId, ttlSeconds, null));
+    public Uni<MintedToken> mintToken(String userId, UUID datasetId, UUID deploymentId, long ttlSeconds) {
+        return api.mintToken(bearer(), MintTokenRequest.forPod(userId, datasetId, deploymentId, ttlSeconds))
+                .onFailure().transform(DatasetServiceClient::classify);
+    }
+
+    /** A 4xx answer as a {@link ClientErrorException} (not retried); anything else as it came (retried). */
+    static Throwable classify(Throwable e) {
+        int status = status(e);
+        return status >= 400 && status < 500 && !(e instanceof ClientErrorException)
+                ? new ClientErrorException(e.getMessage(), status, e) : e;
+    }
+
+    private static int status(Throwable e) {
+        return e instanceof WebApplicationException w && w.getResponse() != null ? w.getResponse().getStatus() : 0;
     }
 
     private String bearer() {

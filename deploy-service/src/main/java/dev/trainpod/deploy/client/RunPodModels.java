@@ -6,6 +6,7 @@ import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /** The RunPod REST API v2 shapes Trainpod reads and writes, with RunPod's field names. */
 public final class RunPodModels {
@@ -61,8 +62,16 @@ public final class RunPodModels {
 
     /** One GPU type of the catalog: memory in GB, prices per GPU-hour, availability HIGH/MEDIUM/LOW/NONE. */
     @JsonIgnoreProperties(ignoreUnknown = true)
-    public record CatalogGpu(String id, String name, Integer memory, Boolean secure, Boolean community,
-                             Price price, MaxCount maxCount, String availability) {
+    @Schema(description = "One GPU type of RunPod's catalog.")
+    public record CatalogGpu(
+            @Schema(description = "The id to use in gpu.types.", example = "NVIDIA RTX A4000") String id,
+            @Schema(description = "Display name.") String name,
+            @Schema(description = "Memory per GPU, in GB.") Integer memory,
+            @Schema(description = "Offered in the SECURE cloud.") Boolean secure,
+            @Schema(description = "Offered in the COMMUNITY cloud.") Boolean community,
+            @Schema(description = "Price per GPU-hour, in USD, per cloud.") Price price,
+            @Schema(description = "Most GPUs of this type per pod, per cloud.") MaxCount maxCount,
+            @Schema(description = "Capacity now: HIGH, MEDIUM, LOW or NONE.") String availability) {
 
         /** The hourly price of one GPU on the given cloud. */
         public BigDecimal priceFor(String cloud) {
@@ -83,11 +92,15 @@ public final class RunPodModels {
 
     /** The most GPUs per pod, per cloud. */
     @JsonIgnoreProperties(ignoreUnknown = true)
-    public record MaxCount(Integer secure, Integer community) {
+    @Schema(description = "The most GPUs of a type per pod, per cloud.")
+    public record MaxCount(@Schema(description = "Most GPUs per pod in SECURE.") Integer secure,
+                           @Schema(description = "Most GPUs per pod in COMMUNITY.") Integer community) {
     }
 
     /** Hourly prices per cloud. */
     @JsonIgnoreProperties(ignoreUnknown = true)
-    public record Price(BigDecimal secure, BigDecimal community) {
+    @Schema(description = "A GPU type's hourly price per GPU, in USD, per cloud.")
+    public record Price(@Schema(description = "USD per GPU-hour in SECURE.") BigDecimal secure,
+                        @Schema(description = "USD per GPU-hour in COMMUNITY.") BigDecimal community) {
     }
 }

@@ -14,13 +14,23 @@ public interface DeployConfig {
     @WithDefault("deploy-1")
     String signingKeyId();
 
-    /** Public base URL of metrics-service, as pods reach it; default {@code http://localhost:8083}. */
-    @WithDefault("http://localhost:8083")
+    /**
+     * Public base URL of metrics-service, as pods reach it ({@code TRAINPOD_DEPLOY_METRICS_PUBLIC_URL}); no default:
+     * without it the service does not start, and the error names this setting.
+     */
     String metricsPublicUrl();
 
-    /** Public base URL of dataset-service, as pods reach it; default {@code http://localhost:8082}. */
-    @WithDefault("http://localhost:8082")
+    /**
+     * Public base URL of dataset-service, as pods reach it ({@code TRAINPOD_DEPLOY_DATASET_PUBLIC_URL}); no default:
+     * without it the service does not start, and the error names this setting.
+     */
     String datasetPublicUrl();
+
+    /**
+     * dataset-service's internal base URL ({@code DATASET_SERVICE_URL}), which the REST client
+     * {@code dataset-service} calls; no default: without it the service does not start, and the error names it.
+     */
+    String datasetServiceUrl();
 
     /** Container image pods run unless the request names one; default Trainpod's trainer image (trainer/Dockerfile). */
     @WithDefault("ghcr.io/trainpod/trainer:0.1.0")

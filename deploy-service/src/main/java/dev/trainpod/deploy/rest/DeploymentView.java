@@ -9,21 +9,51 @@ import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /**
  * A deployment as the user sees it, with the cost estimate made when it was accepted; a recovered deployment shows
  * how many lost pods were replaced and, in the answer for one deployment, each pod it ran on ({@code attempts},
  * null in lists).
  */
-public record DeploymentView(UUID id, String status, String reason, String message, Integer exitCode, String logTail,
-                             UUID datasetId, String baseModel, String method, String podId, String gpuType,
-                             Integer gpuCount, String cloud, BigDecimal costPerHour, BigDecimal costUsd,
-                             Long billedSeconds, Instant createdAt, Instant endedAt, Instant podTerminatedAt,
-                             JsonNode estimate, UUID retryOf, int recoveries, List<Attempt> attempts) {
+@Schema(description = "A deployment: its state, its pod, what it cost.")
+public record DeploymentView(
+        @Schema(description = "The deployment's id.") UUID id,
+        @Schema(description = "State: PENDING, WAITING_FOR_CAPACITY, PROVISIONING, STARTING, RUNNING, RECOVERING (a lost pod is"
+                + " replaced), then one of"
+                + " SUCCEEDED, FAILED, CANCELLED (more may be added; treat unknown ones as not ended).") String status,
+        @Schema(description = "Why it ended without success: a failure reason such as FAILED_BUDGET (page:"
+                + " /problems/codes/<reason>); null otherwise.") String reason,
+        @Schema(description = "A human explanation of the last state change, when there is one.") String message,
+        @Schema(description = "The trainer's process exit code (0–255), once known.") Integer exitCode,
+        @Schema(description = "The last lines of the trainer's log when it failed.") String logTail,
+        @Schema(description = "The dataset it trains on.") UUID datasetId,
+        @Schema(description = "Hugging Face model id.") String baseModel,
+        @Schema(description = "SFT or DPO.") String method,
+        @Schema(description = "RunPod's pod id, once a pod was created.") String podId,
+        @Schema(description = "The RunPod GPU type id the pod runs on.") String gpuType,
+        @Schema(description = "GPUs per pod, 1–16.") Integer gpuCount,
+        @Schema(description = "SECURE or COMMUNITY.") String cloud,
+        @Schema(description = "The pod's price, in USD per hour (all its GPUs).") BigDecimal costPerHour,
+        @Schema(description = "What it has cost so far, in USD.") BigDecimal costUsd,
+        @Schema(description = "Seconds billed so far.", minimum = "0") Long billedSeconds,
+        @Schema(description = "When it was accepted (RFC 3339, UTC).") Instant createdAt,
+        @Schema(description = "When it ended, if it has.") Instant endedAt,
+        @Schema(description = "When its pod was confirmed terminated (no longer billing), if it was.")
+        Instant podTerminatedAt,
+        @Schema(description = "The cost estimate made when it was accepted (the shape of POST /api/v1/estimates).",
+                implementation = Object.class) JsonNode estimate,
+        @Schema(description = "The deployment this one retries, if it is a retry.") UUID retryOf,
+        @Schema(description = "How many lost pods were replaced (limits.maxRecoveries).", minimum = "0")
+        int recoveries,
+        @Schema(description = "Each pod it ran on that has ended, first to last; in the answer for one deployment"
+                + " only (null in lists).") List<Attempt> attempts) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** One pod the deployment ran on, ended: its GPU, price, billed time and cost, and why it ended. */
+    @Schema(description = "A pod the deployment ran on: endReason LOST (replaced by a recovery), or how the"
+            + " deployment ended.")
     public record Attempt(int attempt, String podId, String gpuType, Integer gpuCount, String cloud,
                           BigDecimal costPerHour, Instant startedAt, Instant endedAt, long billedSeconds,
                           BigDecimal costUsd, String endReason) {

@@ -16,8 +16,12 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import java.util.List;
 import org.eclipse.microprofile.jwt.JsonWebToken;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** RunPod's GPU catalog, read with the user's key: ids, memory, prices and availability (cached briefly). */
+@Tag(name = "GPU types", description = "RunPod's GPU catalog, read with your key.")
 @Path("/api/v1/gpu-types")
 @RolesAllowed(Roles.USER)
 @Produces(MediaType.APPLICATION_JSON)
@@ -33,6 +37,12 @@ public class GpuTypesResource {
         this.jwt = jwt;
     }
 
+    @Operation(summary = "List RunPod's GPU types",
+            description = "RunPod's GPU catalog read with your stored key: ids to use in gpu.types, memory, "
+            + "prices per GPU-hour, per-pod maximum and capacity now.")
+    @APIResponse(responseCode = "200", description = "The GPU types.")
+    @APIResponse(responseCode = "409", description = "No RunPod key is stored (runpod-key-missing).")
+    @APIResponse(responseCode = "502", description = "RunPod could not be asked (runpod-unavailable).")
     @GET
     public Uni<List<RunPodModels.CatalogGpu>> list() {
         return Panache.withSession(() -> vault.open(jwt.getSubject(), SecretKind.RUNPOD)).chain(key -> {

@@ -18,8 +18,15 @@ import java.util.List;
 import java.util.regex.Pattern;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.jboss.resteasy.reactive.RestResponse;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
 
 /** The user's secrets: the RunPod API key and a Hugging Face token, stored sealed and never returned. */
+@Tag(name = "Secrets", description = "Your RunPod API key and Hugging Face token, stored encrypted.")
 @Path("/api/v1/secrets")
 @RolesAllowed(Roles.USER)
 @Produces(MediaType.APPLICATION_JSON)
@@ -37,17 +44,29 @@ public class SecretsResource {
     }
 
     /** The body of a PUT of the RunPod key. */
-    public record KeyRequest(String apiKey) {
+    @Schema(description = "A RunPod API key to store.")
+    public record KeyRequest(@Schema(description = "The RunPod API key, 8–256 printable characters.") String apiKey) {
     }
 
     /** The body of a PUT of the Hugging Face token. */
-    public record TokenRequest(String token) {
+    @Schema(description = "A Hugging Face token to store.")
+    public record TokenRequest(@Schema(description = "The Hugging Face access token (hf_...).") String token) {
     }
 
     /** What the user may know of a stored secret. */
-    public record KeyStatus(boolean configured, String last4) {
+    @Schema(description = "Whether a secret is stored, never the secret.")
+    public record KeyStatus(@Schema(description = "Whether one is stored.") boolean configured,
+                            @Schema(description = "Its last 4 characters, when stored.") String last4) {
     }
 
+    @Operation(summary = "Store your RunPod API key",
+            description = "Checks the key with RunPod and stores it encrypted; it is never shown again "
+            + "(only its last 4 characters). Replacing a key keeps the old one for the pods it "
+            + "started.")
+    @APIResponse(responseCode = "204", description = "Stored.")
+    @APIResponse(responseCode = "422", description = "Not a RunPod key (runpod-key-malformed) or RunPod refused it "
+            + "(runpod-key-rejected).")
+    @APIResponse(responseCode = "502", description = "RunPod could not be asked (runpod-unavailable).")
     @PUT
     @Path("runpod")
     @Consumes(MediaType.APPLICATION_JSON)
@@ -62,12 +81,21 @@ public class SecretsResource {
         return secrets.storeRunPodKey(jwt.getSubject(), key).map(v -> RestResponse.noContent());
     }
 
+    @Operation(summary = "Whether a RunPod key is stored",
+            description = "Answers whether a key is stored and its last 4 characters, never the key.")
+    @APIResponse(responseCode = "200", description = "The key's status.",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = KeyStatus.class),
+                    examples = @ExampleObject(name = "example",
+                    value = "{\"configured\":true,\"last4\":\"x9Qa\"}")))
     @GET
     @Path("runpod")
     public Uni<KeyStatus> getRunPodKey() {
         return status(SecretKind.RUNPOD);
     }
 
+    @Operation(summary = "Delete your RunPod key",
+            description = "Removes the key for new deployments; running pods keep theirs until they end.")
+    @APIResponse(responseCode = "204", description = "Deleted (or there was none).")
     @DELETE
     @Path("runpod")
     public Uni<RestResponse<Void>> deleteRunPodKey() {
@@ -75,6 +103,10 @@ public class SecretsResource {
     }
 
     /** Stores the token that pods receive as {@code HF_TOKEN}, for gated or private models. */
+    @Operation(summary = "Store your Hugging Face token",
+            description = "Stores the token encrypted, for gated models and pushing results to the Hub.")
+    @APIResponse(responseCode = "204", description = "Stored.")
+    @APIResponse(responseCode = "422", description = "Not a Hugging Face token (huggingface-token-malformed).")
     @PUT
     @Path("huggingface")
     @Consumes(MediaType.APPLICATION_JSON)
@@ -91,12 +123,18 @@ public class SecretsResource {
         return secrets.storeHuggingFaceToken(jwt.getSubject(), token).map(v -> RestResponse.noContent());
     }
 
+    @Operation(summary = "Whether a Hugging Face token is stored",
+            description = "Answers whether a token is stored and its last 4 characters.")
+    @APIResponse(responseCode = "200", description = "The token's status.")
     @GET
     @Path("huggingface")
     public Uni<KeyStatus> getHuggingFaceToken() {
         return status(SecretKind.HUGGINGFACE);
     }
 
+    @Operation(summary = "Delete your Hugging Face token",
+            description = "Removes the token.")
+    @APIResponse(responseCode = "204", description = "Deleted (or there was none).")
     @DELETE
     @Path("huggingface")
     public Uni<RestResponse<Void>> deleteHuggingFaceToken() {

@@ -1,6 +1,6 @@
 package dev.trainpod.deploy.service;
 
-import dev.trainpod.deploy.client.DatasetModels.DatasetSummary;
+import dev.trainpod.common.dataset.DatasetSummary;
 import dev.trainpod.deploy.client.RunPodModels;
 import dev.trainpod.deploy.config.EstimateConfig;
 import dev.trainpod.deploy.rest.DeploymentRequest;

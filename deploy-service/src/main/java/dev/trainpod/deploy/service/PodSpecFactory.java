@@ -2,12 +2,12 @@ package dev.trainpod.deploy.service;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.trainpod.common.dataset.MintedToken;
 import dev.trainpod.deploy.Deployment;
-import dev.trainpod.deploy.client.DatasetModels.DownloadToken;
+import dev.trainpod.deploy.JobSpec;
 import dev.trainpod.deploy.client.RunPodModels;
 import dev.trainpod.deploy.config.DeployConfig;
 import dev.trainpod.deploy.config.RunPodConfig;
-import dev.trainpod.deploy.JobSpec;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -39,7 +39,7 @@ public class PodSpecFactory {
     }
 
     /** The create call for one GPU candidate; the user's Hugging Face token, when stored, becomes {@code HF_TOKEN}. */
-    public RunPodModels.CreatePod spec(Deployment d, JobSpec r, DownloadToken token, String jobToken,
+    public RunPodModels.CreatePod spec(Deployment d, JobSpec r, MintedToken token, String jobToken,
                                        String huggingFaceToken, String gpuType) {
         Map<String, String> env = new LinkedHashMap<>(config.podEnv());
         env.put("TRAINPOD_DEPLOYMENT_ID", d.id.toString());

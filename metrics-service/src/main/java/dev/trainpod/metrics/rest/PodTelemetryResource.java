@@ -1,17 +1,16 @@
 package dev.trainpod.metrics.rest;
 
 import dev.trainpod.common.problem.ProblemException;
+import dev.trainpod.common.security.DeployTokens;
 import dev.trainpod.common.security.Roles;
-import dev.trainpod.common.security.TokenClaims;
 import dev.trainpod.metrics.StatusReport;
+import dev.trainpod.metrics.problem.JobProblems;
 import dev.trainpod.metrics.service.IngestMetrics;
-import dev.trainpod.metrics.service.JobProblems;
 import dev.trainpod.metrics.service.JobStatusService;
 import dev.trainpod.metrics.service.PodRateLimiter;
 import dev.trainpod.metrics.service.TelemetryService;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
-import jakarta.json.JsonString;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -24,6 +23,14 @@ import java.util.UUID;
 import java.util.function.Supplier;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.jboss.resteasy.reactive.ResponseStatus;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.ParameterIn;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /**
  * What a pod sends while it runs: phases and heartbeats, metric points, log lines. Only the job token of the
@@ -32,6 +39,7 @@ import org.jboss.resteasy.reactive.ResponseStatus;
  * consumed its {@code DeploymentRequested} (Kafka slow or down while the pod already runs): the job token, signed
  * by deploy-service for this deployment and its owner, is proof enough, so the job is opened from its claims.
  */
+@Tag(name = "Pod: telemetry", description = "What the pod reports: status, heartbeats, metrics, logs (job token).")
 @Path("/api/v1/jobs/{id}")
 @RolesAllowed(Roles.JOB)
 @Produces(MediaType.APPLICATION_JSON)
@@ -52,6 +60,18 @@ public class PodTelemetryResource {
         this.rateLimiter = rateLimiter;
     }
 
+    @Operation(summary = "Report the job's status (pod)",
+            description = "A phase change, a heartbeat, or the outcome (SUCCEEDED/FAILED, published once as "
+            + "TrainingSucceeded/TrainingFailed). The answer says where the job stands: a pod "
+            + "that reads FAILED learns its job was failed already.")
+    @Parameter(name = "id", in = ParameterIn.PATH, description = "The deployment's id (a UUID): the job of a deployment has its id.")
+    @APIResponse(responseCode = "202", description = "Accepted: the job's phase and status now.",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = StatusAccepted.class),
+                    examples = @ExampleObject(name = "example", value = "{\"phase\":\"TRAINING\",\"status\":\"ACTIVE\"}")))
+    @APIResponse(responseCode = "400", description = "Invalid fields (invalid-request) or no body (missing-body).")
+    @APIResponse(responseCode = "404", description = "No such job (not-found).")
+    @APIResponse(responseCode = "409", description = "The deployment has ended (job-ended).")
+    @APIResponse(responseCode = "429", description = "Too many writes from this pod (rate-limited).")
     /** A phase change, a heartbeat, or the outcome (published once per job as TrainingFailed/Succeeded). */
     @POST
     @Path("/status")
@@ -65,6 +85,18 @@ public class PodTelemetryResource {
         });
     }
 
+    @Operation(summary = "Send metric points (pod)",
+            description = "Stores training metric points, idempotent per step: a retried batch counts its "
+            + "points as duplicates.")
+    @Parameter(name = "id", in = ParameterIn.PATH, description = "The deployment's id (a UUID): the job of a deployment has its id.")
+    @APIResponse(responseCode = "202", description = "Accepted: how many were stored and how many were duplicates.",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = MetricBatchAccepted.class),
+                    examples = @ExampleObject(name = "example", value = "{\"accepted\":2,\"duplicates\":0}")))
+    @APIResponse(responseCode = "400", description = "Invalid points (invalid-metrics) or no body (missing-body).")
+    @APIResponse(responseCode = "404", description = "No such job (not-found).")
+    @APIResponse(responseCode = "409", description = "The deployment has ended (job-ended).")
+    @APIResponse(responseCode = "413", description = "Too many points in one call (too-many-points).")
+    @APIResponse(responseCode = "429", description = "Too many writes from this pod (rate-limited).")
     /** Metric points, idempotent per step. */
     @POST
     @Path("/metrics")
@@ -87,6 +119,18 @@ public class PodTelemetryResource {
         });
     }
 
+    @Operation(summary = "Send log lines as JSON (pod)",
+            description = "Appends log lines in the order they were printed; the job keeps its latest lines "
+            + "up to a limit.")
+    @Parameter(name = "id", in = ParameterIn.PATH, description = "The deployment's id (a UUID): the job of a deployment has its id.")
+    @APIResponse(responseCode = "202", description = "Accepted: how many lines were stored.",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = LogBatchAccepted.class),
+                    examples = @ExampleObject(name = "example", value = "{\"accepted\":2}")))
+    @APIResponse(responseCode = "400", description = "Invalid lines (invalid-request) or no body (missing-body).")
+    @APIResponse(responseCode = "404", description = "No such job (not-found).")
+    @APIResponse(responseCode = "409", description = "The deployment has ended (job-ended).")
+    @APIResponse(responseCode = "413", description = "Too many lines in one call (too-many-points).")
+    @APIResponse(responseCode = "429", description = "Too many writes from this pod (rate-limited).")
     /** Log lines as JSON. */
     @POST
     @Path("/logs")
@@ -103,6 +147,15 @@ public class PodTelemetryResource {
         }).invoke(a -> ingest.lines(a.accepted()));
     }
 
+    @Operation(summary = "Send log lines as text (pod)",
+            description = "Appends the body's lines (text/plain, one per line).")
+    @Parameter(name = "id", in = ParameterIn.PATH, description = "The deployment's id (a UUID): the job of a deployment has its id.")
+    @APIResponse(responseCode = "202", description = "Accepted: how many lines were stored.",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = LogBatchAccepted.class)))
+    @APIResponse(responseCode = "404", description = "No such job (not-found).")
+    @APIResponse(responseCode = "409", description = "The deployment has ended (job-ended).")
+    @APIResponse(responseCode = "413", description = "Too many lines in one call (too-many-points).")
+    @APIResponse(responseCode = "429", description = "Too many writes from this pod (rate-limited).")
     /** Log lines as plain text, one per line. */
     @POST
     @Path("/logs")
@@ -134,7 +187,7 @@ public class PodTelemetryResource {
      */
     private UUID ownJob(String rawId) {
         UUID id = JobIds.parse(rawId);
-        if (!id.toString().equalsIgnoreCase(token.getSubject())) {
+        if (!DeployTokens.speaksFor(token, id)) {
             throw JobProblems.wrongJob();
         }
         rateLimiter.acquire(id);
@@ -146,9 +199,8 @@ public class PodTelemetryResource {
      * the token and runs the write once more. Tokens without an owner (signed before it was added) still get 404.
      */
     private <T> Uni<T> withJob(UUID deploymentId, Supplier<Uni<T>> write) {
-        Object claim = token.getClaim(TokenClaims.OWNER);
-        String owner = claim instanceof JsonString json ? json.getString() : claim instanceof String text ? text : null;
-        if (owner == null || owner.isBlank()) {
+        String owner = DeployTokens.owner(token).orElse(null);
+        if (owner == null) {
             return write.get();
         }
         return write.get().onFailure(PodTelemetryResource::unknownJob)

@@ -1,6 +1,7 @@
 package dev.trainpod.metrics.service;
 
 import dev.trainpod.common.problem.ProblemException;
+import dev.trainpod.common.ratelimit.RateLimitedException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;

@@ -8,6 +8,7 @@ import dev.trainpod.metrics.MetricPoint;
 import dev.trainpod.metrics.MetricSeries;
 import dev.trainpod.metrics.Progress;
 import dev.trainpod.metrics.config.MetricsConfig;
+import dev.trainpod.metrics.problem.JobProblems;
 import dev.trainpod.metrics.repository.JobRepository;
 import dev.trainpod.metrics.repository.LogLineRepository;
 import dev.trainpod.metrics.repository.MetricPointRepository;

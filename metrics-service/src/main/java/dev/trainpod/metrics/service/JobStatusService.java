@@ -9,6 +9,7 @@ import dev.trainpod.metrics.JobPhase;
 import dev.trainpod.metrics.JobStatus;
 import dev.trainpod.metrics.StatusReport;
 import dev.trainpod.metrics.config.MetricsConfig;
+import dev.trainpod.metrics.problem.JobProblems;
 import dev.trainpod.metrics.repository.JobRepository;
 import dev.trainpod.metrics.repository.PhaseChangeRepository;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
