@@ -59,7 +59,8 @@ public class PodArtifactResource {
             description = "The bytes of the job token's deployment's complete artifact of that name, e.g. the last"
             + " checkpoint an earlier pod of the deployment stored; its SHA-256 is the ETag.")
     @APIResponse(responseCode = "200", description = "The artifact's bytes.")
-    @APIResponse(responseCode = "404", description = "No complete artifact of that name (artifact-not-found).")
+    @APIResponse(responseCode = "404", description = "No complete artifact of that name (not-found).")
+    @Parameter(name = "name", in = ParameterIn.PATH, description = "The artifact's file name, e.g. checkpoint-8.tar.")
     @GET
     @Produces(MediaType.APPLICATION_OCTET_STREAM)
     @Blocking
@@ -78,7 +79,8 @@ public class PodArtifactResource {
     @Operation(summary = "Remove a stored artifact (pod)",
             description = "Forgets the artifact and deletes its bytes: a checkpoint the pod no longer keeps.")
     @APIResponse(responseCode = "204", description = "Removed.")
-    @APIResponse(responseCode = "404", description = "No artifact of that name (artifact-not-found).")
+    @APIResponse(responseCode = "404", description = "No artifact of that name (not-found).")
+    @Parameter(name = "name", in = ParameterIn.PATH, description = "The artifact's file name, e.g. checkpoint-4.tar.")
     @DELETE
     @Blocking
     public Response remove(@PathParam("name") String name) {

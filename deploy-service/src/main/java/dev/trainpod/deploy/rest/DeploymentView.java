@@ -54,9 +54,19 @@ public record DeploymentView(
     /** One pod the deployment ran on, ended: its GPU, price, billed time and cost, and why it ended. */
     @Schema(description = "A pod the deployment ran on: endReason LOST (replaced by a recovery), or how the"
             + " deployment ended.")
-    public record Attempt(int attempt, String podId, String gpuType, Integer gpuCount, String cloud,
-                          BigDecimal costPerHour, Instant startedAt, Instant endedAt, long billedSeconds,
-                          BigDecimal costUsd, String endReason) {
+    public record Attempt(
+            @Schema(description = "1 for the first pod, then one more per recovery.", minimum = "1") int attempt,
+            @Schema(description = "RunPod's pod id.") String podId,
+            @Schema(description = "The RunPod GPU type id the pod ran on.") String gpuType,
+            @Schema(description = "GPUs of the pod.") Integer gpuCount,
+            @Schema(description = "SECURE or COMMUNITY.") String cloud,
+            @Schema(description = "The pod's price, in USD per hour.") BigDecimal costPerHour,
+            @Schema(description = "When the pod was created.") Instant startedAt,
+            @Schema(description = "When the pod was confirmed terminated.") Instant endedAt,
+            @Schema(description = "Seconds the pod billed.", minimum = "0") long billedSeconds,
+            @Schema(description = "What the pod cost, in USD.") BigDecimal costUsd,
+            @Schema(description = "LOST (the pod was lost and replaced), or the deployment's end status and"
+                    + " reason, e.g. SUCCEEDED or FAILED FAILED_BUDGET.") String endReason) {
 
         static Attempt of(DeploymentAttempt a) {
             return new Attempt(a.attempt, a.podId, a.gpuType, a.gpuCount, a.cloud, a.costPerHour, a.startedAt,
