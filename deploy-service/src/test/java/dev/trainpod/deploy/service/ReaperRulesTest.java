@@ -135,6 +135,10 @@ class ReaperRulesTest {
                 .withConverter(Duration.class, 200, new DurationConverter())
                 .withValidateUnknown(false)
                 .withDefaultValue("trainpod.deploy.idle.enabled", Boolean.toString(idleEnabled))
+                // required since production has no localhost defaults; the rules read none of them
+                .withDefaultValue("trainpod.deploy.dataset-public-url", "http://datasets.test")
+                .withDefaultValue("trainpod.deploy.dataset-service-url", "http://datasets.test")
+                .withDefaultValue("trainpod.deploy.metrics-public-url", "http://metrics.test")
                 .build();
         return c.getConfigMapping(DeployConfig.class);
     }
