@@ -1,28 +1,5 @@
 #!/usr/bin/env bash
-# Dataset transfer benchmark: dataset-service vs nginx (download), vs sha256sum (upload with validation), and
-# the service's heap at -Xmx256m for a 100 MiB and a 2 GiB upload. Writes work/report.md. Not part of ./mvnw
-# verify; needs about 12 GiB of free disk under work/ and a few minutes.
-#
-#   benchmarks/dataset-transfer/run.sh            # builds dataset-service (tests skipped), then measures
-#   SKIP_BUILD=1 benchmarks/dataset-transfer/run.sh
-set -euo pipefail
-here="$(cd "$(dirname "$0")" && pwd)"
-root="$(cd "$here/../.." && pwd)"
-cd "$root"
-
-if ! command -v nginx >/dev/null; then
-  echo "installing nginx (apt-get)" >&2
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light
-fi
-command -v curl >/dev/null && command -v sha256sum >/dev/null
-
-if [[ -z "${SKIP_BUILD:-}" ]]; then
-  ./mvnw -B -q -f dataset-service/pom.xml -DskipTests package
-  ./mvnw -B -q -f dataset-service/pom.xml test-compile
-fi
-mkdir -p "$here/work"
-./mvnw -B -q -f dataset-service/pom.xml dependency:build-classpath -Dmdep.includeScope=test \
-  -Dmdep.outputFile="$here/work/classpath.txt" >/dev/null
-
-exec java -Xmx1g -cp "dataset-service/target/test-classes:dataset-service/target/classes:$(cat "$here/work/classpath.txt")" \
-  dev.trainpod.dataset.bench.TransferBenchmark "$root"
+# Upload with validation against sha256sum (synthetic and realistic corpus) and the token download against nginx
+# (devstack TransferBenchIT), alternating, figures appended to benchmarks/results.md.
+# Usage: benchmarks/dataset-transfer/run.sh [-Dbench.mib=256] [-Dbench.rounds=5]
+exec "$(dirname "$0")/../bench" TransferBenchIT "$@"

@@ -1,8 +1,5 @@
 #!/usr/bin/env bash
-# deploy-service benchmarks on the local stack (RunPod simulator, real PostgreSQL and Kafka, three services).
-# Needs the service jars: ./mvnw -B -q -DskipTests install -pl common,deploy-service,dataset-service,metrics-service
-set -euo pipefail
-cd "$(dirname "$0")/../.."
-./mvnw -B -f devstack/pom.xml verify -Dit.test=DeployBenchmarkIT -Dbenchmark=true -Dtest=none \
-  -Dsurefire.failIfNoSpecifiedTests=false "$@" | tee devstack/target/deploy-benchmark.log
-grep '\[benchmark\]' devstack/target/deploy-benchmark.log || true
+# Create deployment at 50/s open loop against deploy-service's reference endpoint (devstack CreateBenchIT),
+# figures appended to benchmarks/results.md. Usage: benchmarks/deploy/run.sh [-Dbench.rate=50] [-Dbench.rounds=4]
+#   benchmarks/deploy/run.sh -Dit.test=DeployBenchmarkIT    # the older failure → termination benchmark
+exec "$(dirname "$0")/../bench" CreateBenchIT "$@"

@@ -1,7 +1,5 @@
 #!/usr/bin/env bash
-# Runs the metrics-service ingestion benchmark on the embedded PostgreSQL and prints its figures.
-# Usage: benchmarks/metrics-ingest/run.sh [-Dbenchmark.pods=50] [-Dbenchmark.seconds=30] [-Dbenchmark.batch=50]
-set -euo pipefail
-cd "$(dirname "$0")/../.."
-./mvnw -B -q -f metrics-service/pom.xml test -Pbenchmark "$@"
-cat metrics-service/target/benchmark/metrics-ingest.txt
+# Metrics ingestion against PostgreSQL COPY (devstack IngestBenchIT), figures appended to benchmarks/results.md.
+# Usage: benchmarks/metrics-ingest/run.sh [-Dbench.pods=50] [-Dbench.rounds=6] [-Dbench.windowMillis=5000]
+#        [-Dbench.concurrency=16] [-Dbench.podRateMillis=60000]
+exec "$(dirname "$0")/../bench" IngestBenchIT "$@"

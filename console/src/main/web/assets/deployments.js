@@ -15,7 +15,8 @@ const HINTS = {
   FAILED_HEARTBEAT_LOST: 'The pod stopped reporting (lost or crashed); it was terminated. Retry; if it repeats, pick another GPU type.',
   FAILED_MAX_RUNTIME: 'It ran past its runtime limit: raise limits.maxRuntimeMinutes or train fewer steps.',
   FAILED_BUDGET: 'It reached its budget: raise limits.maxCostUsd or train fewer steps.',
-  FAILED_IDLE: 'The GPUs sat idle too long: check the log for a stalled data loader, or raise limits.idleMinutes.',
+  FAILED_IDLE: 'The training reported no new step for too long: check the log for a hang, or raise limits.idleMinutes.',
+  FAILED_GPU_IDLE: 'The GPUs sat idle too long: check the log for a stalled data loader, or raise limits.idleMinutes.',
   CANCELLED_BY_USER: 'You cancelled it; retry to run it again.',
 };
 

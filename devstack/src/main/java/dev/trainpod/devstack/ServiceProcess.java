@@ -48,9 +48,7 @@ public final class ServiceProcess implements AutoCloseable {
         }
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("-Xmx384m");
-        cmd.add("-XX:+UseSerialGC");
-        cmd.add("-XX:TieredStopAtLevel=1");
+        cmd.addAll(jvmFlags(module));
         settings.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
         cmd.add("-Dquarkus.http.port=" + port);
         cmd.add("-jar");
@@ -68,6 +66,24 @@ public final class ServiceProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + module, e);
         }
+    }
+
+    /** The JVM mode: {@code -Dtrainpod.service.jvm=production} for benchmarks, else the quick-start test JVM. */
+    public static final String JVM_MODE = "trainpod.service.jvm";
+
+    /**
+     * The JVM flags of a service. Tests use a JVM that starts fast (C1 only, Serial GC, 384 MiB). Benchmarks use
+     * what production runs: the Dockerfiles' {@code -XX:MaxRAMPercentage=75} of the k8s memory limit (768 MiB for
+     * every service), so a 576 MiB heap, the full tiered compiler (C2) and the collector the JVM picks inside a
+     * container limited to 1 CPU (deploy/metrics-service) or 2 (dataset-service) with under 1792 MiB: Serial.
+     */
+    public static List<String> jvmFlags(String module) {
+        if ("production".equals(System.getProperty(JVM_MODE))) {
+            int cpus = "dataset-service".equals(module) ? 2 : 1;
+            return List.of("-Xmx576m", "-XX:+UseSerialGC", "-XX:ActiveProcessorCount=" + cpus,
+                    "-XX:+ExitOnOutOfMemoryError");
+        }
+        return List.of("-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
     }
 
     public String name() {

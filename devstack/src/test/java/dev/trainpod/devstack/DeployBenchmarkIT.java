@@ -16,13 +16,16 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import dev.trainpod.devstack.bench.Results;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
- * Benchmarks of deploy-service on the local stack (see benchmarks/deploy/README.md); skipped unless
- * {@code -Dbenchmark=true}. Prints its figures; asserts only that every run ended as it should.
+ * Failure → pod terminated on the local stack (benchmarks/deploy/failure.sh); skipped unless
+ * {@code -Dbenchmark=true}, then on {@link BenchStack}'s production JVMs with fsync on. Appends its figures to
+ * benchmarks/results.md; asserts only that every run ended as it should. (Create latency: {@link CreateBenchIT}.)
  */
 @EnabledIfSystemProperty(named = "benchmark", matches = "true")
 class DeployBenchmarkIT {
@@ -37,12 +40,13 @@ class DeployBenchmarkIT {
     private static LocalStack stack;
     private static String token;
     private static String datasetId;
+    private static final Results RESULTS = new Results("failure-to-termination");
     private static final List<Double> FAILED_COSTS = Collections.synchronizedList(new ArrayList<>());
 
     @BeforeAll
     static void start() {
         Path root = Path.of(System.getenv().getOrDefault("TRAINPOD_ROOT", "..")).toAbsolutePath().normalize();
-        stack = SharedStack.get();
+        stack = BenchStack.get();
         String key = "rpa_bench_" + UUID.randomUUID().toString().replace("-", "");
         stack.simulator().addApiKey(key);
         token = stack.keys().userToken("bench-user");
@@ -90,49 +94,9 @@ class DeployBenchmarkIT {
         double okMean = succeededCosts.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
         report("failure line -> pod TERMINATED at the simulator (s)", podTerminated);
         report("failure line -> deploy-service recorded the pod terminated (s)", recorded);
-        System.out.printf("[benchmark] billed cost: failed mean %.6f USD (n=%d), succeeded mean %.6f USD (n=%d),"
-                + " ratio %.1f %%%n", failedMean, FAILED_COSTS.size(), okMean, succeededCosts.size(),
-                100 * failedMean / okMean);
-    }
-
-    @Test
-    void createLatencyAtFiftyConcurrentClients() throws Exception {
-        // No pod is wanted: every create call at the simulator answers "no capacity", so each deployment fails
-        // at once and nothing bills; the latency measured is deploy-service's acceptance (pre-flight included).
-        ItHttp.fault(stack, "{\"type\": \"CAPACITY\"}");
-        try {
-            for (int i = 0; i < 5; i++) {
-                deploy("{\"steps\": 1}");
-            }
-            ExecutorService clients = Executors.newFixedThreadPool(CLIENTS);
-            List<Double> latencies = Collections.synchronizedList(new ArrayList<>());
-            List<String> created = Collections.synchronizedList(new ArrayList<>());
-            AtomicInteger rounds = new AtomicInteger();
-            List<CompletableFuture<Void>> all = new ArrayList<>();
-            for (int c = 0; c < CLIENTS; c++) {
-                all.add(CompletableFuture.runAsync(() -> {
-                    for (int r = 0; r < 4; r++) {
-                        Instant t0 = Instant.now();
-                        created.add(deploy("{\"steps\": 1}"));
-                        latencies.add(seconds(t0, Instant.now()) * 1000);
-                        rounds.incrementAndGet();
-                    }
-                }, clients));
-            }
-            Instant start = Instant.now();
-            CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).join();
-            double wall = seconds(start, Instant.now());
-            clients.shutdown();
-            report("create-deployment latency at " + CLIENTS + " concurrent clients (ms)", latencies);
-            System.out.printf("[benchmark] throughput: %d creates in %.1f s = %.1f/s%n", rounds.get(), wall,
-                    rounds.get() / wall);
-            // Leave no backlog behind: every one of them must have ended (no capacity) before the next test.
-            created.forEach(id -> assertThat(awaitEnded(id).path("reason").asText()).isEqualTo("FAILED_NO_CAPACITY"));
-            System.out.printf("[benchmark] all %d ended FAILED_NO_CAPACITY %.1f s after the first create%n",
-                    created.size(), seconds(start, Instant.now()));
-        } finally {
-            ItHttp.clearFaults(stack);
-        }
+        RESULTS.add(String.format("billed cost: failed mean %.6f USD (n=%d), succeeded mean %.6f USD (n=%d),"
+                + " ratio %.1f %%", failedMean, FAILED_COSTS.size(), okMean, succeededCosts.size(),
+                100 * failedMean / okMean));
     }
 
     private static String deploy(String simulation) {
@@ -164,8 +128,13 @@ class DeployBenchmarkIT {
     private static void report(String what, List<Double> values) {
         List<Double> sorted = new ArrayList<>(values);
         Collections.sort(sorted);
-        System.out.printf("[benchmark] %s: n=%d p50=%.3f p99=%.3f max=%.3f%n", what, sorted.size(),
-                percentile(sorted, 50), percentile(sorted, 99), sorted.get(sorted.size() - 1));
+        RESULTS.add(String.format("%s: n=%d p50=%.3f p99=%.3f max=%.3f", what, sorted.size(),
+                percentile(sorted, 50), percentile(sorted, 99), sorted.get(sorted.size() - 1)));
+    }
+
+    @AfterAll
+    static void appendResults() {
+        RESULTS.appendTo(BenchStack.resultsFile());
     }
 
     private static double percentile(List<Double> sorted, int p) {

@@ -28,6 +28,8 @@ public final class SharedStack {
             Map.entry("trainpod.deploy.max-pending-per-user", "250"),
             Map.entry("trainpod.deploy.max-live-per-user", "300"),
             Map.entry("trainpod.deploy.installation-id", ItPods.INSTALLATION),
+            // the create benchmark's reference endpoint, for its smoke run (CreateBenchIT)
+            Map.entry("trainpod.bench.reference-endpoint", "true"),
             Map.entry("trainpod.estimate.startup-minutes-low", "0"),
             Map.entry("trainpod.estimate.startup-minutes-high", "1"));
 

@@ -78,6 +78,16 @@ class StreamLimitsTest {
     }
 
     @Test
+    void aStreamWhoseEventsRetentionDeletedEnds() throws Exception {
+        UUID job = requestJob("alice", 100);
+        try (SseClient client = new SseClient(jobs.resolve(job + "/stream"), userToken("alice"), null)) {
+            client.nextComment();
+            Fixtures.execute("UPDATE jobs SET telemetry_deleted_at = now() WHERE deployment_id = ?", job);
+            client.awaitEnd();
+        }
+    }
+
+    @Test
     void aStreamOfAnEndedJobEndsAfterItsLastEventAndAtOnceWhenResumedThere() throws Exception {
         UUID job = requestJob("alice", 100);
         endDeployment(job, "SUCCEEDED", null);

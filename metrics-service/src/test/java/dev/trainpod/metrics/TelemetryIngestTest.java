@@ -55,6 +55,48 @@ class TelemetryIngestTest {
                 + " AND last_heartbeat_at IS NOT NULL", job)).isEqualTo(1);
     }
 
+    /**
+     * Group commit: batches of many jobs sent at once share transactions, yet each request is answered for its own
+     * batch only after it is stored, and a batch for an ended job is refused without failing the others.
+     */
+    @Test
+    void concurrentBatchesAreEachStoredOnceAndAnEndedJobFailsOnlyItsOwn() throws Exception {
+        List<UUID> live = IntStream.range(0, 12).mapToObj(i -> requestJob("alice", 100)).toList();
+        UUID ended = requestJob("alice", 100);
+        endDeployment(ended, "SUCCEEDED", null);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(13);
+        try {
+            List<java.util.concurrent.Future<Response>> sent = new ArrayList<>();
+            for (int round = 0; round < 3; round++) {
+                int first = round * 10;
+                String batch = "{\"points\":[" + String.join(",", IntStream.range(first, first + 10)
+                        .mapToObj(s -> "{\"step\":" + s + ",\"loss\":1.5}").toList()) + "]}";
+                for (UUID job : live) {
+                    sent.add(pool.submit(() -> metrics(job, batch)));
+                }
+                sent.add(pool.submit(() -> metrics(ended, batch)));
+            }
+            int refused = 0;
+            for (java.util.concurrent.Future<Response> f : sent) {
+                Response r = f.get();
+                if (r.statusCode() == 409) {
+                    refused++;
+                } else {
+                    assertThat(r.statusCode()).as(r.asString()).isEqualTo(202);
+                    assertThat(r.jsonPath().getInt("accepted")).isEqualTo(10);
+                }
+            }
+            assertThat(refused).isEqualTo(3);
+        } finally {
+            pool.shutdown();
+        }
+        for (UUID job : live) {
+            assertThat(count("SELECT count(*) FROM metric_points WHERE deployment_id = ?", job)).isEqualTo(30);
+            assertThat(count("SELECT count(*) FROM jobs WHERE deployment_id = ? AND last_step = 29", job)).isEqualTo(1);
+        }
+        assertThat(count("SELECT count(*) FROM metric_points WHERE deployment_id = ?", ended)).isZero();
+    }
+
     @Test
     void acceptedDuplicateAndRefusedWritesAreCountedForPrometheus() {
         UUID job = requestJob("alice", 100);

@@ -181,12 +181,6 @@ final class ProgressView implements Follower.Handler {
                 totalSteps = p.get("totalSteps").asInt();
             }
             serverEta = p.hasNonNull("etaSeconds") ? p.get("etaSeconds").asLong() : null;
-            if (step == null && p.hasNonNull("step")) {
-                step = p.get("step").asInt();
-            }
-            if (loss == null && p.hasNonNull("loss")) {
-                loss = p.get("loss").asDouble();
-            }
         } catch (dev.trainpod.cli.CliException e) {
             // metrics-service may not know the job yet; the stream and deploy-service's status go on
         }

@@ -54,6 +54,7 @@ public class OutboxRelay {
     private volatile KafkaProducer<String, String> producer;
     private volatile boolean brokerDownLogged;
     private final AtomicBoolean cycleRunning = new AtomicBoolean();
+    private final AtomicBoolean wakeAgain = new AtomicBoolean();
     private Vertx vertx;
     private long timerId;
 
@@ -66,13 +67,30 @@ public class OutboxRelay {
 
     /** The scheduler cannot run more often than once a second; events should leave within a fraction of it. */
     void startRelaying(@Observes StartupEvent startup, Vertx vertx) {
-        timerId = vertx.setPeriodic(config.relayInterval().toMillis(), id -> {
-            if (cycleRunning.compareAndSet(false, true)) {
-                relayOnce().onTermination().invoke(() -> cycleRunning.set(false))
-                        .subscribe().with(n -> { }, e -> LOG.warnf("outbox relay cycle failed: %s", e.getMessage()));
-            }
-        });
+        timerId = vertx.setPeriodic(config.relayInterval().toMillis(), id -> cycle());
         this.vertx = vertx;
+    }
+
+    /**
+     * Relays now: called after a commit that wrote an outbox row the system waits on (a training outcome), so the
+     * event leaves at once rather than at the next tick. If a cycle is running, another follows it. The timer
+     * stays as the fallback (and serves other replicas' rows).
+     */
+    public void wake() {
+        wakeAgain.set(true);
+        cycle();
+    }
+
+    private void cycle() {
+        if (cycleRunning.compareAndSet(false, true)) {
+            wakeAgain.set(false);
+            relayOnce().onTermination().invoke(() -> {
+                cycleRunning.set(false);
+                if (wakeAgain.get()) {
+                    cycle();
+                }
+            }).subscribe().with(n -> { }, e -> LOG.warnf("outbox relay cycle failed: %s", e.getMessage()));
+        }
     }
 
     /** Publishes one batch of pending rows; the item is how many were published and marked sent. */

@@ -77,6 +77,14 @@ public enum CodeCatalog {
     WRONG_TYPE(Kind.FIELD, "A field has the wrong JSON type or shape.", "Send the type the API reference names."),
     CHECKSUM_MISMATCH(Kind.FIELD, "The bytes received do not have the SHA-256 announced in X-Trainpod-Sha256.",
             "Upload the file again from byte 0."),
+    DATASET_COUNT_QUOTA(Kind.FIELD, "You hold as many datasets as a user may (dataset-quota-exceeded).",
+            "Delete datasets you no longer need (DELETE /api/v1/datasets/{id}), then upload again."),
+    DATASET_BYTES_QUOTA(Kind.FIELD, "Your datasets and this one together would pass your storage quota.",
+            "Delete datasets you no longer need, or upload a smaller one."),
+    ARTIFACT_COUNT_QUOTA(Kind.FIELD, "The deployment stored as many artifacts as one may (artifact-quota-exceeded).",
+            "Store fewer files: the final model rather than every checkpoint; re-uploading a name replaces it."),
+    ARTIFACT_BYTES_QUOTA(Kind.FIELD, "The deployment's artifacts and this one together would pass its storage quota.",
+            "Store smaller artifacts (the adapter rather than merged weights) or fewer checkpoints."),
 
     // --- failure reasons (a deployment's `reason`, and DeploymentEnded.reason) ---
     FAILED_PRECHECKS(Kind.FAILURE_REASON, "The deployment failed a check after it was accepted (the dataset or"
@@ -95,8 +103,13 @@ public enum CodeCatalog {
             "Raise limits.maxRuntimeMinutes, or train less, and retry."),
     FAILED_BUDGET(Kind.FAILURE_REASON, "The deployment's cost reached limits.maxCostUsd; the pod was terminated.",
             "Raise limits.maxCostUsd, or train less, and retry."),
-    FAILED_IDLE(Kind.FAILURE_REASON, "The training made no progress (or the GPUs stayed idle) for too long.",
+    FAILED_IDLE(Kind.FAILURE_REASON, "The training reported no new step for limits.idleMinutes (metrics-service's "
+            + "watchdog); the pod was terminated.",
             "Check the job's logs for a hang; raise limits.idleMinutes if the job is slow on purpose."),
+    FAILED_GPU_IDLE(Kind.FAILURE_REASON, "Every GPU stayed under the utilisation threshold for limits.idleMinutes "
+            + "(deploy-service's reaper, from RunPod's figures); the pod was terminated.",
+            "Check the data loader and batch size in the job's logs; raise limits.idleMinutes or turn the idle rule "
+            + "off if the job idles on purpose."),
     CANCELLED_BY_USER(Kind.FAILURE_REASON, "You cancelled the deployment; its pod was terminated.",
             "Nothing to do.");
 

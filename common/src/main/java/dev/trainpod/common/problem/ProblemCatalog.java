@@ -193,6 +193,14 @@ public enum ProblemCatalog {
     CONTENT_RANGE_INVALID("content-range-invalid", 400, "Content-Range invalid",
             "The `Content-Range` header is not `bytes <first>-<last>/<total>`, or does not continue the upload.",
             "Send Content-Range: bytes <first>-<last>/<total>, continuing from the stored bytes."),
+    DATASET_QUOTA_EXCEEDED("dataset-quota-exceeded", 409, "Storage quota exceeded",
+            "Your datasets would pass your quota (their number or their bytes); nothing of this upload was kept."
+                    + " `errors[0]` has the code, the limit and what you use.",
+            "Delete datasets you no longer need (DELETE /api/v1/datasets/{id}), then upload again."),
+    ARTIFACT_QUOTA_EXCEEDED("artifact-quota-exceeded", 409, "Storage quota exceeded",
+            "The deployment's artifacts would pass its quota (their number or their bytes); nothing of this upload"
+                    + " was kept. `errors[0]` has the code, the limit and what the deployment uses.",
+            "Store fewer or smaller artifacts: the final model rather than every checkpoint."),
     CHUNK_LONGER_THAN_RANGE("chunk-longer-than-range", 400, "Chunk longer than its range",
             "The body has more bytes than its Content-Range announced; nothing of it was kept.",
             "Send exactly the bytes the Content-Range names."),
@@ -209,7 +217,13 @@ public enum ProblemCatalog {
             "Fix each entry of `errors` and send the batch again."),
     TOO_MANY_POINTS("too-many-points", 413, "Too many points",
             "The batch holds more metric points or log lines than one call may carry.",
-            "Split the batch into several calls.");
+            "Split the batch into several calls."),
+    TOO_MANY_STREAMS("too-many-streams", 429, "Too many streams",
+            "You hold as many live job streams open as one user may (50 by default).",
+            "Close a stream you no longer read, or poll GET /api/v1/jobs/{id}/progress instead."),
+    STREAMS_EXHAUSTED("streams-exhausted", 429, "Streams exhausted",
+            "This server holds as many live job streams as it serves.",
+            "Retry in a minute, or poll GET /api/v1/jobs/{id}/progress instead.");
 
     private final String slug;
     private final int status;

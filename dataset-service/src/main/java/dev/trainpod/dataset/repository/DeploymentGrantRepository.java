@@ -32,6 +32,19 @@ public class DeploymentGrantRepository implements PanacheRepositoryBase<Deployme
                         .chain(() -> s.find(DeploymentGrant.class, deploymentId)));
     }
 
+    /**
+     * The grant as it is; or, when the deployment is not known here yet (or only its end was seen) and the pod's job
+     * token names an owner ({@code trainpod_owner}), the grant opened with that owner; its dataset is filled in when
+     * the request arrives. A pod's write that comes before its {@code DeploymentRequested} is taken on the token's
+     * word, as metrics-service opens the job: one answer to the same race.
+     */
+    public Uni<DeploymentGrant> orOpenedBy(DeploymentGrant grant, UUID deploymentId, String tokenOwner) {
+        if ((grant != null && grant.userId != null) || tokenOwner == null) {
+            return Uni.createFrom().item(grant);
+        }
+        return upsertGrant(deploymentId, tokenOwner, null, Instant.now());
+    }
+
     /** Marks the deployment ended (creating its row if its start was never seen) and locks the row. */
     public Uni<Void> markEnded(UUID deploymentId, Instant now) {
         return Panache.getSession().chain(s -> s.createNativeQuery(

@@ -11,12 +11,12 @@ import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
-import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import java.io.IOException;
@@ -76,6 +76,8 @@ public class DatasetResource {
                     examples = @ExampleObject(name = "example", value = "{\"id\":\"0b9e5c61-3a2f-4d8e-b1c7-9f4a6e2d8c10\",\"name\":\"sft-messages.jsonl\",\"bytes\":18342,\"sha256\":\"4c1f0e5b9d2a7c3e8f6b1a0d9e2c4b7a5f3e1d0c9b8a7f6e5d4c3b2a1f0e9d8c\",\"format\":\"SFT_MESSAGES\",\"rows\":120,\"estimatedTokens\":4585,\"errors\":[],\"errorCount\":0,\"fitsMethods\":[\"SFT\"],\"createdAt\":\"2026-12-06T11:00:00Z\"}")))
     @APIResponse(responseCode = "400", description = "No file part (file-missing), no records (dataset-empty) or the upload was cut "
             + "off (upload-interrupted).")
+    @APIResponse(responseCode = "409", description = "Your datasets would pass your quota of datasets or bytes"
+            + " (dataset-quota-exceeded); nothing was kept.")
     @APIResponse(responseCode = "413", description = "Larger than the largest dataset (dataset-too-large).")
     @APIResponse(responseCode = "503", description = "Storage failed (storage-unavailable).")
     /** Uploads the multipart field {@code file}; the name is {@code ?name=}, the field {@code name}, or the file's. */
@@ -104,6 +106,8 @@ public class DatasetResource {
             content = @Content(mediaType = "application/json", schema = @Schema(implementation = DatasetView.class)))
     @APIResponse(responseCode = "400", description = "No ?name= (name-missing), no records (dataset-empty) or the upload was cut off "
             + "(upload-interrupted).")
+    @APIResponse(responseCode = "409", description = "Your datasets would pass your quota of datasets or bytes"
+            + " (dataset-quota-exceeded); nothing was kept.")
     @APIResponse(responseCode = "413", description = "Larger than the largest dataset (dataset-too-large).")
     @APIResponse(responseCode = "503", description = "Storage failed (storage-unavailable).")
     /** Uploads the request body itself, named by {@code ?name=}. */
@@ -111,14 +115,13 @@ public class DatasetResource {
     @Consumes({NDJSON, JSONL, JSON_LINES, MediaType.APPLICATION_OCTET_STREAM, MediaType.TEXT_PLAIN})
     @Blocking
     public RestResponse<DatasetView> uploadRaw(@QueryParam("name") String name,
-                                               @HeaderParam(HttpHeaders.CONTENT_LENGTH) Long contentLength,
-                                               InputStream body) {
+                                               @Context HttpHeaders headers, InputStream body) {
         String chosen = cleanName(name);
         if (chosen == null) {
             throw ProblemException.badRequest("name-missing",
                     "Name the dataset with ?name= when the request body is the file itself.");
         }
-        return created(uploads.upload(jwt.getSubject(), chosen, contentLength == null ? 0 : contentLength, body));
+        return created(uploads.upload(jwt.getSubject(), chosen, Math.max(0, headers.getLength()), body));
     }
 
     @Operation(summary = "List your datasets",

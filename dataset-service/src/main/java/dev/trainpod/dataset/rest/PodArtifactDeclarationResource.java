@@ -88,7 +88,8 @@ public class PodArtifactDeclarationResource {
             ArtifactNames body) {
         return Uni.createFrom().item(() -> DeployTokens.deployment(jwt))
                 .onItem().ifNull().failWith(DatasetProblems::deploymentNotFound)
-                .chain(deployment -> declarations.declare(deployment, body.names()))
+                .chain(deployment -> declarations.declare(deployment, DeployTokens.owner(jwt).orElse(null),
+                        body.names()))
                 .map(declared -> RestResponse.status(declared.created() ? RestResponse.Status.CREATED
                         : RestResponse.Status.OK, DeclaredArtifacts.of(declared.event())));
     }

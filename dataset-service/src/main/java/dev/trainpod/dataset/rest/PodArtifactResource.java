@@ -105,7 +105,8 @@ public class PodArtifactResource {
     @APIResponse(responseCode = "400", description = "Bad name (artifact-name-invalid), Content-Range (content-range-invalid, "
             + "chunk-longer-than-range) or checksum header (checksum-invalid).")
     @APIResponse(responseCode = "404", description = "The deployment is not known yet (deployment-not-found).")
-    @APIResponse(responseCode = "409", description = "The chunk does not start at the stored offset (upload-offset-mismatch).")
+    @APIResponse(responseCode = "409", description = "The chunk does not start at the stored offset (upload-offset-mismatch),"
+            + " or the deployment's artifacts would pass its quota of artifacts or bytes (artifact-quota-exceeded).")
     @APIResponse(responseCode = "410", description = "The deployment has ended (deployment-ended).")
     @APIResponse(responseCode = "413", description = "Larger than one artifact may be (artifact-too-large).")
     @APIResponse(responseCode = "422", description = "The SHA-256 differs (checksum-mismatch).")
@@ -121,8 +122,8 @@ public class PodArtifactResource {
     public Response upload(@PathParam("name") String name, @HeaderParam("Content-Range") String contentRange,
                            @HeaderParam(HttpHeaders.CONTENT_LENGTH) Long contentLength,
                            @HeaderParam("X-Trainpod-Sha256") String sha256, InputStream body) {
-        ArtifactUploads.Received received = uploads.receive(deployment(), name, contentRange, contentLength,
-                sha256, body);
+        ArtifactUploads.Received received = uploads.receive(deployment(), DeployTokens.owner(jwt).orElse(null), name,
+                contentRange, contentLength, sha256, body);
         Artifact a = received.artifact();
         if (received.complete()) {
             return Response.status(201).entity(new StoredArtifact(a.id, a.name, a.bytes, a.sha256))

@@ -70,6 +70,8 @@ public class UploadResource {
             content = @Content(mediaType = "application/json", schema = @Schema(implementation = UploadView.class)))
     @APIResponse(responseCode = "400", description = "Upload-Length invalid (upload-length-invalid), Upload-Metadata invalid "
             + "(upload-metadata-invalid) or no name (name-missing).")
+    @APIResponse(responseCode = "409", description = "Upload-Length would pass your quota of datasets or bytes"
+            + " (dataset-quota-exceeded).")
     @APIResponse(responseCode = "413", description = "Upload-Length above the largest dataset (dataset-too-large).")
     /** Creates an upload of {@code Upload-Length} bytes named by {@code ?name=} or {@code Upload-Metadata}. */
     @POST
@@ -125,7 +127,8 @@ public class UploadResource {
             + "(upload-length-exceeded).")
     @APIResponse(responseCode = "404", description = "No upload of yours has this id (not-found).")
     @APIResponse(responseCode = "409", description = "Upload-Offset is not where the upload stands (upload-offset-mismatch), another "
-            + "chunk is being written (upload-busy), or it is complete (upload-complete).")
+            + "chunk is being written (upload-busy), it is complete (upload-complete), or the dataset would pass"
+            + " your quota (dataset-quota-exceeded).")
     @APIResponse(responseCode = "415", description = "The body is not application/offset+octet-stream (unsupported-media-type).")
     /**
      * Appends the body at {@code Upload-Offset}: 204 with the new offset, or 201 with the dataset's summary when

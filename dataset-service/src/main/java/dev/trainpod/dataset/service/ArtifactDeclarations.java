@@ -56,10 +56,11 @@ public class ArtifactDeclarations {
      * @throws dev.trainpod.common.problem.ProblemException (in the Uni) 400 for a bad name, 404 if the deployment
      *         is not known, 410 if it has ended, 409 if a named artifact is not stored complete
      */
-    public Uni<Declared> declare(UUID deploymentId, List<String> names) {
+    public Uni<Declared> declare(UUID deploymentId, String tokenOwner, List<String> names) {
         List<String> wanted = new ArrayList<>(new LinkedHashSet<>(names));
         wanted.forEach(ArtifactUploads::requireValidName);
-        return Panache.withTransaction(() -> grants.findForUpdate(deploymentId).chain(grant -> {
+        return Panache.withTransaction(() -> grants.findForUpdate(deploymentId)
+                .chain(grant -> grants.orOpenedBy(grant, deploymentId, tokenOwner)).chain(grant -> {
             if (grant == null || grant.userId == null) {
                 throw DatasetProblems.deploymentNotFound();
             }

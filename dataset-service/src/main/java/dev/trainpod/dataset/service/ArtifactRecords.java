@@ -27,13 +27,16 @@ public class ArtifactRecords {
     }
 
     /**
-     * The user who owns the deployment's artifacts, from its grant.
+     * The user who owns the deployment's artifacts, from its grant. A pod's write that arrives before its
+     * {@code DeploymentRequested} opens the grant on the job token's word ({@code tokenOwner}, the token's
+     * {@code trainpod_owner}), as metrics-service opens the job: the same answer to the same race.
      *
-     * @throws dev.trainpod.common.problem.ProblemException (in the Uni) 404 if the deployment is not known, 410
-     *         if it has ended
+     * @throws dev.trainpod.common.problem.ProblemException (in the Uni) 404 if the deployment is not known and the
+     *         token names no owner, 410 if it has ended
      */
-    public Uni<String> ownerOf(UUID deploymentId) {
-        return Panache.withSession(() -> grants.findById(deploymentId))
+    public Uni<String> ownerOf(UUID deploymentId, String tokenOwner) {
+        return Panache.withTransaction(() -> grants.findById(deploymentId)
+                        .chain(grant -> grants.orOpenedBy(grant, deploymentId, tokenOwner)))
                 .map(grant -> {
                     if (grant == null || grant.userId == null) {
                         throw DatasetProblems.deploymentNotFound();

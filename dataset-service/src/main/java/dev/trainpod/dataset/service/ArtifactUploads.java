@@ -58,6 +58,8 @@ public class ArtifactUploads {
      * Appends the body to the deployment's artifact; a request without a range, or whose range starts at 0,
      * begins the artifact afresh (replacing an earlier upload of the name).
      *
+     * @param tokenOwner the job token's {@code trainpod_owner}, or null: opens the grant of a deployment not yet
+     *        known here (its write came before its {@code DeploymentRequested})
      * @param contentRange the {@code Content-Range} header, or null for the whole file
      * @param contentLength the request's declared length, or null
      * @param expectedSha256 the {@code X-Trainpod-Sha256} header, or null
@@ -65,8 +67,8 @@ public class ArtifactUploads {
      *         deployment, 409 (with the offset) when the chunk does not start where the upload stands, 413 over
      *         the size limit, 422 checksum mismatch
      */
-    public Received receive(UUID deploymentId, String name, String contentRange, Long contentLength,
-                            String expectedSha256, InputStream body) {
+    public Received receive(UUID deploymentId, String tokenOwner, String name, String contentRange,
+                            Long contentLength, String expectedSha256, InputStream body) {
         requireValidName(name);
         ContentRange range = ContentRange.parse(contentRange);
         if (expectedSha256 != null && !SHA256.matcher(expectedSha256.strip()).matches()) {
@@ -76,7 +78,7 @@ public class ArtifactUploads {
         if (declared > maxBytes) {
             throw DatasetProblems.artifactTooLarge(maxBytes);
         }
-        String owner = Await.result(() -> records.ownerOf(deploymentId));
+        String owner = Await.result(() -> records.ownerOf(deploymentId, tokenOwner));
         long start = range == null ? 0 : range.start();
         long[] room = {maxBytes};
         Artifact artifact = start == 0 ? begin(deploymentId, owner, name, range, contentLength, room)

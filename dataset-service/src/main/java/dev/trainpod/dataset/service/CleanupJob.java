@@ -1,5 +1,6 @@
 package dev.trainpod.dataset.service;
 
+import dev.trainpod.common.job.Sweep;
 import dev.trainpod.dataset.config.DatasetConfig;
 import dev.trainpod.dataset.storage.DatasetStorage;
 import dev.trainpod.dataset.storage.StagedFile;
@@ -44,9 +45,8 @@ public class CleanupJob {
     /** Deletes tokens that expired, and grants of deployments that ended, more than the retention ago. */
     @Scheduled(every = "1h", delayed = "1m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     public Uni<Void> purgeExpiredTokens() {
-        return tokens.purge(Instant.now().minus(config.tokenRetention()))
-                .onFailure().invoke(e -> LOG.warnf("purging expired download tokens failed: %s", e.getMessage()))
-                .onFailure().recoverWithNull();
+        return Sweep.guarded("purging expired download tokens",
+                () -> tokens.purge(Instant.now().minus(config.tokenRetention())));
     }
 
     /**

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharsetDecoder;
@@ -134,16 +135,25 @@ public final class DatasetValidator {
             return;
         }
         rows++;
-        String text = decode(from, to);
-        if (text == null) {
-            return;
-        }
         JsonNode node;
         try {
-            node = JSON.readTree(text);
+            if (isAscii(from, to)) {
+                // ASCII fast path: bytes are chars, so Jackson's byte parser reads the line in place (no decoding,
+                // no String), and its error columns are the same as the text path's
+                node = JSON.readTree(line, from, to - from);
+            } else {
+                String text = decode(from, to);
+                if (text == null) {
+                    return;
+                }
+                node = JSON.readTree(text);
+            }
         } catch (JsonProcessingException e) {
             error("not valid JSON: " + e.getOriginalMessage()
                     + (e.getLocation() == null ? "" : " (column " + e.getLocation().getColumnNr() + ")"));
+            return;
+        } catch (IOException e) { // no I/O happens on an array: only to satisfy the signature
+            error("not valid JSON: " + e.getMessage());
             return;
         }
         if (node == null || !node.isObject()) {
@@ -170,6 +180,14 @@ public final class DatasetValidator {
 
     private boolean startsWithByteOrderMark() {
         return lineLength >= 3 && line[0] == (byte) 0xEF && line[1] == (byte) 0xBB && line[2] == (byte) 0xBF;
+    }
+
+    private boolean isAscii(int from, int to) {
+        int bits = 0;
+        for (int i = from; i < to; i++) {
+            bits |= line[i];
+        }
+        return bits >= 0; // a byte with its high bit set makes the OR negative
     }
 
     private boolean isJsonWhitespace(int from, int to) {

@@ -3,6 +3,7 @@ package dev.trainpod.dataset.it;
 import static dev.trainpod.dataset.it.Fixtures.asPod;
 import static dev.trainpod.dataset.it.Fixtures.newUser;
 import static dev.trainpod.dataset.it.Fixtures.sha256;
+import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.contains;
@@ -140,6 +141,29 @@ class ArtifactDeclarationTest {
                 .then().statusCode(410).contentType("application/problem+json");
         assertThat(Fixtures.count("SELECT count(*) FROM outbox_event WHERE aggregate_id = ? AND type = ?",
                 deployment.toString(), "ArtifactsStored")).isZero();
+    }
+
+    @Test
+    void aPodWriteBeforeItsDeploymentIsKnownIsTakenOnTheTokensOwnerAsInMetricsService() {
+        UUID early = UUID.randomUUID();
+        String owner = newUser();
+        String token = TrainpodTestResource.keys().jobToken(early, owner);
+
+        given().auth().oauth2(token).contentType("application/octet-stream").body(model)
+                .when().put("/api/v1/pod/artifacts/model.bin").then().statusCode(201);
+        given().auth().oauth2(token).contentType("application/json").body("{\"names\": [\"model.bin\"]}")
+                .when().post(DECLARE).then().statusCode(201).body("artifacts.name", contains("model.bin"));
+
+        assertThat(Fixtures.queryValue("SELECT user_id FROM deployment_grants WHERE deployment_id = ?", early))
+                .isEqualTo(owner);
+        assertThat(Fixtures.queryValue("SELECT user_id FROM artifacts WHERE deployment_id = ?", early))
+                .isEqualTo(owner);
+        // a token that names no owner (signed before the claim existed) is still refused: nothing to open it with
+        UUID unknown = UUID.randomUUID();
+        asPod(unknown).contentType("application/octet-stream").body(model)
+                .when().put("/api/v1/pod/artifacts/model.bin").then().statusCode(404)
+                .body("type", endsWith("/deployment-not-found"));
+        assertThat(Fixtures.count("SELECT count(*) FROM deployment_grants WHERE deployment_id = ?", unknown)).isZero();
     }
 
     private String put(String name, byte[] content) {

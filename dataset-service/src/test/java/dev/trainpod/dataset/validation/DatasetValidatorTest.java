@@ -205,6 +205,27 @@ class DatasetValidatorTest {
         assertThat(report.format()).isEqualTo(DatasetFormat.INVALID);
     }
 
+    /**
+     * The ASCII fast path (the line parsed from its bytes) and the text path (non-ASCII lines, decoded first) report
+     * the same errors at the same columns, with or without a byte order mark before the first line.
+     */
+    @Test
+    void asciiAndNonAsciiLinesReportTheSameErrorAtTheSameColumn() {
+        String ascii = "{\"text\": \"abc\" \"x\"}";
+        String nonAscii = "{\"text\": \"abé\" \"x\"}";
+        String a = validate(ascii).errors().get(0).message();
+        String b = validate(nonAscii).errors().get(0).message();
+        assertThat(a).contains("(column 16)").isEqualTo(b);
+        byte[] bom = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
+        byte[] body = (ascii + "\n").getBytes(StandardCharsets.UTF_8);
+        byte[] withBom = new byte[bom.length + body.length];
+        System.arraycopy(bom, 0, withBom, 0, 3);
+        System.arraycopy(body, 0, withBom, 3, body.length);
+        assertThat(feedWhole(withBom, 1024).errors().get(0).message()).isEqualTo(a);
+        assertThat(validate("{\"text\": \"héllo wörld\"}", "{\"text\": \"plain ascii\"}").format())
+                .isEqualTo(DatasetFormat.SFT_TEXT);
+    }
+
     private static ValidationReport validate(String... lines) {
         return feedWhole((String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8), 1024 * 1024);
     }

@@ -1,8 +1,8 @@
 package dev.trainpod.deploy.rest;
 
-import dev.trainpod.common.problem.ProblemException;
 import dev.trainpod.common.security.Roles;
 import dev.trainpod.deploy.DeploymentTransition;
+import dev.trainpod.deploy.problem.DeployProblems;
 import dev.trainpod.deploy.service.DeploymentService;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
@@ -84,11 +84,10 @@ public class DeploymentResource {
     public Uni<RestResponse<DeploymentView>> create(@HeaderParam("Idempotency-Key") String idempotencyKey,
                                                     DeploymentRequest request) {
         if (request == null) {
-            throw ProblemException.badRequest("body-required", "Send the deployment as a JSON body.");
+            throw DeployProblems.bodyRequired("Send the deployment as a JSON body.");
         }
         if (idempotencyKey != null && idempotencyKey.length() > MAX_IDEMPOTENCY_KEY) {
-            throw ProblemException.badRequest("idempotency-key-too-long",
-                    "Idempotency-Key may have at most " + MAX_IDEMPOTENCY_KEY + " characters.");
+            throw DeployProblems.idempotencyKeyTooLong(MAX_IDEMPOTENCY_KEY);
         }
         return deployments.create(jwt.getSubject(), request, idempotencyKey)
                 .map(d -> RestResponse.status(RestResponse.Status.ACCEPTED, DeploymentView.of(d)));

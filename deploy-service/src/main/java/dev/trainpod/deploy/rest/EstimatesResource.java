@@ -1,7 +1,7 @@
 package dev.trainpod.deploy.rest;
 
-import dev.trainpod.common.problem.ProblemException;
 import dev.trainpod.common.security.Roles;
+import dev.trainpod.deploy.problem.DeployProblems;
 import dev.trainpod.deploy.service.CostEstimate;
 import dev.trainpod.deploy.service.DeploymentService;
 import io.smallrye.mutiny.Uni;
@@ -48,7 +48,7 @@ public class EstimatesResource {
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<CostEstimate> estimate(DeploymentRequest request) {
         if (request == null) {
-            throw ProblemException.badRequest("body-required", "Send a deployment body as JSON.");
+            throw DeployProblems.bodyRequired("Send a deployment body as JSON.");
         }
         return deployments.estimate(jwt.getSubject(), request);
     }

@@ -1,10 +1,10 @@
 package dev.trainpod.deploy.rest;
 
-import dev.trainpod.common.problem.ProblemException;
 import dev.trainpod.common.security.Roles;
 import dev.trainpod.deploy.client.CatalogCache;
 import dev.trainpod.deploy.client.RunPodException;
 import dev.trainpod.deploy.client.RunPodModels;
+import dev.trainpod.deploy.problem.DeployProblems;
 import dev.trainpod.deploy.vault.SecretKind;
 import dev.trainpod.deploy.vault.SecretVault;
 import io.quarkus.hibernate.reactive.panache.Panache;
@@ -47,11 +47,10 @@ public class GpuTypesResource {
     public Uni<List<RunPodModels.CatalogGpu>> list() {
         return Panache.withSession(() -> vault.open(jwt.getSubject(), SecretKind.RUNPOD)).chain(key -> {
             if (key.isEmpty()) {
-                return Uni.createFrom().failure(ProblemException.conflict("runpod-key-missing",
-                        "Store your RunPod API key with PUT /api/v1/secrets/runpod to read the catalog."));
+                return Uni.createFrom().failure(DeployProblems.runPodKeyMissing());
             }
             return catalogs.catalog(key.get()).map(RunPodModels.GpuCatalog::gpus)
-                    .onFailure(RunPodException.class).transform(e -> ProblemException.badGateway("runpod-unavailable",
+                    .onFailure(RunPodException.class).transform(e -> DeployProblems.runPodUnavailable(
                             "RunPod's GPU catalog could not be read (" + e.getMessage() + "); try again in a minute."));
         });
     }

@@ -1,8 +1,7 @@
 package dev.trainpod.deploy.rest;
 
-import dev.trainpod.common.problem.Problem;
-import dev.trainpod.common.problem.ProblemException;
 import dev.trainpod.common.security.Roles;
+import dev.trainpod.deploy.problem.DeployProblems;
 import dev.trainpod.deploy.service.SecretsService;
 import dev.trainpod.deploy.vault.SecretKind;
 import io.smallrye.mutiny.Uni;
@@ -14,7 +13,6 @@ import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
-import java.util.List;
 import java.util.regex.Pattern;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.jboss.resteasy.reactive.RestResponse;
@@ -73,10 +71,7 @@ public class SecretsResource {
     public Uni<RestResponse<Void>> putRunPodKey(KeyRequest body) {
         String key = body == null || body.apiKey() == null ? "" : body.apiKey().trim();
         if (!PRINTABLE.matcher(key).matches()) {
-            throw ProblemException.unprocessable("runpod-key-malformed", "apiKey must be a RunPod API key.",
-                    List.of(new Problem.FieldError("apiKey", "RUNPOD_KEY_MALFORMED",
-                            "apiKey must be 8 to 256 printable characters without spaces.",
-                            "Copy the key from the RunPod console under Settings > API Keys.")));
+            throw DeployProblems.runPodKeyMalformed();
         }
         return secrets.storeRunPodKey(jwt.getSubject(), key).map(v -> RestResponse.noContent());
     }
@@ -113,12 +108,7 @@ public class SecretsResource {
     public Uni<RestResponse<Void>> putHuggingFaceToken(TokenRequest body) {
         String token = body == null || body.token() == null ? "" : body.token().trim();
         if (!HUGGING_FACE_TOKEN.matcher(token).matches()) {
-            throw ProblemException.unprocessable("huggingface-token-malformed",
-                    "token must be a Hugging Face access token.",
-                    List.of(new Problem.FieldError("token", "HUGGINGFACE_TOKEN_MALFORMED",
-                            "token must be \"hf_\" followed by letters and digits.",
-                            "Create a token with read access at huggingface.co under Settings > Access Tokens, "
-                                    + "and accept the licence of any gated model you train.")));
+            throw DeployProblems.huggingFaceTokenMalformed();
         }
         return secrets.storeHuggingFaceToken(jwt.getSubject(), token).map(v -> RestResponse.noContent());
     }

@@ -5,12 +5,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.trainpod.common.event.DeploymentRequested;
 import dev.trainpod.common.event.FailureReason;
 import dev.trainpod.common.problem.Problem;
-import dev.trainpod.common.problem.ProblemException;
 import dev.trainpod.deploy.Deployment;
 import dev.trainpod.deploy.DeploymentStatus;
 import dev.trainpod.deploy.DeploymentTransition;
 import dev.trainpod.deploy.JobSpec;
 import dev.trainpod.deploy.config.DeployConfig;
+import dev.trainpod.deploy.problem.DeployProblems;
 import dev.trainpod.deploy.repository.AttemptRepository;
 import dev.trainpod.deploy.repository.DeploymentRepository;
 import dev.trainpod.deploy.rest.DeploymentView;
@@ -64,8 +64,7 @@ public class DeploymentService {
     public Uni<Deployment> retry(String userId, UUID id) {
         return get(userId, id).chain(d -> {
             if (!d.status.terminal()) {
-                return Uni.createFrom().failure(ProblemException.conflict("deployment-not-ended",
-                        "The deployment is still " + d.status + "; cancel it or wait until it ends to retry it."));
+                return Uni.createFrom().failure(DeployProblems.deploymentNotEnded(d.status));
             }
             return create(userId, d.spec().toRequest(), null, d.id);
         });
@@ -82,8 +81,7 @@ public class DeploymentService {
                                 "No GPU type of gpu.types is offered by RunPod now.",
                                 "Add GPU types from GET /api/v1/gpu-types whose availability is not NONE."))
                         : blocking;
-                throw ProblemException.unprocessable("estimate-failed",
-                        "The request cannot be estimated; fix these fields.", failures);
+                throw DeployProblems.estimateFailed(failures);
             }
             return outcome.estimate();
         });
@@ -106,10 +104,7 @@ public class DeploymentService {
                 ? Uni.createFrom().item(existing)
                 : preflight.check(userId, request).chain(outcome -> {
                     if (!outcome.failures().isEmpty()) {
-                        return Uni.createFrom().failure(ProblemException.unprocessable("preflight-failed",
-                                "The deployment failed " + outcome.failures().size()
-                                        + " pre-flight check(s); nothing was started and nothing was billed.",
-                                outcome.failures()));
+                        return Uni.createFrom().failure(DeployProblems.preflightFailed(outcome.failures()));
                     }
                     return persistNew(userId, request, idempotencyKey, outcome.estimate(), retryOf)
                             .onFailure(ConstraintViolationException.class)
@@ -145,8 +140,7 @@ public class DeploymentService {
                         .chain(d -> states.move(d, DeploymentStatus.CANCELLED,
                                 FailureReason.CANCELLED_BY_USER.name(), "Cancelled by the user.").map(moved -> {
                                     if (!moved) {
-                                        throw ProblemException.conflict("deployment-ended",
-                                                "The deployment already ended with status " + d.status + ".");
+                                        throw DeployProblems.deploymentEnded(d.status);
                                     }
                                     return d;
                                 })))
@@ -159,7 +153,7 @@ public class DeploymentService {
 
     private static Deployment ownedBy(String userId, UUID id, Deployment d) {
         if (d == null || !d.userId.equals(userId)) {
-            throw ProblemException.notFound("Deployment " + id);
+            throw DeployProblems.deploymentNotFound(id);
         }
         return d;
     }
@@ -194,22 +188,16 @@ public class DeploymentService {
                 .chain(() -> deployments.liveAndPending(userId))
                 .chain(counts -> {
                     if (counts[0] >= config.maxLivePerUser()) {
-                        return Uni.createFrom().failure(quotaExceeded("live", counts[0], config.maxLivePerUser(),
+                        return Uni.createFrom().failure(DeployProblems.quotaExceeded("live", counts[0], config.maxLivePerUser(),
                                 "Cancel a deployment you no longer need, or wait until one ends."));
                     }
                     if (counts[1] >= config.maxPendingPerUser()) {
-                        return Uni.createFrom().failure(quotaExceeded("waiting for a pod", counts[1],
+                        return Uni.createFrom().failure(DeployProblems.quotaExceeded("waiting for a pod", counts[1],
                                 config.maxPendingPerUser(), "Wait until some of them have a pod (or cancel those "
                                         + "waiting for capacity), or add GPU types that have capacity now."));
                     }
                     return states.accept(d, accepted, requested);
                 }));
-    }
-
-    private static ProblemException quotaExceeded(String what, long count, int cap, String hint) {
-        return ProblemException.tooManyRequests("deployment-quota-exceeded", "You have " + count + " deployments "
-                + what + ", the most one user may have (" + cap + "); nothing was started and nothing was billed. "
-                + hint);
     }
 
     private String toJson(Object value) {

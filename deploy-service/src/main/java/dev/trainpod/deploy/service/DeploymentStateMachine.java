@@ -22,7 +22,6 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -251,9 +250,8 @@ public class DeploymentStateMachine {
         }
         d.podTerminatedAt = at;
         d.updatedAt = at;
-        long seconds = Math.max(0, Duration.between(d.podCreatedAt, at).toSeconds());
-        BigDecimal cost = d.costPerHour == null ? BigDecimal.ZERO : d.costPerHour
-                .multiply(BigDecimal.valueOf(seconds)).divide(BigDecimal.valueOf(3600), 6, RoundingMode.HALF_UP);
+        long seconds = Billing.billedSeconds(Duration.between(d.podCreatedAt, at));
+        BigDecimal cost = Billing.cost(seconds, d.costPerHour);
         d.billedSeconds = d.priorBilledSeconds + seconds;
         d.costUsd = d.priorCostUsd.add(cost);
         LOG.infof("deployment %s: pod %s terminated after %d s, %s USD", d.id, d.podId, seconds, cost);

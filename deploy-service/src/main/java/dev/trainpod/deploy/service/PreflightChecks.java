@@ -2,12 +2,11 @@ package dev.trainpod.deploy.service;
 
 import dev.trainpod.common.dataset.DatasetSummary;
 import dev.trainpod.common.problem.Problem.FieldError;
-import dev.trainpod.common.problem.Problem;
-import dev.trainpod.common.problem.ProblemException;
 import dev.trainpod.deploy.client.CatalogCache;
 import dev.trainpod.deploy.client.DatasetServiceClient;
 import dev.trainpod.deploy.client.RunPodException;
 import dev.trainpod.deploy.client.RunPodModels;
+import dev.trainpod.deploy.problem.DeployProblems;
 import dev.trainpod.deploy.rest.DeploymentRequest;
 import dev.trainpod.deploy.vault.SecretKind;
 import dev.trainpod.deploy.vault.SecretVault;
@@ -78,9 +77,7 @@ public class PreflightChecks {
         failures.addAll(hyperparameters.check(r.hyperparameters()));
         Uni<Optional<DatasetSummary>> dataset = r.datasetId() == null
                 ? Uni.createFrom().item(Optional.empty())
-                : datasets.dataset(r.datasetId(), userId).onFailure().transform(e -> new ProblemException(
-                        Problem.of(503, "dataset-service-unavailable", "Service unavailable",
-                                "The dataset could not be checked right now; nothing was started. Try again.")));
+                : datasets.dataset(r.datasetId(), userId).onFailure().transform(e -> DeployProblems.datasetServiceUnavailable());
         return dataset.chain(ds -> {
             datasetChecks(r, ds).forEach(failures::add);
             return Panache.withSession(() -> vault.open(userId, SecretKind.RUNPOD)).chain(key -> {

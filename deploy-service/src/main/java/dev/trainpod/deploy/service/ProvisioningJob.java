@@ -1,11 +1,10 @@
 package dev.trainpod.deploy.service;
 
+import dev.trainpod.common.job.Sweep;
 import io.quarkus.scheduler.Scheduled;
-import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
-import org.jboss.logging.Logger;
 
 /**
  * Claims accepted deployments for provisioning, a few at a time and fairly across users
@@ -17,7 +16,6 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class ProvisioningJob {
 
-    private static final Logger LOG = Logger.getLogger(ProvisioningJob.class);
     private static final int BATCH = 4;
     static final String REPLICA_LEASE = "replica:";
     /** A replica renews its liveness every few seconds; one silent for half a minute is taken for dead. */
@@ -35,23 +33,15 @@ public class ProvisioningJob {
     /** Renews this replica's liveness lease, apart from provisioning, which can take minutes per cycle. */
     @Scheduled(every = "5s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> stayAlive() {
-        return lease.take(REPLICA_LEASE + lease.holder(), LIVENESS_TTL).replaceWithVoid()
-                .onFailure().invoke(e -> LOG.warnf("renewing the replica lease failed: %s", e.getMessage()))
-                .onFailure().recoverWithNull().replaceWithVoid();
+        return Sweep.guarded("renewing the replica lease",
+                () -> lease.take(REPLICA_LEASE + lease.holder(), LIVENESS_TTL));
     }
 
     @Scheduled(every = "${trainpod.deploy.provisioning-interval}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> provisionPending() {
-        return lease.take(REPLICA_LEASE + lease.holder(), LIVENESS_TTL)
-                .chain(() -> states.claimForProvisioning(BATCH, lease.holder()))
-                .onItem().transformToMulti(claims -> Multi.createFrom().iterable(claims))
-                .onItem().transformToUniAndConcatenate(claim -> claim.again()
-                        ? provisioner.resume(claim.id())
-                        : provisioner.provision(claim.id()))
-                .collect().last()
-                .replaceWithVoid()
-                .onFailure().invoke(e -> LOG.warnf("provisioning cycle failed: %s", e.getMessage()))
-                .onFailure().recoverWithNull().replaceWithVoid();
+        return Sweep.each("provisioning", lease.take(REPLICA_LEASE + lease.holder(), LIVENESS_TTL)
+                        .chain(() -> states.claimForProvisioning(BATCH, lease.holder())),
+                claim -> claim.again() ? provisioner.resume(claim.id()) : provisioner.provision(claim.id()));
     }
 }

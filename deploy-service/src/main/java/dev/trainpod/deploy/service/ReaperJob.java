@@ -1,6 +1,7 @@
 package dev.trainpod.deploy.service;
 
 import dev.trainpod.common.event.FailureReason;
+import dev.trainpod.common.job.Sweep;
 import dev.trainpod.deploy.Deployment;
 import dev.trainpod.deploy.DeploymentStatus;
 import dev.trainpod.deploy.JobSpec;
@@ -58,8 +59,8 @@ public class ReaperJob {
     @Scheduled(every = "${trainpod.deploy.reaper-interval:5s}", delayed = "${trainpod.deploy.reaper-interval:5s}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> reap() {
-        return Sweep.each(deployments.overdue(config.provisioningDeadline(), BATCH), this::judge)
-                .chain(() -> Sweep.each(deployments.nextToReap(BATCH), this::judge));
+        return Sweep.each("reaper (past a deadline)", deployments.overdue(config.provisioningDeadline(), BATCH), this::judge)
+                .chain(() -> Sweep.each("reaper", deployments.nextToReap(BATCH), this::judge));
     }
 
     private Uni<Void> judge(UUID id) {

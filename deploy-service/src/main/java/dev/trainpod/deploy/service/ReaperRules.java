@@ -4,7 +4,6 @@ import dev.trainpod.common.event.FailureReason;
 import dev.trainpod.deploy.client.RunPodModels;
 import dev.trainpod.deploy.config.DeployConfig;
 import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -67,7 +66,7 @@ final class ReaperRules {
         }
         Instant idleSince = idleSince(f, pod, now);
         if (idleSince != null && !now.isBefore(idleSince.plus(Duration.ofMinutes(f.idleMinutes())))) {
-            return fail(FailureReason.FAILED_IDLE, "Every GPU stayed under " + config.idle().utilThreshold()
+            return fail(FailureReason.FAILED_GPU_IDLE, "Every GPU stayed under " + config.idle().utilThreshold()
                     + "% utilisation for " + f.idleMinutes() + " min; the pod was terminated.");
         }
         return new Verdict(null, null, false, idleSince, null);
@@ -84,7 +83,7 @@ final class ReaperRules {
                     + " min was reached; the pod was terminated.");
         }
         Duration current = Duration.between(f.podCreatedAt(), now);
-        BigDecimal spent = costOf(current, rate).add(f.priorCostUsd());
+        BigDecimal spent = Billing.cost(current, rate).add(f.priorCostUsd());
         if (f.maxCostUsd() != null && spent.compareTo(f.maxCostUsd()) >= 0) {
             return fail(FailureReason.FAILED_BUDGET, "The cost so far, " + spent + " USD (" + current.toSeconds()
                     + " s at " + rate + " USD/h" + (f.priorCostUsd().signum() > 0 ? " and " + f.priorCostUsd()
@@ -110,15 +109,6 @@ final class ReaperRules {
             return null;
         }
         return f.idleSince() == null ? now : f.idleSince();
-    }
-
-    /** The cost of a pod that has been up this long at this hourly rate. */
-    static BigDecimal costOf(Duration up, BigDecimal perHour) {
-        if (perHour == null) {
-            return BigDecimal.ZERO;
-        }
-        return perHour.multiply(BigDecimal.valueOf(up.toMillis()))
-                .divide(BigDecimal.valueOf(3_600_000), 6, RoundingMode.HALF_UP);
     }
 
     private static Verdict fail(FailureReason reason, String message) {

@@ -1,5 +1,6 @@
 package dev.trainpod.deploy.service;
 
+import dev.trainpod.common.job.Sweep;
 import dev.trainpod.deploy.Deployment;
 import dev.trainpod.deploy.DeploymentStatus;
 import dev.trainpod.deploy.client.RunPodClient;
@@ -77,10 +78,8 @@ public class Reconciler {
     @Scheduled(every = "${trainpod.deploy.reconcile-interval:30s}", delayed = "${trainpod.deploy.reconcile-interval:30s}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> reconcile() {
-        return lease.take("reconciler", leaseTtl)
-                .chain(held -> held ? reconcileAll() : Uni.createFrom().voidItem().invoke(metrics::notReconciling))
-                .onFailure().invoke(e -> LOG.warnf("reconciliation failed: %s", e.getMessage()))
-                .onFailure().recoverWithNull().replaceWithVoid();
+        return Sweep.guarded("reconciliation", () -> lease.take("reconciler", leaseTtl)
+                .chain(held -> held ? reconcileAll() : Uni.createFrom().voidItem().invoke(metrics::notReconciling)));
     }
 
     private Uni<Void> reconcileAll() {

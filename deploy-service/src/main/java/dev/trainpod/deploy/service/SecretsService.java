@@ -1,15 +1,13 @@
 package dev.trainpod.deploy.service;
 
-import dev.trainpod.common.problem.Problem;
-import dev.trainpod.common.problem.ProblemException;
 import dev.trainpod.deploy.client.RunPodClient;
 import dev.trainpod.deploy.client.RunPodException;
+import dev.trainpod.deploy.problem.DeployProblems;
 import dev.trainpod.deploy.vault.SecretKind;
 import dev.trainpod.deploy.vault.SecretVault;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.util.List;
 import java.util.Optional;
 
 /**
@@ -56,13 +54,8 @@ public class SecretsService {
 
     private static Throwable rejected(RunPodException e) {
         if (e.kind() == RunPodException.Kind.UNAUTHORIZED || e.kind() == RunPodException.Kind.FORBIDDEN) {
-            return ProblemException.unprocessable("runpod-key-rejected", "RunPod rejected this API key.",
-                    List.of(new Problem.FieldError("apiKey", "RUNPOD_KEY_REJECTED",
-                            "RunPod answered " + e.status() + " to this key.",
-                            "In the RunPod console open Settings > API Keys, create a key with read/write "
-                                    + "access to pods, and store it here.")));
+            return DeployProblems.runPodKeyRejected(e.status());
         }
-        return ProblemException.badGateway("runpod-unavailable",
-                "RunPod could not be reached to check the key; try again in a minute.");
+        return DeployProblems.runPodUnavailable("RunPod could not be reached to check the key; try again in a minute.");
     }
 }

@@ -1,5 +1,6 @@
 package dev.trainpod.deploy.service;
 
+import dev.trainpod.common.job.Sweep;
 import dev.trainpod.deploy.config.DeployConfig;
 import dev.trainpod.deploy.repository.DeploymentRepository;
 import io.quarkus.hibernate.reactive.panache.Panache;
@@ -40,9 +41,10 @@ public class TerminationJob {
     @Scheduled(every = "${trainpod.deploy.termination-interval}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> terminateLeftovers() {
-        return Sweep.each(deployments.toTerminate(BATCH), terminator::terminate)
-                .chain(() -> Sweep.each(deployments.abandonedClaims(config.reconcileInterval().multipliedBy(2),
-                        CREATE_CALL_BOUND, BATCH), this::releaseAbandoned));
+        return Sweep.each("termination", deployments.toTerminate(BATCH), terminator::terminate)
+                .chain(() -> Sweep.each("releasing abandoned claims",
+                        deployments.abandonedClaims(config.reconcileInterval().multipliedBy(2), CREATE_CALL_BOUND, BATCH),
+                        this::releaseAbandoned));
     }
 
     private Uni<Void> releaseAbandoned(UUID id) {

@@ -73,7 +73,7 @@ class ReaperRulesTest {
 
         ReaperRules.Verdict stillIdle = rules.judge(facts(600, "50", 10, t0), running(0.0),
                 t0.plus(Duration.ofMinutes(10)));
-        assertThat(stillIdle.reason()).isEqualTo(FailureReason.FAILED_IDLE);
+        assertThat(stillIdle.reason()).isEqualTo(FailureReason.FAILED_GPU_IDLE);
     }
 
     @Test
@@ -135,10 +135,10 @@ class ReaperRulesTest {
                 .withConverter(Duration.class, 200, new DurationConverter())
                 .withValidateUnknown(false)
                 .withDefaultValue("trainpod.deploy.idle.enabled", Boolean.toString(idleEnabled))
-                // required since production has no localhost defaults; the rules read none of them
-                .withDefaultValue("trainpod.deploy.dataset-public-url", "http://datasets.test")
-                .withDefaultValue("trainpod.deploy.dataset-service-url", "http://datasets.test")
-                .withDefaultValue("trainpod.deploy.metrics-public-url", "http://metrics.test")
+                // the addresses have no defaults (a missing one fails at start); these rules do not read them
+                .withDefaultValue("trainpod.deploy.metrics-public-url", "http://metrics.invalid")
+                .withDefaultValue("trainpod.deploy.dataset-public-url", "http://dataset.invalid")
+                .withDefaultValue("trainpod.deploy.dataset-service-url", "http://dataset.invalid")
                 .build();
         return c.getConfigMapping(DeployConfig.class);
     }

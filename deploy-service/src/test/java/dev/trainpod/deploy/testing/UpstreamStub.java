@@ -44,7 +44,8 @@ public class UpstreamStub implements QuarkusTestResourceLifecycleManager {
         server.createContext("/", this::answer);
         server.start();
         String url = "http://127.0.0.1:" + server.getAddress().getPort();
-        return Map.of("quarkus.rest-client.runpod.url", url, "quarkus.rest-client.dataset-service.url", url);
+        return Map.of("quarkus.rest-client.runpod.url", url, "trainpod.deploy.dataset-service-url", url,
+                "quarkus.rest-client.dataset-service.url", url);
     }
 
     private void answer(HttpExchange ex) throws IOException {

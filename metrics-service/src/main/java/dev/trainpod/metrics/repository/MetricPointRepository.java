@@ -63,14 +63,17 @@ public class MetricPointRepository {
             + " ORDER BY step";
 
     private final Pool pool;
+    private final MetricPointGroupCommit groupCommit;
 
-    public MetricPointRepository(Pool pool) {
+    public MetricPointRepository(Pool pool, MetricPointGroupCommit groupCommit) {
         this.pool = pool;
+        this.groupCommit = groupCommit;
     }
 
     /**
      * Records a heartbeat at {@code highestStep} and stores the points the job does not have yet, in one
-     * statement, unless the job is unknown or ended.
+     * statement, unless the job is unknown or ended. The statement runs in a group commit with other requests'
+     * batches ({@link MetricPointGroupCommit}); the item comes after that transaction has committed.
      */
     public Uni<Recorded> record(UUID deploymentId, Integer highestStep, List<MetricPoint> points) {
         int size = points.size();
@@ -93,14 +96,11 @@ public class MetricPointRepository {
             extras[i] = p.extra() == null || p.extra().isEmpty() ? null : new JsonObject(p.extra()).encode();
             times[i] = p.time() == null ? null : p.time().atOffset(ZoneOffset.UTC);
         }
-        return pool.preparedQuery(RECORD)
-                .execute(Tuple.from(new Object[] {deploymentId, steps, epochs, losses, learningRates, gradNorms,
-                        tokensPerSecond, extras, times, highestStep}))
-                .map(rows -> {
-                    Row row = rows.iterator().next();
-                    return new Recorded(row.getLong("written") > 0, row.getLong("added").intValue(),
-                            row.getString("status"));
-                });
+        Tuple args = Tuple.from(new Object[] {deploymentId, steps, epochs, losses, learningRates, gradNorms,
+                tokensPerSecond, extras, times, highestStep});
+        return groupCommit.submit(RECORD, deploymentId, args, Math.max(1, size))
+                .map(row -> new Recorded(row.getLong("written") > 0, row.getLong("added").intValue(),
+                        row.getString("status")));
     }
 
     /** The job's latest points, highest step first. */

@@ -130,8 +130,11 @@ public class JobProgressResource {
     @APIResponse(responseCode = "200", description = "The event stream.", content = @Content(
             mediaType = MediaType.SERVER_SENT_EVENTS, schema = @Schema(type = SchemaType.STRING, description = "Events"
                     + " `metric` (data: a MetricPoint), `log` (data: {\"line\": ...}) and `phase` (data: the phase"
-                    + " change), each with its id; a `: keep-alive` comment after 15 s without news.")))
+                    + " change), each with its id; a `: keep-alive` comment after 15 s without news. It ends after the"
+                    + " job's last event, and at once when nothing will follow Last-Event-ID.")))
     @APIResponse(responseCode = "404", description = "No job of yours has this id (not-found).")
+    @APIResponse(responseCode = "429", description = "You hold 50 live streams already (too-many-streams), or the"
+            + " server holds as many as it serves (streams-exhausted).")
     /**
      * Server-Sent Events: {@code metric}, {@code log} and {@code phase} events with the job's event ids, from
      * after {@code Last-Event-ID} (from the start when absent), live until the deployment ends

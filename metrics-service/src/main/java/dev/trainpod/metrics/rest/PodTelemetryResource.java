@@ -1,5 +1,6 @@
 package dev.trainpod.metrics.rest;
 
+import dev.trainpod.common.outbox.OutboxRelay;
 import dev.trainpod.common.problem.ProblemException;
 import dev.trainpod.common.security.DeployTokens;
 import dev.trainpod.common.security.Roles;
@@ -50,10 +51,12 @@ public class PodTelemetryResource {
     private final TelemetryService telemetry;
     private final PodRateLimiter rateLimiter;
     private final IngestMetrics ingest;
+    private final OutboxRelay relay;
 
     public PodTelemetryResource(JsonWebToken token, JobStatusService statuses, TelemetryService telemetry,
-                                PodRateLimiter rateLimiter, IngestMetrics ingest) {
+                                PodRateLimiter rateLimiter, IngestMetrics ingest, OutboxRelay relay) {
         this.ingest = ingest;
+        this.relay = relay;
         this.token = token;
         this.statuses = statuses;
         this.telemetry = telemetry;
@@ -81,6 +84,11 @@ public class PodTelemetryResource {
         return counted("status", () -> {
             UUID deploymentId = ownJob(id);
             return withJob(deploymentId, () -> statuses.report(deploymentId, report))
+                    .invoke(job -> {
+                        if (job.status.isFinished()) {
+                            relay.wake(); // committed: the outcome leaves now, not at the relay's next tick
+                        }
+                    })
                     .map(job -> new StatusAccepted(job.phase, job.status));
         });
     }

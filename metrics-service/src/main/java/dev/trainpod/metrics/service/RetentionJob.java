@@ -1,5 +1,6 @@
 package dev.trainpod.metrics.service;
 
+import dev.trainpod.common.job.Sweep;
 import dev.trainpod.metrics.config.MetricsConfig;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Multi;
@@ -8,7 +9,6 @@ import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.jboss.logging.Logger;
 
 /**
  * Deletes the points, log lines and phase changes of jobs whose deployment ended longer ago than
@@ -18,7 +18,6 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class RetentionJob {
 
-    private static final Logger LOG = Logger.getLogger(RetentionJob.class);
     private static final int BATCH = 100;
 
     private static final String DELETE_EXPIRED = "WITH old AS (SELECT deployment_id FROM jobs"
@@ -42,13 +41,8 @@ public class RetentionJob {
     @Scheduled(every = "${trainpod.metrics.retention-interval}", delayed = "10s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> deleteExpired() {
-        return Multi.createBy().repeating().uni(this::deleteBatch).until(jobs -> jobs < BATCH)
-                .collect().last()
-                .onFailure().recoverWithItem(e -> {
-                    LOG.warnf("telemetry retention failed, next run retries: %s", e.getMessage());
-                    return null;
-                })
-                .replaceWithVoid();
+        return Sweep.guarded("telemetry retention", () -> Multi.createBy().repeating().uni(this::deleteBatch)
+                .until(jobs -> jobs < BATCH).collect().last());
     }
 
     /** Deletes the telemetry of up to one batch of expired jobs; the item is how many jobs. */

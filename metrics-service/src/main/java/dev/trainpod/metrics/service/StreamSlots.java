@@ -5,6 +5,7 @@ import dev.trainpod.metrics.config.MetricsConfig;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -23,9 +24,14 @@ public class StreamSlots {
     private final Map<String, Integer> open = new HashMap<>();
     private int all;
 
+    @Inject
     public StreamSlots(MetricsConfig config, MeterRegistry registry) {
-        this.perUser = config.maxStreamsPerUser();
-        this.total = config.maxStreams();
+        this(config.maxStreamsPerUser(), config.maxStreams(), registry);
+    }
+
+    StreamSlots(int perUser, int total, MeterRegistry registry) {
+        this.perUser = perUser;
+        this.total = total;
         Gauge.builder("trainpod.streams.open", this, StreamSlots::count)
                 .description("Live job streams open on this replica").register(registry);
     }

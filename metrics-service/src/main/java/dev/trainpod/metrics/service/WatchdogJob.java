@@ -3,6 +3,7 @@ package dev.trainpod.metrics.service;
 import dev.trainpod.common.event.FailureReason;
 import dev.trainpod.common.event.TrainingFailed;
 import dev.trainpod.common.event.TrainingSucceeded;
+import dev.trainpod.common.job.Sweep;
 import dev.trainpod.common.outbox.Outbox;
 import dev.trainpod.metrics.Job;
 import dev.trainpod.metrics.JobPhase;
@@ -13,7 +14,6 @@ import dev.trainpod.metrics.repository.LogLineRepository;
 import dev.trainpod.metrics.repository.PhaseChangeRepository;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.scheduler.Scheduled;
-import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -25,7 +25,6 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
 /**
@@ -84,10 +83,7 @@ public class WatchdogJob {
     @Scheduled(every = "${trainpod.metrics.watchdog-interval}", delayed = "5s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> watch() {
-        return sweep().onFailure().recoverWithItem(e -> {
-            LOG.warnf("watchdog sweep failed, next one retries: %s", e.getMessage());
-            return 0;
-        }).replaceWithVoid();
+        return Sweep.guarded("watchdog sweep", sweep(), 0).replaceWithVoid();
     }
 
     /** Ends every overdue job (failed, or succeeded if its artifacts are stored); the item is how many ended now. */
@@ -95,10 +91,8 @@ public class WatchdogJob {
         return pool.preparedQuery(TICK)
                 .execute(Tuple.of(gap().toMillis() / 1000.0))
                 .map(rows -> rows.iterator().next().getOffsetDateTime("watching_since").toInstant())
-                .chain(watchingSince -> overdueJobs(watchingSince)
-                        .onItem().transformToMulti(ids -> Multi.createFrom().iterable(ids))
-                        .onItem().transformToUniAndConcatenate(id -> failIfOverdue(id, watchingSince))
-                        .collect().with(Collectors.summingInt(failed -> failed ? 1 : 0)));
+                .chain(watchingSince -> Sweep.count("watchdog", overdueJobs(watchingSince),
+                        id -> failIfOverdue(id, watchingSince)));
     }
 
     /** How long without a sweep counts as an outage: three intervals, and at least a minute (a slow sweep is none). */

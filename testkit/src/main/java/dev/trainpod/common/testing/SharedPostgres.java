@@ -77,6 +77,19 @@ public final class SharedPostgres {
         }
     }
 
+    /** The embedded server's postmaster process id (for CPU accounting), or -1 when the server is external. */
+    public static synchronized long postmasterPid() {
+        server();
+        if (embedded == null) {
+            return -1;
+        }
+        try {
+            return Long.parseLong(Files.readAllLines(dataDir.resolve("postmaster.pid")).get(0).trim());
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
     /** True when the server is embedded, so that tests may restart it. */
     public static boolean embedded() {
         server();
@@ -118,7 +131,8 @@ public final class SharedPostgres {
         try {
             EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                     .setServerConfig("max_connections", "300")
-                    .setServerConfig("fsync", "off")
+                    // Tests run without fsync; benchmarks set -Dtrainpod.postgres.fsync=on, as production runs.
+                    .setServerConfig("fsync", System.getProperty("trainpod.postgres.fsync", "off"))
                     .setDataDirectory(dataDir)
                     .setCleanDataDirectory(false);
             if (port != 0) {

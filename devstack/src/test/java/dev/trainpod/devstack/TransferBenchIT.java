@@ -1,0 +1,229 @@
+package dev.trainpod.devstack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.trainpod.devstack.bench.Alternation;
+import dev.trainpod.devstack.bench.ProcCpu;
+import dev.trainpod.devstack.bench.Results;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Dataset transfer benchmark (benchmarks/dataset-transfer/run.sh). Upload with validation ({@code curl -T} to
+ * {@code POST /api/v1/datasets}: stored, hashed, every line validated) against {@code sha256sum} of the same file,
+ * alternating, on a synthetic corpus (one short line repeated) and a realistic one (lines of 40 B to 16 KiB, non-ASCII
+ * text in several scripts); and the token download against nginx serving the same file (sendfile, tcp_nopush,
+ * open_file_cache, no access log), alternating, median of the runs, with the time to first byte. CPU per MiB of
+ * every process involved. In {@code ./mvnw verify}: a smoke run on 1 MiB files.
+ */
+class TransferBenchIT {
+
+    private static final long MIB = 1024L * 1024;
+    private static final String SFT = "{\"messages\":[{\"role\":\"user\",\"content\":\"What is the capital of"
+            + " France? Answer in one word, then explain briefly.\"},{\"role\":\"assistant\",\"content\":\"Paris."
+            + " It has been the capital since the tenth century and is the country's largest city.\"}]}\n";
+    private static final String[] WORDS = {"the", "model", "learns", "données", "l'été", "überprüfen", "Straße",
+        "обучение", "модель", "学习", "数据集", "模型训练", "学習データ", "トークン", "학습", "데이터", "تعلم",
+        "النموذج", "ज्ञान", "😀", "🚀", "naïve", "coöperate", "façade", "jalapeño", "x", "and", "of", "to"};
+
+    @Test
+    void uploadAgainstSha256sumAndDownloadAgainstNginx() throws Exception {
+        LocalStack stack = BenchStack.get();
+        boolean full = BenchStack.full();
+        long bytes = (full ? Long.getLong("bench.mib", 256) : 1) * MIB;
+        int rounds = full ? Integer.getInteger("bench.rounds", 5) : 1;
+        Path dir = BenchStack.root().resolve("devstack/target/bench/transfer");
+        Files.createDirectories(dir);
+        Path synthetic = synthetic(dir.resolve("synthetic.jsonl"), bytes);
+        Path realistic = realistic(dir.resolve("realistic.jsonl"), bytes);
+        Results results = new Results("dataset-transfer");
+        ProcCpu cpu = BenchStack.cpu();
+        String lastId = null;
+        String owner = null;
+        for (Path corpus : List.of(synthetic, realistic)) {
+            Map<String, Alternation.Side> sides = new LinkedHashMap<>();
+            String[] uploaded = new String[2];
+            sides.put("upload", ms -> {
+                String user = "bench-upload-" + UUID.randomUUID();
+                JsonNode answer = ItHttp.JSON.readTree(exec(List.of("curl", "-sS", "--fail-with-body",
+                        "-H", "Authorization: Bearer " + stack.keys().userToken(user),
+                        "-H", "Content-Type: application/x-ndjson", "-H", "Expect:", "-X", "POST",
+                        "-T", corpus.toString(), stack.datasetUrl() + "/api/v1/datasets?name=bench.jsonl")));
+                assertThat(answer.path("format").asText()).as(answer.toString()).isEqualTo("SFT_MESSAGES");
+                uploaded[0] = answer.path("id").asText();
+                uploaded[1] = user;
+                return Files.size(corpus);
+            });
+            sides.put("sha256sum", ms -> {
+                exec(List.of("sha256sum", corpus.toString()));
+                return Files.size(corpus);
+            });
+            exec(List.of("sha256sum", corpus.toString())); // the page cache, both sides alike
+            Map<String, Alternation.Totals> t = Alternation.run(cpu, rounds, 0, sides);
+            t.values().forEach(x -> results.sawLoad(x.maxLoad()));
+            Alternation.Totals up = t.get("upload");
+            Alternation.Totals sha = t.get("sha256sum");
+            results.add(String.format("upload with validation, %s corpus (%d MiB): %.0f MiB/s, CPU %.2f ms/MiB;"
+                    + " sha256sum %.0f MiB/s, CPU %.2f ms/MiB (%d alternating runs each, max load %.2f)",
+                    corpus.getFileName(), bytes / MIB, up.rate() / MIB, up.cpuMillisPerUnit() * MIB,
+                    sha.rate() / MIB, sha.cpuMillisPerUnit() * MIB, up.windows(),
+                    Math.max(up.maxLoad(), sha.maxLoad())));
+            results.add(String.format("**upload / sha256sum = %.2f** on the %s corpus (goal ≥ 0.5)",
+                    up.rate() / sha.rate(), corpus.getFileName()));
+            if (corpus == synthetic) {
+                lastId = uploaded[0];
+                owner = uploaded[1];
+            }
+        }
+        download(stack, lastId, owner, synthetic, dir, rounds, cpu, results);
+        results.appendTo(BenchStack.resultsFile());
+    }
+
+    private static void download(LocalStack stack, String datasetId, String owner, Path file, Path dir, int rounds,
+                                 ProcCpu cpu, Results results) throws Exception {
+        ItHttp.Answer minted = ItHttp.send("POST", stack.datasetUrl() + "/internal/v1/download-tokens",
+                stack.keys().serviceToken(), "{\"userId\":\"" + owner + "\",\"datasetId\":\"" + datasetId
+                        + "\",\"deploymentId\":\"" + UUID.randomUUID() + "\",\"maxUses\":100}");
+        assertThat(minted.status()).as(String.valueOf(minted.body())).isEqualTo(201);
+        String serviceUrl = minted.body().path("url").asText();
+        int port = freePort();
+        Process nginx = startNginx(dir.resolve("nginx"), port, file.getParent());
+        try {
+            String nginxUrl = "http://127.0.0.1:" + port + "/" + file.getFileName();
+            curl(nginxUrl);
+            curl(serviceUrl);
+            int runs = Math.max(5, rounds);
+            List<double[]> fromNginx = new ArrayList<>();
+            List<double[]> fromService = new ArrayList<>();
+            Map<String, Alternation.Side> sides = new LinkedHashMap<>();
+            sides.put("nginx", ms -> add(fromNginx, curl(nginxUrl)));
+            sides.put("service", ms -> add(fromService, curl(serviceUrl)));
+            Map<String, Alternation.Totals> t = Alternation.run(cpu, runs, 0, sides);
+            t.values().forEach(x -> results.sawLoad(x.maxLoad()));
+            double[] n = medians(fromNginx);
+            double[] s = medians(fromService);
+            results.add(String.format("token download of the synthetic file: median %.0f MiB/s, time to first byte"
+                    + " %.2f ms, CPU %.2f ms/MiB; nginx (sendfile, tuned) median %.0f MiB/s, first byte %.2f ms, CPU"
+                    + " %.2f ms/MiB (%d alternating runs each)", s[0] / MIB, s[1] * 1000,
+                    t.get("service").cpuMillisPerUnit() * MIB, n[0] / MIB, n[1] * 1000,
+                    t.get("nginx").cpuMillisPerUnit() * MIB, runs));
+            results.add(String.format("**download / nginx = %.2f** (goal ≥ 1.0); first byte %.2f ms (goal < 5 ms)",
+                    s[0] / n[0], s[1] * 1000));
+        } finally {
+            nginx.destroy();
+            nginx.waitFor();
+        }
+    }
+
+    private static long add(List<double[]> runs, double[] run) {
+        runs.add(run);
+        return (long) run[2];
+    }
+
+    /** Median speed (bytes/s) and median time to first byte (s). */
+    private static double[] medians(List<double[]> runs) {
+        double[] speed = runs.stream().mapToDouble(r -> r[0]).sorted().toArray();
+        double[] ttfb = runs.stream().mapToDouble(r -> r[1]).sorted().toArray();
+        return new double[] {speed[speed.length / 2], ttfb[ttfb.length / 2]};
+    }
+
+    /** speed_download (bytes/s), time to first byte (s) and size (bytes) of one GET to /dev/null. */
+    private static double[] curl(String url) throws Exception {
+        String[] w = exec(List.of("curl", "-sS", "--fail", "-o", "/dev/null", "-w",
+                "%{speed_download} %{time_starttransfer} %{size_download}", url)).strip().split(" ");
+        return Arrays.stream(w).mapToDouble(Double::parseDouble).toArray();
+    }
+
+    private static Path synthetic(Path file, long bytes) throws IOException {
+        if (Files.exists(file) && Files.size(file) >= bytes) {
+            return file;
+        }
+        try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            for (long n = 0; n < bytes; n += SFT.length()) {
+                w.write(SFT);
+            }
+        }
+        return file;
+    }
+
+    /** Lines of 40 B to 16 KiB (most short, a few long), words of several scripts, escapes now and then. */
+    private static Path realistic(Path file, long bytes) throws IOException {
+        if (Files.exists(file) && Files.size(file) >= bytes) {
+            return file;
+        }
+        Random random = new Random(17);
+        try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            long written = 0;
+            StringBuilder text = new StringBuilder();
+            while (written < bytes) {
+                int target = (int) Math.min(16_384, 20 + Math.exp(random.nextDouble() * Math.log(16_384)));
+                text.setLength(0);
+                while (text.length() < target) {
+                    text.append(WORDS[random.nextInt(WORDS.length)]).append(random.nextInt(12) == 0 ? "\\n" : " ");
+                }
+                int cut = target / 3;
+                if (Character.isLowSurrogate(text.charAt(cut)) || text.charAt(cut - 1) == '\\') {
+                    cut++; // never between the halves of an emoji, nor after the backslash of an escape
+                }
+                String line = "{\"messages\":[{\"role\":\"user\",\"content\":\"" + text.substring(0, cut)
+                        + "\"},{\"role\":\"assistant\",\"content\":\"" + text.substring(cut) + "\"}]}\n";
+                w.write(line);
+                written += line.getBytes(StandardCharsets.UTF_8).length;
+            }
+        }
+        return file;
+    }
+
+    private static Process startNginx(Path prefix, int port, Path root) throws Exception {
+        Files.createDirectories(prefix.resolve("logs"));
+        Path conf = prefix.resolve("nginx.conf");
+        Files.writeString(conf, "daemon off;\nmaster_process off;\nworker_processes 1;\nuser root;\n"
+                + "pid " + prefix.resolve("nginx.pid") + ";\nerror_log " + prefix.resolve("logs/error.log") + ";\n"
+                + "events { worker_connections 256; }\n"
+                + "http {\n  access_log off;\n  sendfile on;\n  tcp_nopush on;\n  tcp_nodelay on;\n"
+                + "  sendfile_max_chunk 2m;\n  open_file_cache max=100 inactive=60s;\n  keepalive_timeout 65;\n"
+                + "  client_body_temp_path " + prefix + "/body;\n  proxy_temp_path " + prefix + "/proxy;\n"
+                + "  fastcgi_temp_path " + prefix + "/fastcgi;\n  uwsgi_temp_path " + prefix + "/uwsgi;\n"
+                + "  scgi_temp_path " + prefix + "/scgi;\n"
+                + "  server {\n    listen 127.0.0.1:" + port + ";\n    root " + root + ";\n"
+                + "    default_type application/x-ndjson;\n  }\n}\n");
+        Process nginx = new ProcessBuilder("nginx", "-p", prefix.toString(), "-c", conf.toString())
+                .redirectErrorStream(true).redirectOutput(prefix.resolve("logs/stdout.log").toFile()).start();
+        for (int i = 0; i < 100; i++) {
+            try (Socket socket = new Socket("127.0.0.1", port)) {
+                return nginx;
+            } catch (IOException e) {
+                Thread.sleep(100);
+            }
+        }
+        throw new IllegalStateException("nginx did not start; see " + prefix.resolve("logs"));
+    }
+
+    private static int freePort() throws IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static String exec(List<String> cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException(cmd.get(0) + " failed: " + out);
+        }
+        return out;
+    }
+}
