@@ -486,6 +486,17 @@ class Shipper(threading.Thread):
                 return
             time.sleep(delay)
 
+    def wait_delivered(self, timeout):
+        """Waits until metrics-service has acknowledged every point queued so far (at most timeout seconds):
+        a checkpoint is stored only once the points up to its step are, so a pod that resumes from it leaves no
+        gap in the loss series."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.queue.empty() and self.points.pending == 0:
+                return True
+            time.sleep(0.1)
+        return False
+
     def _take_queued(self):
         """Moves everything queued to the spools (waiting up to 0.2 s for the first); returns
         whether close() asked to stop."""
@@ -832,9 +843,10 @@ class CheckpointUploader(threading.Thread):
     TRAINPOD_CHECKPOINTS_KEPT (default 2). A failed upload is logged, never the job's failure: the checkpoint is
     a safeguard, the training itself goes on."""
 
-    def __init__(self, directory, restored=None):
+    def __init__(self, directory, restored=None, shipper=None):
         super().__init__(name="checkpoints", daemon=True)
         self.directory = directory
+        self.shipper = shipper
         self.base_url = os.environ.get("TRAINPOD_ARTIFACTS_URL", "")
         self.token = os.environ.get("TRAINPOD_JOB_TOKEN", "")
         self.keep = max(int(env_float("TRAINPOD_CHECKPOINTS_KEPT", DEFAULT_CHECKPOINTS_KEPT)), 1)
@@ -877,6 +889,8 @@ class CheckpointUploader(threading.Thread):
 
     def _upload(self, step):
         name, archive = "checkpoint-%d.tar" % step, work_path("checkpoint-upload.tar")
+        if self.shipper is not None and not self.shipper.wait_delivered(30.0):
+            log("checkpoint %d is uploaded although metrics-service has not taken the points before it" % step)
         try:
             pack_checkpoint(self.directory, step, archive)
             upload_artifact(self.base_url, name, archive)
@@ -1066,7 +1080,7 @@ def train(reporter, shipper):
     reporter.change("TRAINING", "training %s (%s) with the %s trainer%s"
                     % (config.get("model", "?"), config.get("method", "SFT"), kind,
                        "" if restored is None else ", resuming from checkpoint %d" % restored))
-    checkpoints = CheckpointUploader(work_path(CHECKPOINT_DIR), restored)
+    checkpoints = CheckpointUploader(work_path(CHECKPOINT_DIR), restored, shipper)
     checkpoints.start()
     try:
         returncode = run_trainer(command, reporter, shipper, checkpoints)

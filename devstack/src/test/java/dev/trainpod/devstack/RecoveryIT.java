@@ -107,7 +107,7 @@ class RecoveryIT {
         // RunPod holds the DELETE of the lost pod for 40 s: the recovery waits, and the budget runs out meanwhile.
         ItHttp.fault(stack, "{\"type\": \"HANG\", \"delayMillis\": 40000, \"method\": \"DELETE\","
                 + " \"path\": \"/v2/pods\", \"times\": 1}");
-        String id = user.deploy("\"maxRuntimeMinutes\": 30, \"maxCostUsd\": 0.0021", CHECKPOINT_EVERY_4,
+        String id = user.deploy("\"maxRuntimeMinutes\": 30, \"maxCostUsd\": 0.001", CHECKPOINT_EVERY_4,
                 "{\"steps\": 200, \"stepSeconds\": 0.4}");
         lose(id, 3, "EXITED");
 
