@@ -126,6 +126,22 @@ class FakePodServices:
             def do_GET(self):
                 if self.path.startswith(DATASET_PATH):
                     fake._serve_dataset(self)
+                elif self.path == ARTIFACTS_PATH.rstrip("/"):
+                    fake._record("artifact-list", self, None)
+                    with fake.lock:
+                        listed = list(fake.completed.values())
+                    self._answer(200, body=listed)
+                elif self.path.startswith(ARTIFACTS_PATH):
+                    fake._record("artifact-get", self, None)
+                    name = self.path[len(ARTIFACTS_PATH):]
+                    with fake.lock:
+                        content = bytes(fake.artifacts[name]) if name in fake.completed else None
+                    if content is None:
+                        return self._answer(404)
+                    self.send_response(200)
+                    self.send_header("Content-Length", str(len(content)))
+                    self.end_headers()
+                    self.wfile.write(content)
                 else:
                     self._answer(404)
 
@@ -178,6 +194,13 @@ class FakePodServices:
                 self._answer(202)
 
             def do_DELETE(self):
+                if self.path.startswith(ARTIFACTS_PATH):
+                    fake._record("artifact-delete", self, None)
+                    name = self.path[len(ARTIFACTS_PATH):]
+                    with fake.lock:
+                        found = fake.completed.pop(name, None) is not None
+                        fake.artifacts.pop(name, None)
+                    return self._answer(204 if found else 404)
                 if not self.path.startswith(RUNPOD_PATH):
                     return self._answer(404)
                 fake._record("runpod", self, None)

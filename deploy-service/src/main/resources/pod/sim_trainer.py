@@ -7,6 +7,12 @@ stepSeconds (default 0.2), failAtStep (default none) and exitCode (default 1). P
 line with a falling loss; at failAtStep it prints a Python traceback to stderr and exits
 with exitCode.
 
+Checkpoints as the real trainer keeps them: every hyperparameters.saveSteps steps (default 200, the real
+trainer's) a checkpoint-<step>/ directory in --checkpoint-dir (default checkpoints) with trainer_state.json
+(global_step and the random generator's state: the "optimizer state" of this trainer) and a few simulated
+optimizer bytes, the last 2 kept. A run that finds a checkpoint there resumes after its step, and its loss
+series continues exactly as an uninterrupted run's would.
+
 GPU memory is simulated too, from the hyperparameters: 1.5 GiB plus 0.25 MiB per token of a
 step's batch (batchSize × maxSeqLength, defaults 4 × 2048). A batch that does not fit the
 simulated GPU (simulation.gpuMemoryGb, default 16) fails at step 1 with PyTorch's CUDA
@@ -18,6 +24,8 @@ import json
 import math
 import os
 import random
+import re
+import shutil
 import sys
 import time
 import traceback
@@ -77,7 +85,54 @@ def write_output(config, steps, final_loss):
         f.write(random.Random(steps).getrandbits(8 * ARTIFACT_BYTES).to_bytes(ARTIFACT_BYTES, "little"))
 
 
-def train(config, dataset_path):
+CHECKPOINT_NAME = re.compile(r"^checkpoint-(\d+)$")
+CHECKPOINTS_KEPT = 2
+DEFAULT_SAVE_STEPS = 200  # hyperparameters.json's default for saveSteps
+OPTIMIZER_BYTES = 16 * 1024
+
+
+def last_checkpoint(checkpoint_dir):
+    """(step, path) of the newest finished checkpoint, or None."""
+    try:
+        names = os.listdir(checkpoint_dir)
+    except OSError:
+        return None
+    found = [(int(m.group(1)), os.path.join(checkpoint_dir, n)) for n in names
+             for m in [CHECKPOINT_NAME.match(n)] if m
+             and os.path.isfile(os.path.join(checkpoint_dir, n, "trainer_state.json"))]
+    return max(found) if found else None
+
+
+def save_checkpoint(checkpoint_dir, step, rng):
+    """Writes checkpoint-<step>/ whole (into a temporary name, then renamed) and keeps the last two."""
+    final = os.path.join(checkpoint_dir, "checkpoint-%d" % step)
+    tmp = final + ".tmp"
+    shutil.rmtree(tmp, ignore_errors=True)
+    os.makedirs(tmp)
+    with open(os.path.join(tmp, "optimizer.pt"), "wb") as f:
+        f.write(random.Random(step).getrandbits(8 * OPTIMIZER_BYTES).to_bytes(OPTIMIZER_BYTES, "little"))
+    with open(os.path.join(tmp, "trainer_state.json"), "w", encoding="utf-8") as f:
+        json.dump({"global_step": step, "rng_state": rng.getstate()}, f)
+    os.rename(tmp, final)
+    steps = sorted(int(m.group(1)) for m in map(CHECKPOINT_NAME.match, os.listdir(checkpoint_dir)) if m)
+    for old in steps[:-CHECKPOINTS_KEPT]:
+        shutil.rmtree(os.path.join(checkpoint_dir, "checkpoint-%d" % old), ignore_errors=True)
+
+
+def resume(checkpoint_dir, rng):
+    """The step to go on after, restoring the generator from the newest checkpoint; 0 without one."""
+    found = last_checkpoint(checkpoint_dir)
+    if found is None:
+        return 0
+    with open(os.path.join(found[1], "trainer_state.json"), encoding="utf-8") as f:
+        state = json.load(f)
+    version, internal, gauss = state["rng_state"]
+    rng.setstate((version, tuple(internal), gauss))
+    print("resuming from %s (step %d)" % (found[1], state["global_step"]), flush=True)
+    return int(state["global_step"])
+
+
+def train(config, dataset_path, checkpoint_dir="checkpoints"):
     simulation = config.get("simulation") or {}
     hyperparameters = config.get("hyperparameters") or {}
     steps = max(int(simulation.get("steps") or 30), 1)
@@ -88,12 +143,15 @@ def train(config, dataset_path):
     base_lr = float(hyperparameters.get("learningRate", 2e-4))
     gpu_mib = memory_mib(hyperparameters)
     rng = random.Random(steps)
+    save_steps = int(hyperparameters.get("saveSteps") or DEFAULT_SAVE_STEPS)
     print("simulated trainer: %s %s, %d rows, %d steps" % (
         config.get("method", "SFT"), config.get("model", "?"), count_rows(dataset_path), steps), flush=True)
     print("Hugging Face token: %s" % ("provided" if os.environ.get("HF_TOKEN") else "none"), flush=True)
     print("TRAINPOD_TOTAL_STEPS %d" % steps, flush=True)
     point = None
-    for step in range(1, steps + 1):
+    start = resume(checkpoint_dir, rng)
+    os.makedirs(checkpoint_dir, exist_ok=True)
+    for step in range(start + 1, steps + 1):
         time.sleep(step_seconds)
         if gpu_mib > gpu_gib * 1024:
             out_of_memory(gpu_mib, gpu_gib)
@@ -102,7 +160,9 @@ def train(config, dataset_path):
         point = metric(step, steps, epochs, base_lr, gpu_mib, rng)
         print("step %d/%d loss=%.4f lr=%.2e" % (step, steps, point["loss"], point["learningRate"]), flush=True)
         print("TRAINPOD_METRIC " + json.dumps(point), flush=True)
-    write_output(config, steps, point["loss"])
+        if step % save_steps == 0 and step < steps:
+            save_checkpoint(checkpoint_dir, step, rng)
+    write_output(config, steps, point["loss"] if point else None)
     print("training finished", flush=True)
 
 
@@ -111,11 +171,12 @@ def main(argv=None):
     parser.add_argument("--config", required=True)
     parser.add_argument("--dataset", required=True)
     parser.add_argument("--validation")
+    parser.add_argument("--checkpoint-dir", default="checkpoints")
     args = parser.parse_args(argv)
     with open(args.config, encoding="utf-8") as f:
         config = json.load(f)
     try:
-        train(config, args.dataset)
+        train(config, args.dataset, args.checkpoint_dir)
     except OutOfMemoryError:
         sys.stdout.flush()
         traceback.print_exc()

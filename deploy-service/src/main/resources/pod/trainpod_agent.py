@@ -38,6 +38,7 @@ import signal
 import ssl
 import subprocess
 import sys
+import tarfile
 import threading
 import time
 import traceback
@@ -76,6 +77,11 @@ BATCH_LINES = 200
 MAX_PER_POST = 500
 FLUSH_SECONDS = 2.0
 CHUNK_BYTES = 1 << 20
+CHECKPOINT_DIR = "checkpoints"
+CHECKPOINT_STATE = "trainer_state.json"  # Hugging Face's Trainer writes it into every checkpoint
+CHECKPOINT_DIR_NAME = re.compile(r"^checkpoint-(\d+)$")
+CHECKPOINT_ARTIFACT = re.compile(r"^checkpoint-(\d+)\.tar$")
+DEFAULT_CHECKPOINTS_KEPT = 2
 
 
 class JobFailure(Exception):
@@ -481,6 +487,17 @@ class Shipper(threading.Thread):
                 return
             time.sleep(delay)
 
+    def wait_delivered(self, timeout):
+        """Waits until metrics-service has acknowledged every point queued so far (at most timeout seconds):
+        a checkpoint is stored only once the points up to its step are, so a pod that resumes from it leaves no
+        gap in the loss series."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.queue.empty() and self.points.pending == 0:
+                return True
+            time.sleep(0.1)
+        return False
+
     def _take_queued(self):
         """Moves everything queued to the spools (waiting up to 0.2 s for the first); returns
         whether close() asked to stop."""
@@ -725,6 +742,176 @@ def download_dataset(url, dest, expected_sha256, attempts=6):
                                                   "" if expected else " (not verified: no TRAINPOD_DATASET_SHA256)"))
 
 
+# ---- checkpoints off the pod ---------------------------------------------------------------
+
+def finished_checkpoints(directory, below_step):
+    """Steps of the checkpoint-<N>/ directories the trainer has finished: they hold trainer_state.json and
+    training has printed a later step (N < below_step; None: training ended, all are finished). Ascending."""
+    try:
+        names = os.listdir(directory)
+    except OSError:
+        return []
+    steps = []
+    for name in names:
+        m = CHECKPOINT_DIR_NAME.match(name)
+        if m and os.path.isfile(os.path.join(directory, name, CHECKPOINT_STATE)) \
+                and (below_step is None or int(m.group(1)) < below_step):
+            steps.append(int(m.group(1)))
+    return sorted(steps)
+
+
+def pack_checkpoint(directory, step, dest):
+    """Writes checkpoint-<step>/ as an uncompressed tar (weights do not compress) at dest."""
+    with tarfile.open(dest, "w") as tar:
+        tar.add(os.path.join(directory, "checkpoint-%d" % step), arcname="checkpoint-%d" % step)
+
+
+def unpack_checkpoint(archive, directory, step):
+    """Unpacks a checkpoint tar into directory; only regular files and directories under checkpoint-<step>/."""
+    top = "checkpoint-%d" % step
+    with tarfile.open(archive, "r") as tar:
+        members = [m for m in tar.getmembers() if (m.isfile() or m.isdir()) and not os.path.isabs(m.name)
+                   and ".." not in m.name.split("/") and (m.name == top or m.name.startswith(top + "/"))]
+        tar.extractall(directory, members)
+    return os.path.join(directory, top)
+
+
+def stored_checkpoints(base_url, token):
+    """The checkpoint artifacts earlier pods of this deployment stored: {step: record}, from dataset-service."""
+    _, content = http_exchange("GET", base_url.rstrip("/"), token, attempts=5)
+    stored = {}
+    for record in json.loads(content.decode("utf-8")):
+        m = CHECKPOINT_ARTIFACT.match(str(record.get("name", "")))
+        if m:
+            stored[int(m.group(1))] = record
+    return stored
+
+
+def download_artifact(base_url, name, dest, token, expected_sha256, attempts=5):
+    """Streams one stored artifact to dest and checks its SHA-256; raises HttpFailure or ValueError."""
+    url = "%s/%s" % (base_url.rstrip("/"), urllib.parse.quote(name))
+    detail = "not attempted"
+    for attempt in range(attempts):
+        try:
+            request = urllib.request.Request(url, headers={"Authorization": "Bearer " + token})
+            with urllib.request.urlopen(request, timeout=60, context=ssl_context()) as response, \
+                    open(dest, "wb") as out:
+                shutil.copyfileobj(response, out, CHUNK_BYTES)
+            if expected_sha256 and sha256_of(dest) != expected_sha256:
+                raise ValueError("checksum mismatch")
+            return
+        except urllib.error.HTTPError as e:
+            e.close()
+            if not retryable(e.code):
+                raise HttpFailure(e.code, "HTTP %d" % e.code)
+            detail = "HTTP %d" % e.code
+        except (OSError, http.client.HTTPException, ValueError) as e:
+            detail = redact("%s: %s" % (type(e).__name__, e))
+        if attempt + 1 < attempts:
+            time.sleep(retry_base() * 2 ** attempt)
+    raise HttpFailure(None, detail)
+
+
+def restore_checkpoint():
+    """On a pod that replaces a lost one: downloads the latest checkpoint an earlier pod stored into
+    checkpoints/checkpoint-<N>/, from which the trainer resumes (optimizer, scheduler and RNG state included).
+    Returns the step, or None when there is none (a first pod) or it cannot be had (training starts over)."""
+    base_url, token = os.environ.get("TRAINPOD_ARTIFACTS_URL", ""), os.environ.get("TRAINPOD_JOB_TOKEN", "")
+    if not base_url:
+        return None
+    try:
+        stored = stored_checkpoints(base_url, token)
+        if not stored:
+            return None
+        step = max(stored)
+        record, archive = stored[step], work_path("checkpoint-restore.tar")
+        download_artifact(base_url, record["name"], archive, token, str(record.get("sha256") or ""))
+        directory = work_path(CHECKPOINT_DIR)
+        os.makedirs(directory, exist_ok=True)
+        unpack_checkpoint(archive, directory, step)
+        remove_file(archive)
+    except (HttpFailure, ValueError, OSError, tarfile.TarError, KeyError) as e:
+        log("could not restore the last checkpoint (%s): training starts from the beginning"
+            % redact(getattr(e, "detail", None) or str(e)))
+        return None
+    log("resuming from checkpoint %d, stored by an earlier pod of this deployment" % step)
+    return step
+
+
+class CheckpointUploader(threading.Thread):
+    """Uploads each checkpoint the trainer finishes to dataset-service while training goes on (resumable, like
+    the output), newest first when it falls behind, and deletes the stored ones beyond the last
+    TRAINPOD_CHECKPOINTS_KEPT (default 2). A failed upload is logged, never the job's failure: the checkpoint is
+    a safeguard, the training itself goes on."""
+
+    def __init__(self, directory, restored=None, shipper=None):
+        super().__init__(name="checkpoints", daemon=True)
+        self.directory = directory
+        self.shipper = shipper
+        self.base_url = os.environ.get("TRAINPOD_ARTIFACTS_URL", "")
+        self.token = os.environ.get("TRAINPOD_JOB_TOKEN", "")
+        self.keep = max(int(env_float("TRAINPOD_CHECKPOINTS_KEPT", DEFAULT_CHECKPOINTS_KEPT)), 1)
+        self.uploaded = [] if restored is None else [restored]
+        self.latest = restored
+        self.wanted = None
+        self.stopping = False
+        self.wake = threading.Condition()
+
+    def seen_step(self, step):
+        """Training printed this step: checkpoints of earlier steps are finished."""
+        self._want(finished_checkpoints(self.directory, step))
+
+    def _want(self, steps):
+        newer = [s for s in steps if self.latest is None or s > self.latest]
+        if newer:
+            with self.wake:
+                self.wanted = newer[-1]
+                self.wake.notify()
+
+    def stop(self, timeout=None):
+        """Stops once the upload in progress, if any, is done (at most timeout seconds)."""
+        with self.wake:
+            self.stopping = True
+            self.wake.notify()
+        self.join(timeout)
+
+    def run(self):
+        if not self.base_url:
+            return
+        while True:
+            with self.wake:
+                while self.wanted is None and not self.stopping:
+                    self.wake.wait()
+                if self.stopping:
+                    return
+                step, self.wanted = self.wanted, None
+            self.latest = step
+            self._upload(step)
+
+    def _upload(self, step):
+        name, archive = "checkpoint-%d.tar" % step, work_path("checkpoint-upload.tar")
+        if self.shipper is not None and not self.shipper.wait_delivered(30.0):
+            log("checkpoint %d is uploaded although metrics-service has not taken the points before it" % step)
+        try:
+            pack_checkpoint(self.directory, step, archive)
+            upload_artifact(self.base_url, name, archive)
+        except (JobFailure, OSError, tarfile.TarError) as e:
+            log("checkpoint %d was not uploaded: %s" % (step, getattr(e, "cause", None) or e))
+            return
+        finally:
+            remove_file(archive)
+        self.uploaded.append(step)
+        log("checkpoint %d uploaded (%s)" % (step, name))
+        echo("TRAINPOD_CHECKPOINT_STORED %d" % step)
+        while len(self.uploaded) > self.keep:
+            old = self.uploaded.pop(0)
+            try:
+                http_call("DELETE", "%s/checkpoint-%d.tar" % (self.base_url.rstrip("/"), old), self.token,
+                          attempts=3, ok_statuses=(404,))
+            except HttpFailure as e:
+                log("could not delete the stored checkpoint %d: %s" % (old, e.detail))
+
+
 def missing_gpu_libraries():
     return [name for name in ("torch",) + TRAINER_LIBRARIES if importlib.util.find_spec(name) is None]
 
@@ -818,9 +1005,10 @@ def parse_trainer_line(line):
     return "log", line
 
 
-def run_trainer(command, reporter, shipper):
+def run_trainer(command, reporter, shipper, checkpoints=None):
     """Runs the trainer with stdout+stderr merged; every line goes to train.log and our
-    stdout, metric points and other lines to metrics-service. Returns its exit status."""
+    stdout, metric points and other lines to metrics-service; each step tells the checkpoint
+    uploader which checkpoints are finished. Returns its exit status."""
     env = {k: v for k, v in os.environ.items() if k not in HIDDEN_FROM_TRAINER}
     env["PYTHONUNBUFFERED"] = "1"
     State.trainer = subprocess.Popen(command, cwd=State.work_dir, env=env,
@@ -835,6 +1023,8 @@ def run_trainer(command, reporter, shipper):
             if kind == "metric":
                 shipper.point(value)
                 reporter.progress(step=value.get("step"))
+                if checkpoints is not None and isinstance(value.get("step"), int):
+                    checkpoints.seen_step(value["step"])
             elif kind == "total":
                 reporter.progress(total_steps=value)
             else:
@@ -891,9 +1081,16 @@ def train(reporter, shipper):
         command = command + ["--validation", work_path("validation.jsonl")]
     if install:
         finish_install()
-    reporter.change("TRAINING", "training %s (%s) with the %s trainer"
-                    % (config.get("model", "?"), config.get("method", "SFT"), kind))
-    returncode = run_trainer(command, reporter, shipper)
+    restored = restore_checkpoint()
+    reporter.change("TRAINING", "training %s (%s) with the %s trainer%s"
+                    % (config.get("model", "?"), config.get("method", "SFT"), kind,
+                       "" if restored is None else ", resuming from checkpoint %d" % restored))
+    checkpoints = CheckpointUploader(work_path(CHECKPOINT_DIR), restored, shipper)
+    checkpoints.start()
+    try:
+        returncode = run_trainer(command, reporter, shipper, checkpoints)
+    finally:
+        checkpoints.stop(5.0)
     if returncode != 0:
         raise trainer_failure(returncode, tail_lines(work_path("train.log"), LOG_TAIL_LINES))
     return kind

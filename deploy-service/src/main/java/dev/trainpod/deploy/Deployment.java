@@ -101,9 +101,29 @@ public class Deployment {
     /** When {@code DeploymentEnded} was written to the outbox; it is written exactly once. */
     @Column(name = "ended_announced_at")
     public Instant endedAnnouncedAt;
+    /** While set (and recent), one replica is terminating the pod; cleared when a recovery forgets the pod. */
+    @Column(name = "termination_claimed_at")
+    public Instant terminationClaimedAt;
+    /** How many times a lost pod of the deployment was replaced. */
+    @Column(nullable = false)
+    public int recoveries;
+    /** What the deployment's earlier pods billed, in seconds; the limits count them with the current pod. */
+    @Column(name = "prior_billed_seconds", nullable = false)
+    public long priorBilledSeconds;
+    /** What the deployment's earlier pods cost, in USD. */
+    @Column(name = "prior_cost_usd", nullable = false)
+    public BigDecimal priorCostUsd = BigDecimal.ZERO;
+    /** When a recovered deployment went back to PENDING; null for one never recovered. */
+    @Column(name = "provisioning_since")
+    public Instant provisioningSince;
     @Version
     @Column(nullable = false)
     public long version;
+
+    /** Since when the deployment has been waiting for its current pod: the deadlines to get one run from then. */
+    public Instant provisioningBase() {
+        return provisioningSince != null ? provisioningSince : createdAt;
+    }
 
     /** The accepted request as the value the rest of the service reads. */
     public JobSpec spec() {

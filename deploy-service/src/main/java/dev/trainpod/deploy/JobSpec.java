@@ -34,10 +34,18 @@ public record JobSpec(UUID datasetId, String baseModel, String method, Map<Strin
     public record Gpu(List<String> types, Integer count, String cloud) {
     }
 
-    /** Runtime (minutes), budget (USD), idle minutes (or null) and minutes to wait for capacity. */
+    /**
+     * Runtime (minutes), budget (USD), idle minutes (or null), minutes to wait for capacity, and how many lost pods
+     * may be replaced (null in deployments stored before recoveries: the default).
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Limits(Integer maxRuntimeMinutes, BigDecimal maxCostUsd, Integer idleMinutes,
-                         Integer capacityWaitMinutes) {
+                         Integer capacityWaitMinutes, Integer maxRecoveries) {
+
+        /** How many lost pods may be replaced; {@value DeploymentRequest.Limits#DEFAULT_MAX_RECOVERIES} by default. */
+        public int recoveries() {
+            return maxRecoveries == null ? DeploymentRequest.Limits.DEFAULT_MAX_RECOVERIES : maxRecoveries;
+        }
 
         /** Minutes to keep trying for capacity; 0 unless the request said otherwise. */
         public int capacityWait() {
@@ -57,7 +65,7 @@ public record JobSpec(UUID datasetId, String baseModel, String method, Map<Strin
         DeploymentRequest.Simulation s = r.simulation();
         return new JobSpec(r.datasetId(), r.baseModel(), r.method(), r.hyperparameters(),
                 new Gpu(g.types(), r.gpuCount(), r.cloud()),
-                new Limits(l.maxRuntimeMinutes(), l.maxCostUsd(), l.idleMinutes(), l.capacityWait()),
+                new Limits(l.maxRuntimeMinutes(), l.maxCostUsd(), l.idleMinutes(), l.capacityWait(), l.recoveries()),
                 s == null ? null : new Simulation(s.steps(), s.stepSeconds(), s.failAtStep(), s.exitCode()),
                 r.image(), r.validation(), r.earlyStopping(), r.checkpoint(), r.output(), r.reporting());
     }
@@ -67,7 +75,7 @@ public record JobSpec(UUID datasetId, String baseModel, String method, Map<Strin
         return new DeploymentRequest(datasetId, baseModel, method, hyperparameters,
                 new DeploymentRequest.Gpu(gpu.types(), gpu.count(), gpu.cloud()),
                 new DeploymentRequest.Limits(limits.maxRuntimeMinutes(), limits.maxCostUsd(), limits.idleMinutes(),
-                        limits.capacityWaitMinutes()),
+                        limits.capacityWaitMinutes(), limits.maxRecoveries()),
                 simulation == null ? null : new DeploymentRequest.Simulation(simulation.steps(),
                         simulation.stepSeconds(), simulation.failAtStep(), simulation.exitCode()),
                 image, validation, earlyStopping, checkpoint, output, reporting);

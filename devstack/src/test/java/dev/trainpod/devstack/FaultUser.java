@@ -74,6 +74,40 @@ final class FaultUser {
         return ItHttp.send("POST", stack.deployUrl() + "/api/v1/deployments", token, body);
     }
 
+    /**
+     * Creates a deployment with the given members of {@code limits}, {@code hyperparameters} (a JSON object) and
+     * {@code simulation}; the answer must be 202.
+     */
+    String deploy(String limits, String hyperparameters, String simulation) {
+        String body = """
+                {"datasetId": "%s", "baseModel": "Qwen/Qwen2.5-0.5B", "method": "SFT",
+                 "hyperparameters": %s, "gpu": {"types": ["%s"], "count": 1, "cloud": "SECURE"},
+                 "limits": {%s}, "simulation": %s}
+                """.formatted(datasetId, hyperparameters, A4000, limits, simulation);
+        ItHttp.Answer a = ItHttp.send("POST", stack.deployUrl() + "/api/v1/deployments", token, body);
+        assertThat(a.status()).as(String.valueOf(a.body())).isEqualTo(202);
+        return a.body().path("id").asText();
+    }
+
+    /** The statuses the deployment went through, in order. */
+    List<String> deploymentEvents(String id) {
+        return ItHttp.send("GET", stack.deployUrl() + "/api/v1/deployments/" + id + "/events", token, null).body()
+                .findValuesAsText("status");
+    }
+
+    /** Retries the ended deployment; answers the new deployment's id. */
+    String retry(String id) {
+        ItHttp.Answer a = ItHttp.send("POST", stack.deployUrl() + "/api/v1/deployments/" + id + "/retry", token, null);
+        assertThat(a.status()).as(String.valueOf(a.body())).isEqualTo(202);
+        return a.body().path("id").asText();
+    }
+
+    /** The job's metric points, in step order, as metrics-service answers them. */
+    JsonNode metrics(String id) {
+        return ItHttp.send("GET", stack.metricsUrl() + "/api/v1/jobs/" + id + "/metrics", token, null).body()
+                .path("points");
+    }
+
     /** The RunPod key of the account the user stored first. */
     String runPodKey() {
         return runPodKey;

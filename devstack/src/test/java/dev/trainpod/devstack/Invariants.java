@@ -43,12 +43,13 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * each service's database over JDBC. Pods billing at the simulator match the deployments in a live status; every
  * outbox is empty; no live deployment is past its deadline; the metric points stored are those the pods sent;
  * every event of the scenario's deployments reached every consumer's inbox; and each effect happened once (one
- * pod per deployment, one terminal transition, one DeploymentEnded, one successful DELETE per pod). Separately,
+ * pod per deployment at a time and no more pods than its attempts (a recovered deployment replaced lost ones), one
+ * terminal transition, one DeploymentEnded, one successful DELETE per pod). Separately,
  * {@link #consumersConsuming} checks that every service's lifecycle consumer is alive and consuming.
  */
 final class Invariants {
 
-    private static final List<String> LIVE = List.of("PENDING", "PROVISIONING", "STARTING", "RUNNING");
+    private static final List<String> LIVE = List.of("PENDING", "PROVISIONING", "STARTING", "RUNNING", "RECOVERING");
     private static final List<String> DATABASES = List.of("trainpod_deploy", "trainpod_dataset", "trainpod_metrics");
     private static final String POD_PREFIX = ItPods.PREFIX;
 
@@ -172,11 +173,31 @@ final class Invariants {
         if (!lost.isEmpty()) {
             violations.add("live deployments whose pod is not billing (stuck): " + lost);
         }
-        Set<String> duplicated = deployments.stream().filter(id -> podsPerDeployment.getOrDefault(id, 0) > 1)
+        Map<String, Integer> allowed = new HashMap<>();
+        try (PreparedStatement st = deploy.prepareStatement("SELECT id::text, recoveries FROM deployment"
+                + " WHERE id::text = ANY(?)")) {
+            st.setArray(1, array(deploy, deployments));
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    allowed.put(rs.getString(1), rs.getInt(2) + 1);
+                }
+            }
+        }
+        Set<String> duplicated = deployments.stream()
+                .filter(id -> podsPerDeployment.getOrDefault(id, 0) > allowed.getOrDefault(id, 1))
                 .collect(Collectors.toCollection(TreeSet::new));
         figures.put("duplicatePods", duplicated.size());
         if (!duplicated.isEmpty()) {
-            violations.add("deployments with more than one pod: " + duplicated);
+            violations.add("deployments with more pods than attempts (one, plus one per recovery): " + duplicated);
+        }
+        Map<String, Long> liveAtOnce = stack.simulator().pods().stream()
+                .filter(pod -> pod.name().startsWith(POD_PREFIX) && !"TERMINATED".equals(pod.status()))
+                .collect(Collectors.groupingBy(pod -> pod.name().substring(POD_PREFIX.length()),
+                        Collectors.counting()));
+        List<String> twoLive = liveAtOnce.entrySet().stream().filter(e -> e.getValue() > 1)
+                .map(Map.Entry::getKey).sorted().toList();
+        if (!twoLive.isEmpty()) {
+            violations.add("deployments with two pods not terminated at once: " + twoLive);
         }
     }
 
@@ -293,6 +314,13 @@ final class Invariants {
         figures.put("podsWithOneSuccessfulDelete", podIds.size() - wrongDeletes.size() + "/" + podIds.size());
         if (!wrongDeletes.isEmpty()) {
             violations.add("pods not terminated by exactly one successful DELETE: " + wrongDeletes);
+        }
+        // The lost pods a recovery replaced: one DELETE at most (a pod that vanished answers it 404).
+        List<String> lostDeletedTwice = strings(deploy, "SELECT pod_id FROM deployment_attempt"
+                + " WHERE deployment_id::text = ANY(?) AND end_reason = 'LOST'", deployments).stream()
+                .filter(pod -> deletes.getOrDefault("/v2/pods/" + pod, 0L) > 1).sorted().toList();
+        if (!lostDeletedTwice.isEmpty()) {
+            violations.add("lost pods deleted more than once: " + lostDeletedTwice);
         }
     }
 

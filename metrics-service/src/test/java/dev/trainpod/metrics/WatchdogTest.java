@@ -16,6 +16,8 @@ import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
+import dev.trainpod.common.event.PodStarted;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -116,6 +118,27 @@ class WatchdogTest {
         List<ConsumerRecord<String, String>> events = eventsOn(job, "TrainingFailed", Duration.ofSeconds(3));
         assertThat(events).hasSize(1);
         assertThat(JsonPath.from(events.get(0).value()).getString("reason")).isEqualTo("FAILED_HEARTBEAT_LOST");
+    }
+
+    @Test
+    void aPodThatReplacesALostOneReopensTheJobTheSilenceFailedAndItsSuccessIsTheJobs() {
+        UUID job = requestJob("alice", 100);
+        Fixtures.publish(new PodStarted(job, "pod-lost", "NVIDIA RTX A4000", 1, "SECURE", new BigDecimal("0.17")));
+        status(job, "TRAINING");
+        points(job, 10);
+        execute("UPDATE jobs SET last_heartbeat_at = now() - interval '11 minutes' WHERE deployment_id = ?", job);
+        assertThat(eventsOn(job, "TrainingFailed", Duration.ofSeconds(3))).hasSize(1);
+
+        // deploy-service recovered the deployment on a new pod
+        Fixtures.publish(new PodStarted(job, "pod-new", "NVIDIA RTX A4000", 1, "SECURE", new BigDecimal("0.17")));
+        org.awaitility.Awaitility.await("the job reopened").atMost(Duration.ofSeconds(30)).until(() -> "ACTIVE"
+                .equals(Fixtures.text("SELECT status FROM jobs WHERE deployment_id = ?", job)));
+        assertThat(Fixtures.text("SELECT coalesce(last_heartbeat_at::text, 'none') FROM jobs WHERE deployment_id = ?",
+                job)).as("the lost pod's silence is not held against the new one").isEqualTo("none");
+        given().auth().oauth2(jobToken(job)).contentType(ContentType.JSON)
+                .body(Map.of("phase", "SUCCEEDED", "message", "done"))
+                .when().post("/api/v1/jobs/" + job + "/status").then().statusCode(202);
+        assertThat(eventsOn(job, "TrainingSucceeded", Duration.ofSeconds(3))).hasSize(1);
     }
 
     @Test

@@ -29,6 +29,11 @@ public class ArtifactRepository implements PanacheRepositoryBase<Artifact, UUID>
                         deploymentId);
     }
 
+    /** The deployment's complete artifacts, oldest first (the pod's view). */
+    public Uni<List<Artifact>> listComplete(UUID deploymentId) {
+        return list("deploymentId = ?1 and complete = true order by createdAt, name", deploymentId);
+    }
+
     /** Moves an upload from {@code from} to {@code to} bytes, unless another request moved it first. */
     public Uni<Integer> advance(UUID id, long from, long to, Long totalBytes, Instant now) {
         if (totalBytes == null) {

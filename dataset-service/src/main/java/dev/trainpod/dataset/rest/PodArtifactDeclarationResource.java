@@ -4,15 +4,18 @@ import dev.trainpod.common.security.DeployTokens;
 import dev.trainpod.common.security.Roles;
 import dev.trainpod.dataset.problem.DatasetProblems;
 import dev.trainpod.dataset.service.ArtifactDeclarations;
+import dev.trainpod.dataset.service.ArtifactRecords;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import java.util.List;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.jboss.resteasy.reactive.RestResponse;
 import org.eclipse.microprofile.openapi.annotations.Operation;
@@ -23,7 +26,8 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /**
  * Where a pod declares that its uploaded artifacts are its final output (after the last upload, before its final
- * status): dataset-service then publishes {@code ArtifactsStored}, and no watchdog records the job as failed.
+ * status): dataset-service then publishes {@code ArtifactsStored}, and no watchdog records the job as failed; and
+ * where it lists what its deployment's pods uploaded (the checkpoints a replacement pod resumes from).
  */
 @Tag(name = "Pod: artifacts", description = "The pod stores its artifacts and declares them final (job token).")
 @Path("/api/v1/pod/artifacts")
@@ -31,11 +35,33 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 public class PodArtifactDeclarationResource {
 
     private final ArtifactDeclarations declarations;
+    private final ArtifactRecords records;
     private final JsonWebToken jwt;
 
-    public PodArtifactDeclarationResource(ArtifactDeclarations declarations, JsonWebToken jwt) {
+    public PodArtifactDeclarationResource(ArtifactDeclarations declarations, ArtifactRecords records,
+                                          JsonWebToken jwt) {
         this.declarations = declarations;
+        this.records = records;
         this.jwt = jwt;
+    }
+
+    /**
+     * The deployment's complete artifacts, oldest first: what its earlier pods uploaded too, so that a pod that
+     * replaces a lost one finds the last checkpoint to resume from.
+     */
+    @Operation(summary = "List the deployment's stored artifacts (pod)",
+            description = "The complete artifacts of the job token's deployment, its earlier pods' included: a pod"
+            + " that replaces a lost one finds the last checkpoint (checkpoint-<step>.tar) to resume from.")
+    @APIResponse(responseCode = "200", description = "The artifacts, oldest first.",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = StoredArtifact.class)))
+    @APIResponse(responseCode = "404", description = "The deployment is not known yet (deployment-not-found).")
+    @GET
+    @Produces(MediaType.APPLICATION_JSON)
+    public Uni<List<StoredArtifact>> list() {
+        return Uni.createFrom().item(() -> DeployTokens.deployment(jwt))
+                .onItem().ifNull().failWith(DatasetProblems::deploymentNotFound)
+                .chain(records::ofDeployment)
+                .map(all -> all.stream().map(a -> new StoredArtifact(a.id, a.name, a.bytes, a.sha256)).toList());
     }
 
     @Operation(summary = "Declare the artifacts final (pod)",

@@ -5,9 +5,12 @@ import dev.trainpod.common.security.Roles;
 import dev.trainpod.dataset.Artifact;
 import dev.trainpod.dataset.problem.DatasetProblems;
 import dev.trainpod.dataset.service.ArtifactUploads;
+import dev.trainpod.dataset.service.ByteRange;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HEAD;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.PUT;
@@ -30,7 +33,8 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /**
  * Where a pod uploads what it produced, named by the pod, streamed to storage, resumable with
- * {@code Content-Range} chunks; the deployment is the job token's subject.
+ * {@code Content-Range} chunks, and reads back or removes its deployment's checkpoints; the deployment is the job
+ * token's subject.
  */
 @Tag(name = "Pod: artifacts", description = "The pod stores its artifacts and declares them final (job token).")
 @Path("/api/v1/pod/artifacts/{name}")
@@ -38,11 +42,52 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 public class PodArtifactResource {
 
     private final ArtifactUploads uploads;
+    private final StoredContent content;
     private final JsonWebToken jwt;
 
-    public PodArtifactResource(ArtifactUploads uploads, JsonWebToken jwt) {
+    public PodArtifactResource(ArtifactUploads uploads, StoredContent content, JsonWebToken jwt) {
         this.uploads = uploads;
+        this.content = content;
         this.jwt = jwt;
+    }
+
+    /**
+     * The bytes of the deployment's complete artifact (a checkpoint an earlier pod uploaded), with its SHA-256 as
+     * the ETag; 404 if there is none.
+     */
+    @Operation(summary = "Read a stored artifact (pod)",
+            description = "The bytes of the job token's deployment's complete artifact of that name, e.g. the last"
+            + " checkpoint an earlier pod of the deployment stored; its SHA-256 is the ETag.")
+    @APIResponse(responseCode = "200", description = "The artifact's bytes.")
+    @APIResponse(responseCode = "404", description = "No complete artifact of that name (not-found).")
+    @Parameter(name = "name", in = ParameterIn.PATH, description = "The artifact's file name, e.g. checkpoint-8.tar.")
+    @GET
+    @Produces(MediaType.APPLICATION_OCTET_STREAM)
+    @Blocking
+    public Response download(@PathParam("name") String name) {
+        Artifact a = uploads.status(deployment(), name);
+        if (a == null || !a.complete) {
+            throw DatasetProblems.artifactNotFound();
+        }
+        Response.ResponseBuilder answer = Response.ok().type(MediaType.APPLICATION_OCTET_STREAM)
+                .header(HttpHeaders.ETAG, "\"" + a.sha256 + "\"")
+                .header(HttpHeaders.CACHE_CONTROL, "no-store");
+        return content.send(answer, a.storageKey(), new ByteRange(0, a.bytes - 1, a.bytes, false)).build();
+    }
+
+    /** Forgets the artifact (a checkpoint the pod no longer keeps): 204; 404 if there is none. */
+    @Operation(summary = "Remove a stored artifact (pod)",
+            description = "Forgets the artifact and deletes its bytes: a checkpoint the pod no longer keeps.")
+    @APIResponse(responseCode = "204", description = "Removed.")
+    @APIResponse(responseCode = "404", description = "No artifact of that name (not-found).")
+    @Parameter(name = "name", in = ParameterIn.PATH, description = "The artifact's file name, e.g. checkpoint-4.tar.")
+    @DELETE
+    @Blocking
+    public Response remove(@PathParam("name") String name) {
+        if (!uploads.remove(deployment(), name)) {
+            throw DatasetProblems.artifactNotFound();
+        }
+        return Response.noContent().build();
     }
 
     @Operation(summary = "Upload an artifact (pod)",

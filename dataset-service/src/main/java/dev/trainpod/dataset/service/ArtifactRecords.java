@@ -111,6 +111,11 @@ public class ArtifactRecords {
         return Panache.withSession(() -> artifacts.listOwned(userId, deploymentId));
     }
 
+    /** The deployment's complete artifacts, for its pod. */
+    public Uni<List<Artifact>> ofDeployment(UUID deploymentId) {
+        return Panache.withSession(() -> artifacts.listComplete(deploymentId));
+    }
+
     /** The user's complete artifact; 404 if it is not there or not theirs. */
     public Uni<Artifact> get(UUID id, String userId) {
         return Panache.withSession(() -> artifacts.findOwnedComplete(id, userId))

@@ -141,6 +141,23 @@ public class ArtifactUploads {
         return Await.result(() -> records.find(deploymentId, name));
     }
 
+    /**
+     * Forgets the deployment's artifact of that name (a checkpoint the pod no longer keeps) and deletes its bytes;
+     * false if there was none.
+     */
+    public boolean remove(UUID deploymentId, String name) {
+        requireValidName(name);
+        Artifact artifact = Await.result(() -> records.find(deploymentId, name));
+        if (artifact == null) {
+            return false;
+        }
+        discard(artifact);
+        if (artifact.complete) {
+            blobs.delete(artifact.storageKey());
+        }
+        return true;
+    }
+
     /** The staged file of an incomplete artifact. */
     public Path staged(UUID artifactId) {
         return staging.resolve(artifactId + ".artifact");

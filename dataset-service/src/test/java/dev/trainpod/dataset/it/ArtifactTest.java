@@ -77,6 +77,28 @@ class ArtifactTest {
     }
 
     @Test
+    void aPodListsReadsAndRemovesItsDeploymentsCheckpointsButNotAnothers() {
+        asPod(deployment).contentType("application/octet-stream").body(model)
+                .when().put("/api/v1/pod/artifacts/checkpoint-8.tar").then().statusCode(201);
+        UUID other = UUID.randomUUID();
+        Fixtures.openGrant(user, Fixtures.uploadValid(user), other);
+
+        asPod(deployment).when().get("/api/v1/pod/artifacts").then().statusCode(200)
+                .body("name", contains("checkpoint-8.tar")).body("[0].sha256", equalTo(sha256(model)));
+        asPod(other).when().get("/api/v1/pod/artifacts").then().statusCode(200).body("size()", equalTo(0));
+        Response read = asPod(deployment).when().get("/api/v1/pod/artifacts/checkpoint-8.tar");
+        assertThat(read.statusCode()).isEqualTo(200);
+        assertThat(read.asByteArray()).isEqualTo(model);
+        asPod(other).when().get("/api/v1/pod/artifacts/checkpoint-8.tar").then().statusCode(404);
+        asPod(other).when().delete("/api/v1/pod/artifacts/checkpoint-8.tar").then().statusCode(404);
+
+        asPod(deployment).when().delete("/api/v1/pod/artifacts/checkpoint-8.tar").then().statusCode(204);
+        asPod(deployment).when().get("/api/v1/pod/artifacts/checkpoint-8.tar").then().statusCode(404);
+        asPod(deployment).when().get("/api/v1/pod/artifacts").then().statusCode(200).body("size()", equalTo(0));
+        as(user).when().get("/api/v1/pod/artifacts").then().statusCode(403);
+    }
+
+    @Test
     void anotherUserSeesNoneOfThem() {
         String id = asPod(deployment).body(model).when().put("/api/v1/pod/artifacts/model.bin")
                 .then().statusCode(201).extract().path("id");

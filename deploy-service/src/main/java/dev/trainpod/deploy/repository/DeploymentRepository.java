@@ -25,35 +25,39 @@ public class DeploymentRepository implements PanacheRepositoryBase<Deployment, U
 
     /**
      * Live deployments that broke a rule the database can judge alone: no pod past the provisioning deadline
-     * (plus the capacity wait), or a pod past the maximum runtime or the budget at its recorded hourly price.
+     * (plus the capacity wait, both from when it last began waiting for a pod), or the maximum runtime or the
+     * budget reached by the pods it ran on: the earlier ones' billed time and cost, and the current pod's time up at
+     * its recorded hourly price (a recovered deployment whose earlier pods spent the budget is caught without a pod).
      */
     private static final String OVERDUE = """
             SELECT id FROM deployment
-            WHERE status IN ('PENDING', 'PROVISIONING', 'STARTING', 'RUNNING') AND (
-                (pod_id IS NULL AND created_at + make_interval(secs => $1
+            WHERE status IN ('PENDING', 'PROVISIONING', 'STARTING', 'RUNNING', 'RECOVERING') AND (
+                (pod_id IS NULL AND COALESCE(provisioning_since, created_at) + make_interval(secs => $1
                     + 60 * COALESCE((request::jsonb -> 'limits' ->> 'capacityWaitMinutes')::int, 0)) <= now())
-             OR (pod_id IS NOT NULL AND pod_created_at
-                    + make_interval(mins => (request::jsonb -> 'limits' ->> 'maxRuntimeMinutes')::int) <= now())
+             OR (pod_id IS NULL AND prior_cost_usd >= (request::jsonb -> 'limits' ->> 'maxCostUsd')::numeric)
+             OR (pod_id IS NOT NULL AND pod_created_at + make_interval(secs =>
+                    60 * (request::jsonb -> 'limits' ->> 'maxRuntimeMinutes')::int - prior_billed_seconds) <= now())
              OR (pod_id IS NOT NULL AND cost_per_hour > 0 AND pod_created_at + make_interval(secs =>
-                    (3600 * (request::jsonb -> 'limits' ->> 'maxCostUsd')::numeric / cost_per_hour)::float8)
-                    <= now()))
+                    (3600 * ((request::jsonb -> 'limits' ->> 'maxCostUsd')::numeric - prior_cost_usd)
+                        / cost_per_hour)::float8) <= now()))
             ORDER BY created_at LIMIT $2""";
 
     /** The live deployments with a pod, least recently judged first, marked judged now. */
     private static final String NEXT_TO_REAP = """
             WITH next AS (
                 SELECT id FROM deployment
-                WHERE status IN ('PENDING', 'PROVISIONING', 'STARTING', 'RUNNING') AND pod_id IS NOT NULL
+                WHERE status IN ('PENDING', 'PROVISIONING', 'STARTING', 'RUNNING', 'RECOVERING') AND pod_id IS NOT NULL
                 ORDER BY reaped_at NULLS FIRST, created_at LIMIT $1 FOR UPDATE SKIP LOCKED)
             UPDATE deployment d SET reaped_at = now() FROM next WHERE d.id = next.id RETURNING d.id""";
 
     /**
-     * Ended deployments whose pod is not confirmed terminated, the least recently attempted first (a row that
-     * always fails goes to the back, behind every other).
+     * Ended or RECOVERING deployments whose pod is not confirmed terminated, the least recently attempted first (a
+     * row that always fails goes to the back, behind every other).
      */
     private static final String TO_TERMINATE = """
             SELECT id FROM deployment
-            WHERE status IN ('SUCCEEDED', 'FAILED', 'CANCELLED') AND pod_id IS NOT NULL AND pod_terminated_at IS NULL
+            WHERE status IN ('SUCCEEDED', 'FAILED', 'CANCELLED', 'RECOVERING') AND pod_id IS NOT NULL
+              AND pod_terminated_at IS NULL
             ORDER BY termination_claimed_at NULLS FIRST, ended_at LIMIT $1""";
 
     /**
@@ -101,7 +105,8 @@ public class DeploymentRepository implements PanacheRepositoryBase<Deployment, U
     public Uni<long[]> liveAndPending(String userId) {
         return getSession().chain(s -> s.createNativeQuery("""
                         SELECT count(*), count(*) FILTER (WHERE pod_id IS NULL) FROM deployment
-                        WHERE user_id = :user AND status IN ('PENDING', 'PROVISIONING', 'STARTING', 'RUNNING')""",
+                        WHERE user_id = :user
+                          AND status IN ('PENDING', 'PROVISIONING', 'STARTING', 'RUNNING', 'RECOVERING')""",
                         Object[].class)
                 .setParameter("user", userId).getSingleResult())
                 .map(row -> new long[] {((Number) row[0]).longValue(), ((Number) row[1]).longValue()});

@@ -70,8 +70,9 @@ public record DeploymentRequest(
     }
 
     /**
-     * What the deployment may spend: runtime, money, how long its GPUs may sit idle, and how long to keep trying
-     * when no GPU candidate has capacity (0 or absent: fail at once).
+     * What the deployment may spend: runtime, money, how long its GPUs may sit idle, how long to keep trying
+     * when no GPU candidate has capacity (0 or absent: fail at once), and how many lost pods to replace (the
+     * runtime and the money count across all of them).
      */
     @Schema(description = "What the deployment may spend; the pod is terminated when a limit is reached.")
     public record Limits(
@@ -86,7 +87,19 @@ public record DeploymentRequest(
             Integer idleMinutes,
             @Schema(description = "Minutes to keep trying when no GPU type has capacity, 0–1440; default 0 (fail"
                     + " at once).", minimum = "0", maximum = "1440")
-            @JsonDeserialize(using = RequestNumbers.Whole.class) Integer capacityWaitMinutes) {
+            @JsonDeserialize(using = RequestNumbers.Whole.class) Integer capacityWaitMinutes,
+            @Schema(description = "How many lost pods (vanished, EXITED or ERROR at RunPod, heartbeat lost) are"
+                    + " replaced automatically, resuming from the last checkpoint, 0–10; default 2, 0 turns recovery"
+                    + " off. The runtime and the cost limits count every pod.", minimum = "0", maximum = "10")
+            @JsonDeserialize(using = RequestNumbers.Whole.class) Integer maxRecoveries) {
+
+        /** Lost pods replaced automatically unless the request says otherwise (0 turns recovery off). */
+        public static final int DEFAULT_MAX_RECOVERIES = 2;
+
+        /** How many lost pods may be replaced; the default unless the request says otherwise. */
+        public int recoveries() {
+            return maxRecoveries == null ? DEFAULT_MAX_RECOVERIES : maxRecoveries;
+        }
 
         /** Minutes to keep trying for capacity; 0 unless the request says otherwise. */
         public int capacityWait() {

@@ -112,7 +112,7 @@ public class DeploymentResource {
     @GET
     @Path("/{id}")
     public Uni<DeploymentView> get(@PathParam("id") UUID id) {
-        return deployments.get(jwt.getSubject(), id).map(DeploymentView::of);
+        return deployments.view(jwt.getSubject(), id);
     }
 
     @Operation(summary = "List a deployment's state changes",

@@ -33,8 +33,8 @@ public class CapacityWait {
     }
 
     /** Waits for the next round, or fails the deployment once its capacity wait is over. */
-    public Uni<Void> noCapacity(UUID id, Instant createdAt, JobSpec spec) {
-        Instant waitEnds = createdAt.plus(Duration.ofMinutes(spec.limits().capacityWait()));
+    public Uni<Void> noCapacity(UUID id, Instant waitingSince, JobSpec spec) {
+        Instant waitEnds = waitingSince.plus(Duration.ofMinutes(spec.limits().capacityWait()));
         return Panache.withTransaction(() -> deployments.locked(id).chain(d -> {
             Duration pause = backoff(d.capacityRounds);
             Instant next = Instant.now().plus(pause);

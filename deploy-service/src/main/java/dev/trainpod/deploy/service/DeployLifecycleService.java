@@ -6,6 +6,7 @@ import dev.trainpod.common.event.FailureReason;
 import dev.trainpod.common.event.LifecycleEvent;
 import dev.trainpod.common.event.TrainingFailed;
 import dev.trainpod.common.event.TrainingSucceeded;
+import dev.trainpod.deploy.Deployment;
 import dev.trainpod.deploy.DeploymentStatus;
 import dev.trainpod.deploy.repository.DeploymentRepository;
 import io.smallrye.mutiny.Uni;
@@ -17,9 +18,10 @@ import org.jboss.logging.Logger;
 
 /**
  * What deploy-service does with each lifecycle event (called by {@code messaging.DeployLifecycleConsumer} through
- * the inbox): ends deployments when their training fails or succeeds, and starts terminating the pod the moment
- * the new status is committed, without holding the record for RunPod; records when a deployment's final artifacts
- * were stored, after which a watchdog's verdict ends it as succeeded.
+ * the inbox): ends deployments when their training fails or succeeds (a lost heartbeat is a lost pod: the
+ * deployment is recovered while it has recoveries left), and starts terminating the pod the moment the new status
+ * is committed, without holding the record for RunPod; records when a deployment's final artifacts were stored,
+ * after which a watchdog's verdict ends it as succeeded.
  */
 @ApplicationScoped
 public class DeployLifecycleService {
@@ -78,9 +80,33 @@ public class DeployLifecycleService {
                 return states.move(d, DeploymentStatus.SUCCEEDED, null, Failures.afterArtifacts(d, message))
                         .replaceWithVoid();
             }
+            if (FailureReason.FAILED_HEARTBEAT_LOST.name().equals(reason)) {
+                return heartbeatLost(d, message, exitCode, logTail);
+            }
             d.exitCode = exitCode;
             d.logTail = logTail;
             return states.move(d, status, reason, message).replaceWithVoid();
+        });
+    }
+
+    /**
+     * The pod went silent: it is lost, and replaced while recoveries remain. A silence reported while a recovery
+     * is under way (the lost pod's, judged late) changes nothing; a job that failed by itself reports that, not a
+     * silence, and is never recovered.
+     */
+    private Uni<Void> heartbeatLost(Deployment d, String message, Integer exitCode, String logTail) {
+        if (d.recoveries > 0 && !d.status.terminal() && d.status != DeploymentStatus.STARTING
+                && d.status != DeploymentStatus.RUNNING) {
+            return Uni.createFrom().voidItem();
+        }
+        return states.recover(d, message).chain(r -> {
+            if (r == DeploymentStateMachine.Recovery.RECOVERING) {
+                return Uni.createFrom().voidItem();
+            }
+            d.exitCode = exitCode;
+            d.logTail = logTail;
+            return states.move(d, DeploymentStatus.FAILED, FailureReason.FAILED_HEARTBEAT_LOST.name(), message)
+                    .replaceWithVoid();
         });
     }
 

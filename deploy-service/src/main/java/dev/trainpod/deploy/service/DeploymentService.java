@@ -11,7 +11,9 @@ import dev.trainpod.deploy.DeploymentTransition;
 import dev.trainpod.deploy.JobSpec;
 import dev.trainpod.deploy.config.DeployConfig;
 import dev.trainpod.deploy.problem.DeployProblems;
+import dev.trainpod.deploy.repository.AttemptRepository;
 import dev.trainpod.deploy.repository.DeploymentRepository;
+import dev.trainpod.deploy.rest.DeploymentView;
 import dev.trainpod.deploy.repository.TransitionRepository;
 import dev.trainpod.deploy.rest.DeploymentRequest;
 import io.quarkus.hibernate.reactive.panache.Panache;
@@ -28,6 +30,7 @@ public class DeploymentService {
     private final PreflightChecks preflight;
     private final DeploymentRepository deployments;
     private final TransitionRepository transitions;
+    private final AttemptRepository attempts;
     private final DeploymentStateMachine states;
     private final Terminator terminator;
     private final DeployConfig config;
@@ -35,7 +38,8 @@ public class DeploymentService {
 
     public DeploymentService(PreflightChecks preflight, DeploymentRepository deployments,
                              TransitionRepository transitions, DeploymentStateMachine states, Terminator terminator,
-                             DeployConfig config, ObjectMapper json) {
+                             DeployConfig config, ObjectMapper json, AttemptRepository attempts) {
+        this.attempts = attempts;
         this.preflight = preflight;
         this.deployments = deployments;
         this.transitions = transitions;
@@ -89,7 +93,8 @@ public class DeploymentService {
         DeploymentRequest.Limits lenient = new DeploymentRequest.Limits(
                 l == null || l.maxRuntimeMinutes() == null ? PreflightChecks.MAX_RUNTIME_MINUTES : l.maxRuntimeMinutes(),
                 l == null || l.maxCostUsd() == null ? PreflightChecks.MAX_COST_USD : l.maxCostUsd(),
-                l == null ? null : l.idleMinutes(), l == null ? null : l.capacityWaitMinutes());
+                l == null ? null : l.idleMinutes(), l == null ? null : l.capacityWaitMinutes(),
+                l == null ? null : l.maxRecoveries());
         return new DeploymentRequest(r.datasetId(), r.baseModel(), r.method(), r.hyperparameters(), r.gpu(),
                 lenient, r.simulation(), r.image(), r.validation(), r.earlyStopping(), r.checkpoint(), r.output(),
                 r.reporting());
@@ -121,6 +126,12 @@ public class DeploymentService {
     /** The user's deployment; another user's answers the same 404 as a missing one. */
     public Uni<Deployment> get(String userId, UUID id) {
         return Panache.withSession(() -> owned(userId, id));
+    }
+
+    /** The deployment with the pods it ran on before its current one (or all of them, once it ended). */
+    public Uni<DeploymentView> view(String userId, UUID id) {
+        return Panache.withSession(() -> owned(userId, id).chain(d -> attempts.of(d.id)
+                .map(list -> DeploymentView.of(d, list))));
     }
 
     public Uni<List<DeploymentTransition>> transitions(String userId, UUID id) {

@@ -2,11 +2,16 @@ package dev.trainpod.deploy.service;
 
 import dev.trainpod.common.event.DeploymentEnded;
 import dev.trainpod.common.event.DeploymentRequested;
+import dev.trainpod.common.event.FailureReason;
+import dev.trainpod.common.event.TrainingFailed;
 import dev.trainpod.common.event.PodStarted;
 import dev.trainpod.common.outbox.Outbox;
 import dev.trainpod.deploy.Deployment;
 import dev.trainpod.deploy.DeploymentStatus;
 import dev.trainpod.deploy.DeploymentTransition;
+import dev.trainpod.deploy.DeploymentAttempt;
+import dev.trainpod.deploy.JobSpec;
+import dev.trainpod.deploy.repository.AttemptRepository;
 import dev.trainpod.deploy.repository.DeploymentRepository;
 import dev.trainpod.deploy.repository.TransitionRepository;
 import io.quarkus.runtime.StartupEvent;
@@ -79,10 +84,12 @@ public class DeploymentStateMachine {
     private final Outbox outbox;
     private final Pool pool;
     private final DeploymentMetrics metrics;
+    private final AttemptRepository attempts;
 
     public DeploymentStateMachine(DeploymentRepository deployments, TransitionRepository transitions, Outbox outbox,
-                                  Pool pool, DeploymentMetrics metrics) {
+                                  Pool pool, DeploymentMetrics metrics, AttemptRepository attempts) {
         this.metrics = metrics;
+        this.attempts = attempts;
         this.deployments = deployments;
         this.transitions = transitions;
         this.outbox = outbox;
@@ -202,19 +209,93 @@ public class DeploymentStateMachine {
                 .replaceWith(PodRecorded.STARTED);
     }
 
-    /** Records that the locked deployment's pod is gone, with its billed time and cost, and announces the end. */
+    /** Whether a lost pod of the locked deployment is being replaced, or the loss ends it. */
+    public enum Recovery {
+        /** The deployment is RECOVERING (now, or it already was): its pod is terminated, then replaced. */
+        RECOVERING,
+        /** No recovery: none left, its artifacts are stored, or it has no live pod; the caller fails it. */
+        NONE
+    }
+
+    /**
+     * Moves the locked deployment whose pod was lost without the job's own final report to RECOVERING, if it has
+     * recoveries left ({@code limits.maxRecoveries}) and its job did not already store its output; the caller then
+     * terminates the lost pod, and its confirmed termination ({@link #podTerminated}) provisions it again.
+     */
+    public Uni<Recovery> recover(Deployment d, String message) {
+        if (d.status == DeploymentStatus.RECOVERING) {
+            return Uni.createFrom().item(Recovery.RECOVERING);
+        }
+        int allowed = d.spec().limits().recoveries();
+        if (d.artifactsStoredAt != null || d.podId == null || d.recoveries >= allowed
+                || !d.status.canMoveTo(DeploymentStatus.RECOVERING)) {
+            return Uni.createFrom().item(Recovery.NONE);
+        }
+        d.recoveries++;
+        LOG.infof("deployment %s: pod %s lost (%s); recovery %d of %d", d.id, d.podId, message, d.recoveries,
+                allowed);
+        return move(d, DeploymentStatus.RECOVERING, null, message + " Recovering (" + d.recoveries + " of "
+                + allowed + "): the pod is terminated, then the job is provisioned again and resumes from its last "
+                + "uploaded checkpoint.").replaceWith(Recovery.RECOVERING);
+    }
+
+    /**
+     * Records that the locked deployment's pod is gone, with its billed time and cost, as one attempt. A RECOVERING
+     * deployment then goes back to PENDING to be provisioned again (or fails, when its earlier pods spent its
+     * budget or runtime); an ended one is announced, its cost the sum of all its pods'.
+     */
     public Uni<Void> podTerminated(Deployment d, Instant at) {
-        if (d.podTerminatedAt != null) {
+        if (d.podTerminatedAt != null || d.podId == null) {
             return Uni.createFrom().voidItem();
         }
         d.podTerminatedAt = at;
         d.updatedAt = at;
         long seconds = Billing.billedSeconds(Duration.between(d.podCreatedAt, at));
-        d.billedSeconds = seconds;
-        d.costUsd = Billing.cost(seconds, d.costPerHour);
-        LOG.infof("deployment %s: pod %s terminated after %d s, %s USD", d.id, d.podId, seconds, d.costUsd);
+        BigDecimal cost = Billing.cost(seconds, d.costPerHour);
+        d.billedSeconds = d.priorBilledSeconds + seconds;
+        d.costUsd = d.priorCostUsd.add(cost);
+        LOG.infof("deployment %s: pod %s terminated after %d s, %s USD", d.id, d.podId, seconds, cost);
         metrics.podTerminated(d, at);
-        return announceIfSettled(d);
+        Uni<Void> recorded = attempts.count("deploymentId", d.id).chain(before -> attempts.persist(
+                DeploymentAttempt.of(d, (int) (before + 1), seconds, cost, at))).replaceWithVoid();
+        if (d.status != DeploymentStatus.RECOVERING) {
+            return recorded.chain(() -> announceIfSettled(d));
+        }
+        return recorded.chain(() -> provisionAgain(d, at));
+    }
+
+    /** The lost pod of the locked RECOVERING deployment is gone: it waits for a pod again, unless a limit is spent. */
+    private Uni<Void> provisionAgain(Deployment d, Instant at) {
+        String lostPod = d.podId;
+        d.priorBilledSeconds = d.billedSeconds;
+        d.priorCostUsd = d.costUsd;
+        d.podId = null;
+        d.podCreatedAt = null;
+        d.podTerminatedAt = null;
+        d.terminationClaimedAt = null;
+        d.idleSince = null;
+        d.podMissingSince = null;
+        d.capacityRounds = 0;
+        d.nextAttemptAt = null;
+        d.provisioningSince = at;
+        JobSpec.Limits limits = d.spec().limits();
+        if (limits.maxCostUsd() != null && d.priorCostUsd.compareTo(limits.maxCostUsd()) >= 0) {
+            return failAfterLoss(d, FailureReason.FAILED_BUDGET, "The pods so far cost " + d.priorCostUsd
+                    + " USD, the limit of " + limits.maxCostUsd() + " USD; no new pod was created after pod "
+                    + lostPod + " was lost.");
+        }
+        if (d.priorBilledSeconds >= 60L * limits.maxRuntimeMinutes()) {
+            return failAfterLoss(d, FailureReason.FAILED_MAX_RUNTIME, "The pods so far ran " + d.priorBilledSeconds
+                    + " s, the maximum runtime of " + limits.maxRuntimeMinutes() + " min; no new pod was created"
+                    + " after pod " + lostPod + " was lost.");
+        }
+        return move(d, DeploymentStatus.PENDING, null, "Pod " + lostPod + " is confirmed terminated; looking for "
+                + "a GPU again.").replaceWithVoid();
+    }
+
+    private Uni<Void> failAfterLoss(Deployment d, FailureReason reason, String message) {
+        return move(d, DeploymentStatus.FAILED, reason.name(), message)
+                .chain(() -> outbox.publish(new TrainingFailed(d.id, reason.name(), message, null, null)));
     }
 
     /**
@@ -238,8 +319,8 @@ public class DeploymentStateMachine {
             if (d.claimedBy != null) {
                 return Uni.createFrom().voidItem(); // a create call may still bring a pod
             }
-            d.billedSeconds = 0L;
-            d.costUsd = BigDecimal.ZERO;
+            d.billedSeconds = d.priorBilledSeconds; // what its earlier pods billed, if it was recovered
+            d.costUsd = d.priorCostUsd;
         } else if (d.podTerminatedAt == null) {
             return Uni.createFrom().voidItem(); // announced once the pod is confirmed gone
         }

@@ -32,6 +32,8 @@ public class PreflightChecks {
     static final Set<String> METHODS = Set.of("SFT", "DPO");
     static final Set<String> CLOUDS = Set.of("SECURE", "COMMUNITY");
     static final int MAX_RUNTIME_MINUTES = 7 * 24 * 60;
+    /** At most this many lost pods are replaced for one deployment. */
+    static final int MAX_RECOVERIES = 10;
     static final BigDecimal MAX_COST_USD = new BigDecimal("10000");
     /** Decimal places a budget may have; more is a number no one means (1e-999999999 fits nowhere downstream). */
     static final int MAX_COST_SCALE = 6;
@@ -191,6 +193,13 @@ public class PreflightChecks {
             f.add(new FieldError("limits.capacityWaitMinutes", "CAPACITY_WAIT_INVALID",
                     "limits.capacityWaitMinutes must be between 0 and 1440 when given.",
                     "How long to keep trying when no GPU type has capacity; 0 fails at once."));
+        }
+        Integer recoveries = l == null ? null : l.maxRecoveries();
+        if (recoveries != null && (recoveries < 0 || recoveries > MAX_RECOVERIES)) {
+            f.add(new FieldError("limits.maxRecoveries", "MAX_RECOVERIES_INVALID",
+                    "limits.maxRecoveries must be between 0 and " + MAX_RECOVERIES + " when given.",
+                    "How many lost pods are replaced automatically (default "
+                            + DeploymentRequest.Limits.DEFAULT_MAX_RECOVERIES + "); 0 turns recovery off."));
         }
         return f;
     }

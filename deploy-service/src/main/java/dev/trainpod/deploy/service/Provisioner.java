@@ -118,7 +118,7 @@ public class Provisioner {
                 .plus(config.jobTokenMargin()).plusSeconds(60L * spec.limits().capacityWait());
         long downloadTtl = Duration.between(Instant.now(), tokenExpiry).toSeconds(); // cut to 2 h: the pod refreshes
         return candidates.of(apiKey, spec).chain(types -> types.isEmpty()
-                ? capacity.noCapacity(d.id, d.createdAt, spec)
+                ? capacity.noCapacity(d.id, d.provisioningBase(), spec)
                 : datasets.mintToken(d.userId, d.datasetId, d.id, downloadTtl).chain(token -> validationToken(d, spec,
                         downloadTtl).chain(validation -> wandbKey(d, spec).chain(wandb -> {
                     String jobToken = tokens.jobToken(d.id, d.userId, tokenExpiry);
@@ -143,7 +143,7 @@ public class Provisioner {
     private Uni<Void> tryCandidates(Deployment d, JobSpec spec, String apiKey, List<String> types, int i,
                                     Function<String, RunPodModels.CreatePod> podSpec) {
         if (i >= types.size()) {
-            return capacity.noCapacity(d.id, d.createdAt, spec);
+            return capacity.noCapacity(d.id, d.provisioningBase(), spec);
         }
         String type = types.get(i);
         return runPod.createPod(apiKey, podSpec.apply(type),

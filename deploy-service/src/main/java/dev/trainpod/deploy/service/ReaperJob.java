@@ -21,7 +21,9 @@ import java.util.UUID;
 /**
  * Fails and terminates live deployments that broke a limit: the provisioning deadline (also for deployments stuck
  * without a pod, e.g. after a crash), the maximum runtime, the budget (time up × the provider's $/h), idle GPUs,
- * and pods that stopped or vanished at the provider; and moves STARTING deployments whose pod runs to RUNNING.
+ * and pods that stopped or vanished at the provider (lost pods: {@link Recoveries} replaces them while the
+ * deployment has recoveries left); and moves STARTING deployments whose pod runs to RUNNING. The runtime and the
+ * budget count the earlier pods of a recovered deployment too.
  *
  * <p>Every cycle covers every live deployment, however many there are: first the database selects all that broke a
  * rule it can judge alone (deadline, runtime, budget at the recorded price); then the pods of the {@value #BATCH}
@@ -40,9 +42,11 @@ public class ReaperJob {
     private final DeploymentStateMachine states;
     private final DeployConfig config;
     private final ReaperRules rules;
+    private final Recoveries recoveries;
 
     public ReaperJob(RunPodClient runPod, PodCredentials credentials, Failures failures, DeploymentRepository deployments,
-                     DeploymentStateMachine states, DeployConfig config) {
+                     DeploymentStateMachine states, DeployConfig config, Recoveries recoveries) {
+        this.recoveries = recoveries;
         this.runPod = runPod;
         this.credentials = credentials;
         this.failures = failures;
@@ -67,8 +71,14 @@ public class ReaperJob {
     private Uni<Void> judge(Deployment d) {
         JobSpec spec = d.spec();
         Instant now = Instant.now();
+        if (d.podId == null && spec.limits().maxCostUsd() != null
+                && d.priorCostUsd.compareTo(spec.limits().maxCostUsd()) >= 0) {
+            return failures.fail(d.id, FailureReason.FAILED_BUDGET, "The pods so far cost " + d.priorCostUsd
+                    + " USD, the limit of " + spec.limits().maxCostUsd() + " USD; no new pod is created.")
+                    .replaceWithVoid();
+        }
         if (d.podId == null) {
-            Instant deadline = d.createdAt.plus(config.provisioningDeadline())
+            Instant deadline = d.provisioningBase().plus(config.provisioningDeadline())
                     .plusSeconds(60L * spec.limits().capacityWait());
             return now.isBefore(deadline) ? Uni.createFrom().voidItem()
                     : failures.fail(d.id, FailureReason.FAILED_PROVIDER, "No pod was running within the "
@@ -77,7 +87,13 @@ public class ReaperJob {
         }
         ReaperRules.Facts facts = new ReaperRules.Facts(d.podCreatedAt, d.costPerHour,
                 spec.limits().maxRuntimeMinutes(), spec.limits().maxCostUsd(), spec.limits().idleMinutes(),
-                d.idleSince, d.podMissingSince);
+                d.idleSince, d.podMissingSince, d.priorBilledSeconds, d.priorCostUsd);
+        if (d.status == DeploymentStatus.RECOVERING) {
+            // its pod is lost and being terminated: only the limits still apply
+            ReaperRules.Verdict v = rules.limits(facts, d.costPerHour, now);
+            return v.fails() ? failures.fail(d.id, v.reason(), v.message()).replaceWithVoid()
+                    : Uni.createFrom().voidItem();
+        }
         return Panache.withSession(() -> credentials.forDeployment(d))
                 .chain(key -> key.isEmpty() ? Uni.createFrom().<Void>failure(
                                 new IllegalStateException("no RunPod key to read the pod with"))
@@ -92,6 +108,9 @@ public class ReaperJob {
 
     private Uni<Void> apply(Deployment d, ReaperRules.Facts facts, Optional<RunPodModels.Pod> pod, Instant now) {
         ReaperRules.Verdict v = rules.judge(facts, pod, now);
+        if (v.lost()) {
+            return recoveries.lost(d.id, v.reason(), v.message());
+        }
         if (v.fails()) {
             return failures.fail(d.id, v.reason(), v.message()).replaceWithVoid();
         }

@@ -20,13 +20,20 @@ final class ReaperRules {
         this.config = config;
     }
 
-    /** What the reaper knows of a deployment with a pod. */
+    /**
+     * What the reaper knows of a deployment with a pod; {@code priorSeconds} and {@code priorCostUsd} are what its
+     * earlier pods billed (a recovered deployment), which the runtime and budget limits count too.
+     */
     record Facts(Instant podCreatedAt, BigDecimal costPerHour, int maxRuntimeMinutes, BigDecimal maxCostUsd,
-                 Integer idleMinutes, Instant idleSince, Instant podMissingSince) {
+                 Integer idleMinutes, Instant idleSince, Instant podMissingSince, long priorSeconds,
+                 BigDecimal priorCostUsd) {
     }
 
-    /** A verdict: a reason to fail now (or null), and the clocks to store when the deployment goes on. */
-    record Verdict(FailureReason reason, String message, Instant idleSince, Instant podMissingSince) {
+    /**
+     * A verdict: a reason to fail now (or null), whether the pod was lost (vanished or stopped at the provider
+     * without the job's report: a recovery may replace it), and the clocks to store when the deployment goes on.
+     */
+    record Verdict(FailureReason reason, String message, boolean lost, Instant idleSince, Instant podMissingSince) {
 
         boolean fails() {
             return reason != null;
@@ -37,15 +44,15 @@ final class ReaperRules {
         if (observed.isEmpty()) {
             Instant missingSince = f.podMissingSince() == null ? now : f.podMissingSince();
             if (!now.isBefore(missingSince.plus(config.missingPodGrace()))) {
-                return fail(FailureReason.FAILED_PROVIDER, "RunPod no longer knows the pod (for "
+                return lost("RunPod no longer knows the pod (for "
                         + minutes(Duration.between(missingSince, now)) + "); it ended without reporting.");
             }
-            return new Verdict(null, null, f.idleSince(), missingSince);
+            return new Verdict(null, null, false, f.idleSince(), missingSince);
         }
         RunPodModels.Pod pod = observed.get();
         Duration up = Duration.between(f.podCreatedAt(), now);
         if ("EXITED".equals(pod.status()) || "ERROR".equals(pod.status())) {
-            return fail(FailureReason.FAILED_PROVIDER, "The pod is " + pod.status() + " at RunPod: its container "
+            return lost("The pod is " + pod.status() + " at RunPod: its container "
                     + "stopped without reporting; it was terminated, since a stopped pod still bills its disk.");
         }
         BigDecimal rate = pod.cost() != null && pod.cost().signum() > 0 ? pod.cost() : f.costPerHour();
@@ -62,7 +69,7 @@ final class ReaperRules {
             return fail(FailureReason.FAILED_GPU_IDLE, "Every GPU stayed under " + config.idle().utilThreshold()
                     + "% utilisation for " + f.idleMinutes() + " min; the pod was terminated.");
         }
-        return new Verdict(null, null, idleSince, null);
+        return new Verdict(null, null, false, idleSince, null);
     }
 
     /**
@@ -70,18 +77,20 @@ final class ReaperRules {
      * They also apply when RunPod cannot be asked about the pod.
      */
     Verdict limits(Facts f, BigDecimal rate, Instant now) {
-        Duration up = Duration.between(f.podCreatedAt(), now);
+        Duration up = Duration.between(f.podCreatedAt(), now).plusSeconds(f.priorSeconds());
         if (up.compareTo(Duration.ofMinutes(f.maxRuntimeMinutes())) >= 0) {
             return fail(FailureReason.FAILED_MAX_RUNTIME, "The maximum runtime of " + f.maxRuntimeMinutes()
                     + " min was reached; the pod was terminated.");
         }
-        BigDecimal spent = Billing.cost(up, rate);
+        Duration current = Duration.between(f.podCreatedAt(), now);
+        BigDecimal spent = Billing.cost(current, rate).add(f.priorCostUsd());
         if (f.maxCostUsd() != null && spent.compareTo(f.maxCostUsd()) >= 0) {
-            return fail(FailureReason.FAILED_BUDGET, "The cost so far, " + spent + " USD (" + up.toSeconds()
-                    + " s at " + rate + " USD/h), reached the limit of " + f.maxCostUsd()
+            return fail(FailureReason.FAILED_BUDGET, "The cost so far, " + spent + " USD (" + current.toSeconds()
+                    + " s at " + rate + " USD/h" + (f.priorCostUsd().signum() > 0 ? " and " + f.priorCostUsd()
+                    + " USD of the earlier pods" : "") + "), reached the limit of " + f.maxCostUsd()
                     + " USD; the pod was terminated.");
         }
-        return new Verdict(null, null, f.idleSince(), f.podMissingSince());
+        return new Verdict(null, null, false, f.idleSince(), f.podMissingSince());
     }
 
     /**
@@ -103,7 +112,11 @@ final class ReaperRules {
     }
 
     private static Verdict fail(FailureReason reason, String message) {
-        return new Verdict(reason, message, null, null);
+        return new Verdict(reason, message, false, null, null);
+    }
+
+    private static Verdict lost(String message) {
+        return new Verdict(FailureReason.FAILED_PROVIDER, message, true, null, null);
     }
 
     private static String minutes(Duration d) {

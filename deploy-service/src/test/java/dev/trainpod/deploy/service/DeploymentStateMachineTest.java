@@ -80,6 +80,68 @@ class DeploymentStateMachineTest {
     }
 
     @Test
+    void aLostPodIsReplacedAfterItsTerminationAndTheCostIsTheSumOfThePods() throws Throwable {
+        UUID id = insert(DeploymentStatus.RUNNING, null, "pod-1");
+        for (String next : List.of("pod-2", "pod-3")) {
+            assertThat(recover(id)).isEqualTo(DeploymentStateMachine.Recovery.RECOVERING);
+            assertThat(find(id).status).isEqualTo(DeploymentStatus.RECOVERING);
+            assertThat(recover(id)).as("a second verdict on the same loss").isEqualTo(
+                    DeploymentStateMachine.Recovery.RECOVERING);
+            terminated(id, 3600);
+            Deployment waiting = find(id);
+            assertThat(waiting.status).as("provisioned again only once the lost pod is gone")
+                    .isEqualTo(DeploymentStatus.PENDING);
+            assertThat(waiting.podId).isNull();
+            run(() -> Panache.withTransaction(() -> deployments.locked(id).chain(d -> states.move(d,
+                    DeploymentStatus.PROVISIONING, null, "claimed"))));
+            run(() -> Panache.withTransaction(() -> deployments.locked(id).chain(d -> states.podCreated(d, next,
+                    "NVIDIA L40S", 1, "SECURE", BigDecimal.ONE, Instant.now().minusSeconds(3600), "created"))));
+        }
+        assertThat(recover(id)).as("limits.maxRecoveries defaults to 2").isEqualTo(
+                DeploymentStateMachine.Recovery.NONE);
+        assertThat(ended(id)).isZero();
+        run(() -> Panache.withTransaction(() -> deployments.locked(id).chain(d -> states.move(d,
+                DeploymentStatus.SUCCEEDED, null, "done"))));
+        terminated(id, 3600);
+        Deployment d = find(id);
+        assertThat(d.costUsd).as("three pods of about an hour at 1 USD/h").isBetween(new BigDecimal("2.99"),
+                new BigDecimal("3.01"));
+        assertThat(d.recoveries).isEqualTo(2);
+        assertThat(ended(id)).isEqualTo(1);
+        assertThat(terminalTransitions(id)).isEqualTo(1);
+        List<String> attempts = new ArrayList<>();
+        run(() -> pool.preparedQuery("SELECT attempt || ' ' || pod_id || ' ' || end_reason AS a FROM deployment_attempt"
+                + " WHERE deployment_id = $1 ORDER BY attempt").execute(Tuple.of(id)))
+                .forEach(row -> attempts.add(row.getString("a")));
+        assertThat(attempts).containsExactly("1 pod-1 LOST", "2 pod-2 LOST", "3 pod-3 SUCCEEDED");
+    }
+
+    @Test
+    void aRecoveryWhoseEarlierPodsSpentTheBudgetEndsWithoutANewPod() throws Throwable {
+        UUID id = insert(DeploymentStatus.RUNNING, null, "pod-1");
+        assertThat(recover(id)).isEqualTo(DeploymentStateMachine.Recovery.RECOVERING);
+        terminated(id, 60 * 3600); // 60 USD against a budget of 50
+        Deployment d = find(id);
+        assertThat(d.status).isEqualTo(DeploymentStatus.FAILED);
+        assertThat(d.reason).isEqualTo(FailureReason.FAILED_BUDGET.name());
+        assertThat(d.podId).as("no new pod was created").isNull();
+        assertThat(d.costUsd).isGreaterThanOrEqualTo(new BigDecimal("60"));
+        assertThat(ended(id)).isEqualTo(1);
+    }
+
+    /** The pod of the locked deployment was lost; answers whether it is recovered. */
+    private DeploymentStateMachine.Recovery recover(UUID id) throws Throwable {
+        return run(() -> Panache.withTransaction(() -> deployments.locked(id).chain(d -> states.recover(d,
+                "The pod vanished."))));
+    }
+
+    /** Its pod is confirmed terminated, {@code seconds} after it was created. */
+    private void terminated(UUID id, long seconds) throws Throwable {
+        run(() -> Panache.withTransaction(() -> deployments.locked(id).invoke(d -> d.podCreatedAt = Instant.now()
+                .minusSeconds(seconds)).chain(d -> states.podTerminated(d, Instant.now()))));
+    }
+
+    @Test
     void cancelDuringTheCreateCallTerminatesThePodAndAnnouncesTheEndOnce() throws Throwable {
         UUID id = insert(DeploymentStatus.PROVISIONING, lease.holder(), null);
         run(() -> service.cancel("alice", id));

@@ -95,6 +95,6 @@ class EstimatorTest {
     private static DeploymentRequest request(String model, Map<String, Object> hyper) {
         return new DeploymentRequest(UUID.randomUUID(), model, "SFT", hyper,
                 new DeploymentRequest.Gpu(List.of("NVIDIA L40S"), 1, "SECURE"),
-                new DeploymentRequest.Limits(60, new BigDecimal("10"), null, null), null, null);
+                new DeploymentRequest.Limits(60, new BigDecimal("10"), null, null, null), null, null);
     }
 }

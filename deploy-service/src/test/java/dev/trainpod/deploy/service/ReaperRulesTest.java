@@ -97,12 +97,27 @@ class ReaperRulesTest {
         assertThat(first.fails()).isFalse();
         assertThat(first.podMissingSince()).isEqualTo(t0);
         ReaperRules.Verdict later = rules.judge(new ReaperRules.Facts(CREATED, RATE, 600, new BigDecimal("50"), null,
-                null, t0), Optional.empty(), t0.plus(Duration.ofMinutes(5)));
+                null, t0, 0, BigDecimal.ZERO), Optional.empty(), t0.plus(Duration.ofMinutes(5)));
         assertThat(later.reason()).isEqualTo(FailureReason.FAILED_PROVIDER);
+        assertThat(later.lost()).as("a vanished pod is lost: a recovery may replace it").isTrue();
+    }
+
+    @Test
+    void earlierPodsCountTowardsTheBudgetAndTheRuntime() {
+        // 1 h at 0.60 USD/h; with 9.5 USD of earlier pods the 10 USD budget is reached
+        Instant hourLater = CREATED.plus(Duration.ofHours(1));
+        ReaperRules.Facts recovered = new ReaperRules.Facts(CREATED, RATE, 600, new BigDecimal("10"), null, null,
+                null, 0, new BigDecimal("9.5"));
+        assertThat(rules.limits(recovered, RATE, hourLater).reason()).isEqualTo(FailureReason.FAILED_BUDGET);
+        ReaperRules.Facts longBefore = new ReaperRules.Facts(CREATED, RATE, 120, new BigDecimal("1000"), null, null,
+                null, 3600, BigDecimal.ZERO);
+        assertThat(rules.limits(longBefore, RATE, hourLater).reason()).isEqualTo(FailureReason.FAILED_MAX_RUNTIME);
+        assertThat(rules.limits(facts(120, "1000", null, null), RATE, hourLater).fails()).isFalse();
     }
 
     private static ReaperRules.Facts facts(int maxRuntime, String maxCost, Integer idleMinutes, Instant idleSince) {
-        return new ReaperRules.Facts(CREATED, RATE, maxRuntime, new BigDecimal(maxCost), idleMinutes, idleSince, null);
+        return new ReaperRules.Facts(CREATED, RATE, maxRuntime, new BigDecimal(maxCost), idleMinutes, idleSince, null,
+                0, BigDecimal.ZERO);
     }
 
     private static Optional<RunPodModels.Pod> running(double util) {

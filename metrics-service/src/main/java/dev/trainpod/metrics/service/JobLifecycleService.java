@@ -4,6 +4,7 @@ import dev.trainpod.common.event.ArtifactsStored;
 import dev.trainpod.common.event.DeploymentEnded;
 import dev.trainpod.common.event.DeploymentRequested;
 import dev.trainpod.common.event.EventEnvelope;
+import dev.trainpod.common.event.FailureReason;
 import dev.trainpod.common.event.LifecycleEvent;
 import dev.trainpod.common.event.PodStarted;
 import dev.trainpod.common.event.TrainingFailed;
@@ -20,7 +21,7 @@ import org.jboss.logging.Logger;
 
 /**
  * Keeps jobs in step with the deployment lifecycle: a requested deployment becomes an expected job with its
- * owner, a started pod is recorded, a failure reported elsewhere closes the job's outcome, stored artifacts
+ * owner, a started pod is recorded (one that replaces a lost pod reopens a job failed by the lost heartbeat), a failure reported elsewhere closes the job's outcome, stored artifacts
  * ({@code ArtifactsStored}) protect the job from the watchdog, and an ended deployment closes the job to pod
  * writes. Runs inside the inbox transaction of the consumed event.
  */
@@ -47,12 +48,7 @@ public class JobLifecycleService {
             return expect(requested, at);
         }
         if (event instanceof PodStarted started) {
-            return update(started, job -> {
-                job.podId = started.podId();
-                job.gpuType = started.gpuType();
-                job.startedAt = at;
-                return false;
-            });
+            return update(started, job -> podStarted(job, started, at));
         }
         if (event instanceof TrainingFailed failed) {
             return update(failed, job -> failedElsewhere(job, failed, at));
@@ -118,6 +114,36 @@ public class JobLifecycleService {
         job.failureMessage = Texts.clean(failed.message(), JobStatusService.MAX_MESSAGE_LENGTH);
         job.exitCode = failed.exitCode();
         job.logTail = Texts.lastBytes(failed.logTail(), config.maxLogTailBytes());
+        return true;
+    }
+
+    /**
+     * Records the job's pod. A later pod of the same deployment replaces a lost one (deploy-service recovered it):
+     * the lost pod's silence is no heartbeat the new one could lose, and a job the silence failed is active again,
+     * so the new pod's outcome is the job's. Answers whether the status changed.
+     */
+    private boolean podStarted(Job job, PodStarted started, Instant at) {
+        boolean replaced = job.podId != null && !job.podId.equals(started.podId());
+        job.podId = started.podId();
+        job.gpuType = started.gpuType();
+        job.startedAt = at;
+        if (!replaced) {
+            return false;
+        }
+        job.lastHeartbeatAt = null;
+        if (job.trainingStartedAt != null) {
+            job.trainingStartedAt = at; // the idle watchdog counts from the new pod's start
+        }
+        if (job.status != JobStatus.FAILED || !FailureReason.FAILED_HEARTBEAT_LOST.name().equals(job.failureReason)) {
+            return false;
+        }
+        LOG.infof("job %s: pod %s replaces the lost one; the job is active again", job.deploymentId, job.podId);
+        job.status = JobStatus.ACTIVE;
+        job.finishedAt = null;
+        job.failedPhase = null;
+        job.failureReason = null;
+        job.failureMessage = null;
+        job.logTail = null;
         return true;
     }
 

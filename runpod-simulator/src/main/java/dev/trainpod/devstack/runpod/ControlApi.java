@@ -30,6 +30,14 @@ final class ControlApi {
                     return ApiResponse.empty(204);
                 })
                 .add("DELETE", "/_sim/faults/{id}", this::removeFault)
+                .add("POST", "/_sim/losses", request -> {
+                    faults.losses().add(request.body());
+                    return ApiResponse.empty(204);
+                })
+                .add("DELETE", "/_sim/losses", request -> {
+                    faults.losses().clear();
+                    return ApiResponse.empty(204);
+                })
                 .add("PUT", "/_sim/catalog/availability", this::setAvailability)
                 .add("GET", "/_sim/requests", this::requests)
                 .add("DELETE", "/_sim/requests", request -> {

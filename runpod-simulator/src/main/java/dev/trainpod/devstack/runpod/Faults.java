@@ -10,7 +10,10 @@ import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** The failures tests have asked the simulator to inject into /v2 calls, checked before real handling. */
+/**
+ * The failures tests have asked the simulator to inject into /v2 calls, checked before real handling, and the
+ * host losses ({@link Losses}) to inflict on running pods.
+ */
 final class Faults {
 
     /** The kinds of failure RunPod is known to answer with. */
@@ -90,6 +93,89 @@ final class Faults {
     }
 
     private final List<Fault> faults = new CopyOnWriteArrayList<>();
+    private final Losses losses = new Losses();
+
+    /** The host losses tests have asked for. */
+    Losses losses() {
+        return losses;
+    }
+
+    /**
+     * Host losses, as RunPod shows them: a pod whose host failed vanishes (the API answers 404) or stops in EXITED
+     * or ERROR, its container killed at once (SIGKILL: the job cannot report). A loss fires when the pod's container
+     * prints the metric line of a step: at a chosen step of a pod by name (each such loss fires once, so a
+     * deployment's next pod can be lost at a later step), or at random, with a seed, at a probability per step.
+     */
+    static final class Losses {
+
+        private static final Set<String> PROPERTIES = Set.of("podName", "atStep", "how", "seed", "probability");
+        private static final List<String> HOW = List.of("VANISH", "EXITED", "ERROR");
+        private static final java.util.regex.Pattern STEP = java.util.regex.Pattern.compile(
+                "TRAINPOD_METRIC .*\"step\":\\s*(\\d+)");
+
+        /** A loss at a chosen step of the pods named so, or at random with {@code random} set. */
+        private record Loss(String podName, int atStep, PodStatus how, java.util.Random random, double probability) {
+        }
+
+        private final List<Loss> losses = new CopyOnWriteArrayList<>();
+
+        /** Adds the loss a control-API body describes. */
+        void add(JsonNode spec) {
+            SchemaChecks checks = new SchemaChecks();
+            if (spec == null || !checks.object(spec, "$")) {
+                throw ApiProblem.badRequest("Send a JSON object describing the loss.");
+            }
+            checks.onlyProperties(spec, PROPERTIES, "$");
+            String podName = checks.string(spec, "podName", "$", 1);
+            Integer atStep = checks.integer(spec, "atStep", "$", 1);
+            String how = checks.oneOf(spec, "how", "$", HOW);
+            Integer seed = checks.integer(spec, "seed", "$", 0);
+            boolean random = spec.has("probability");
+            double probability = spec.path("probability").asDouble(-1);
+            if (random && (probability <= 0 || probability > 1 || seed == null)) {
+                checks.errors().add("$.probability: want a number in (0, 1] with an integer seed");
+            }
+            if (!random && (podName == null || atStep == null)) {
+                checks.errors().add("$: want podName and atStep, or seed and probability");
+            }
+            if (!checks.errors().isEmpty()) {
+                throw new ApiProblem(400, "The loss is not valid.", checks.errors());
+            }
+            PodStatus status = how == null || how.equals("VANISH") ? PodStatus.TERMINATED : PodStatus.valueOf(how);
+            losses.add(new Loss(podName, atStep == null ? 0 : atStep, status,
+                    random ? new java.util.Random(seed) : null, probability));
+        }
+
+        void clear() {
+            losses.clear();
+        }
+
+        /** What becomes of the pod named so whose container printed this line: a status it is lost to, if any. */
+        Optional<PodStatus> check(String podName, String line) {
+            if (losses.isEmpty()) {
+                return Optional.empty();
+            }
+            java.util.regex.Matcher m = STEP.matcher(line);
+            if (!m.find()) {
+                return Optional.empty();
+            }
+            int step = Integer.parseInt(m.group(1));
+            for (Loss loss : losses) {
+                if (loss.random() != null) {
+                    boolean hit;
+                    synchronized (loss.random()) {
+                        hit = loss.random().nextDouble() < loss.probability();
+                    }
+                    if (hit && (loss.podName() == null || loss.podName().equals(podName))) {
+                        return Optional.of(loss.how());
+                    }
+                } else if (loss.podName().equals(podName) && loss.atStep() == step && losses.remove(loss)) {
+                    return Optional.of(loss.how());
+                }
+            }
+            return Optional.empty();
+        }
+    }
 
     /** Adds the fault a control-API body describes and answers its id. */
     String add(JsonNode spec) {

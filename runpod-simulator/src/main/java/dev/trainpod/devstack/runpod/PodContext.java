@@ -10,7 +10,8 @@ import java.util.function.Consumer;
  *
  * @param io runs output readers and exit handlers, which block
  * @param logSink receives every pod log line, already prefixed with the pod id
+ * @param losses the host losses tests asked for, checked against each container line
  */
 record PodContext(ScheduledExecutorService scheduler, ExecutorService io, Duration transitionDelay,
-                  Duration restartDelay, Consumer<String> logSink) {
+                  Duration restartDelay, Consumer<String> logSink, Faults.Losses losses) {
 }

@@ -50,11 +50,11 @@ public final class RunPodSimulator implements AutoCloseable {
         this.scheduler = new ScheduledThreadPoolExecutor(2, daemonThreads("runpod-sim-timer"));
         scheduler.setRemoveOnCancelPolicy(true);
         this.io = Executors.newCachedThreadPool(daemonThreads("runpod-sim-pod-io"));
+        Faults faults = new Faults();
         PodContext context = new PodContext(scheduler, io, builder.transitionDelay, builder.restartDelay,
-                builder.logSink);
+                builder.logSink, faults.losses());
         this.registry = new PodRegistry(keys, workRoot(builder.podWorkRoot), builder.baseEnv(), context);
         GpuCatalog catalog = new GpuCatalog();
-        Faults faults = new Faults();
         RequestJournal journal = new RequestJournal();
         new PodsApi(registry, catalog).register(v2);
         new CatalogApi(catalog).register(v2);

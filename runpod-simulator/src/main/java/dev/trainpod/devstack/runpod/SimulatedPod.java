@@ -163,13 +163,37 @@ final class SimulatedPod {
         }
         long thisRun = ++run;
         try {
-            container = Container.launch(workDir, containerEnv, spec.args(), log::container,
+            container = Container.launch(workDir, containerEnv, spec.args(), this::containerLine,
                     code -> containerExited(thisRun, code), context.io());
         } catch (IOException e) {
             log.system("container failed to start: " + e.getMessage());
             pauseBilling();
             status = PodStatus.ERROR;
         }
+    }
+
+    /** Logs a container line; a host loss the tests asked for at this line strikes the pod before the next one. */
+    private void containerLine(String line) {
+        log.container(line);
+        context.losses().check(spec.name(), line).ifPresent(this::lose);
+    }
+
+    /**
+     * The pod's host is lost: its container dies at once (no report), billing stops, and the pod vanishes
+     * ({@code TERMINATED}: RunPod answers 404) or stops in EXITED or ERROR.
+     */
+    synchronized void lose(PodStatus how) {
+        if (status != PodStatus.RUNNING) {
+            return;
+        }
+        cancelTimer();
+        killContainer();
+        pauseBilling();
+        status = how;
+        if (how == PodStatus.TERMINATED) {
+            terminatedAt = Instant.now();
+        }
+        log.system("host lost: the pod " + (how == PodStatus.TERMINATED ? "vanished" : "is " + how));
     }
 
     private synchronized void containerExited(long exitedRun, int code) {

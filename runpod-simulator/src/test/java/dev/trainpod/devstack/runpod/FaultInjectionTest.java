@@ -31,6 +31,7 @@ class FaultInjectionTest {
     @AfterEach
     void clearFaults() {
         assertThat(sim.send("DELETE", "/_sim/faults", null, null).status()).isEqualTo(204);
+        assertThat(sim.send("DELETE", "/_sim/losses", null, null).status()).isEqualTo(204);
         sim.simulator.pods().forEach(pod -> sim.delete("/v2/pods/" + pod.id()));
     }
 
@@ -147,6 +148,66 @@ class FaultInjectionTest {
         assertThat(java.util.List.of(first.get(10, TimeUnit.SECONDS).status(), retry.get(10, TimeUnit.SECONDS).status()))
                 .containsExactlyInAnyOrder(204, 404);
         assertThat(status(podId)).isEqualTo("TERMINATED");
+    }
+
+    /** A container that prints a metric line per step, as the trainer does, then idles. */
+    private static final String STEPS = "for s in $(seq 1 40); do echo \"TRAINPOD_METRIC {\\\"step\\\": $s}\"; "
+            + "sleep 0.05; done; sleep 1000";
+
+    @Test
+    void aPodLostAtAChosenStepStopsThereAndVanishesOrStopsAsRunPodShowsIt() {
+        String vanishing = createNamed("trainpod-loss-a");
+        String exiting = createNamed("trainpod-loss-b");
+        assertThat(sim.send("POST", "/_sim/losses", null,
+                "{\"podName\": \"trainpod-loss-a\", \"atStep\": 5}").status()).isEqualTo(204);
+        assertThat(sim.send("POST", "/_sim/losses", null,
+                "{\"podName\": \"trainpod-loss-b\", \"atStep\": 7, \"how\": \"EXITED\"}").status())
+                .isEqualTo(204);
+
+        SimPod gone = sim.awaitPod(vanishing, p -> p.status().equals("TERMINATED"));
+        SimPod stopped = sim.awaitPod(exiting, p -> p.status().equals("EXITED"));
+        assertThat(sim.get("/v2/pods/" + vanishing).status()).as("RunPod forgets a vanished pod").isEqualTo(404);
+        assertThat(sim.get("/v2/pods/" + exiting).json().get("status").asText()).isEqualTo("EXITED");
+        assertThat(lastStep(gone)).isEqualTo(5);
+        assertThat(lastStep(stopped)).isEqualTo(7);
+        double billed = sim.pod(exiting).billedSeconds();
+        SimulatorFixture.sleep(300);
+        assertThat(sim.pod(exiting).billedSeconds()).as("a lost pod bills no more").isEqualTo(billed);
+    }
+
+    @Test
+    void randomHostLossWithASeedStrikesAtTheSameStepEveryTime() {
+        int[] steps = new int[2];
+        for (int run = 0; run < 2; run++) {
+            assertThat(sim.send("POST", "/_sim/losses", null, "{\"seed\": 7, \"probability\": 0.1}").status())
+                    .isEqualTo(204);
+            String id = createNamed("trainpod-random-" + run);
+            steps[run] = lastStep(sim.awaitPod(id, p -> p.status().equals("TERMINATED")));
+            assertThat(sim.send("DELETE", "/_sim/losses", null, null).status()).isEqualTo(204);
+        }
+        assertThat(steps[0]).isBetween(1, 39).isEqualTo(steps[1]);
+    }
+
+    @Test
+    void anInvalidLossIsRefused() {
+        assertThat(sim.send("POST", "/_sim/losses", null, "{\"atStep\": 3}").status()).isEqualTo(400);
+        assertThat(sim.send("POST", "/_sim/losses", null, "{\"seed\": 1, \"probability\": 2}").status())
+                .isEqualTo(400);
+        assertThat(sim.send("POST", "/_sim/losses", null,
+                "{\"podName\": \"x\", \"atStep\": 3, \"how\": \"MELTED\"}").status()).isEqualTo(400);
+    }
+
+    private static String createNamed(String name) {
+        SimulatorFixture.Reply reply = sim.post("/v2/pods", podBody(RTX_4090, STEPS, Map.of())
+                .replace("\"trainpod-test\"", "\"" + name + "\""));
+        assertThat(reply.status()).as(reply.body()).isEqualTo(201);
+        return reply.json().get("id").asText();
+    }
+
+    /** The last step the pod's container printed. */
+    private static int lastStep(SimPod pod) {
+        return pod.log().stream().map(LogLine::line).filter(l -> l.startsWith("TRAINPOD_METRIC"))
+                .mapToInt(l -> Integer.parseInt(l.replaceAll("\\D+", ""))).max().orElse(0);
     }
 
     @Test
