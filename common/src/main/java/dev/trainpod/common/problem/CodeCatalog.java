@@ -49,6 +49,8 @@ public enum CodeCatalog {
             "Omit it, or give how long the GPUs may stay idle before the pod is terminated."),
     CAPACITY_WAIT_INVALID(Kind.PREFLIGHT, "`limits.capacityWaitMinutes` is outside 0–1440 minutes.",
             "Omit it (0: fail at once), or give how long to keep trying when no GPU type has capacity."),
+    MAX_RECOVERIES_INVALID(Kind.PREFLIGHT, "`limits.maxRecoveries` is outside 0–10.",
+            "Omit it (2 lost pods replaced), give 0 to turn recovery off, or at most 10."),
     ESTIMATE_ABOVE_BUDGET(Kind.PREFLIGHT, "Even the low cost estimate is above `limits.maxCostUsd`.",
             "Raise limits.maxCostUsd to the high estimate, or train less; POST /api/v1/estimates shows why."),
     RUNPOD_KEY_MISSING(Kind.PREFLIGHT, "No RunPod API key is stored for you.",

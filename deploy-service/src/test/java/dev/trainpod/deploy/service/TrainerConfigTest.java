@@ -22,7 +22,7 @@ class TrainerConfigTest {
     private static JobSpec spec(TrainingOptions.Validation validation, TrainingOptions.Checkpoint checkpoint) {
         return JobSpec.of(new DeploymentRequest(UUID.randomUUID(), "Qwen/Qwen2.5-0.5B", "SFT", Map.of(),
                 new DeploymentRequest.Gpu(List.of("NVIDIA L40S"), 2, "SECURE"),
-                new DeploymentRequest.Limits(60, BigDecimal.TEN, null, null), null, null, validation,
+                new DeploymentRequest.Limits(60, BigDecimal.TEN, null, null, null), null, null, validation,
                 new TrainingOptions.EarlyStopping(2, null), checkpoint, null, null));
     }
 

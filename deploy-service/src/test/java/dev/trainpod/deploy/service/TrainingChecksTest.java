@@ -21,7 +21,7 @@ class TrainingChecksTest {
                                              TrainingOptions.EarlyStopping e, TrainingOptions.Output o) {
         return new DeploymentRequest(UUID.randomUUID(), "Qwen/Qwen2.5-0.5B", "SFT", hyper,
                 new DeploymentRequest.Gpu(List.of("NVIDIA L40S"), gpus, "SECURE"),
-                new DeploymentRequest.Limits(60, BigDecimal.TEN, null, null), null, null, v, e, null, o, null);
+                new DeploymentRequest.Limits(60, BigDecimal.TEN, null, null, null), null, null, v, e, null, o, null);
     }
 
     private static DatasetSummary rows(long rows) {
