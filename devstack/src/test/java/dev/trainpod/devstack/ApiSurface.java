@@ -102,15 +102,17 @@ final class ApiSurface {
                 }
                 List<String> bodyTypes = new ArrayList<>();
                 op.getValue().path("requestBody").path("content").fieldNames().forEachRemaining(bodyTypes::add);
+                // What a client accepts: the success answers' types (any, when a success has no body), and the
+                // problem+json every error answers with.
                 Set<String> produces = new TreeSet<>();
-                op.getValue().path("responses").forEach(r -> r.path("content").fieldNames()
-                        .forEachRemaining(produces::add));
+                op.getValue().path("responses").properties().stream().filter(r -> r.getKey().startsWith("2"))
+                        .forEach(r -> r.getValue().path("content").fieldNames().forEachRemaining(produces::add));
                 Set<String> roles = new TreeSet<>();
                 for (JsonNode requirement : op.getValue().path("security")) {
                     requirement.elements().forEachRemaining(scopes -> scopes.forEach(r -> roles.add(r.asText())));
                 }
                 endpoints.add(new Endpoint(service, baseUrl, op.getKey().toUpperCase(), path.getKey(), pathParams,
-                        queryParams, bodyTypes, roles, produces.isEmpty() ? "*/*" : String.join(", ", produces)));
+                        queryParams, bodyTypes, roles, (produces.isEmpty() ? "*/*" : String.join(", ", produces)) + ", application/problem+json"));
             }
         }
         return endpoints;
