@@ -50,8 +50,8 @@ public final class Gateway implements AutoCloseable {
                     .replace("dataset-service:8082", hostPort(datasetUrl))
                     .replace("metrics-service:8083", hostPort(metricsUrl))
                     .replace("listen 8080;", "listen 127.0.0.1:" + port + ";")
+                    .replace("/tmp/", dir + "/") // before the paths below, which may lie under /tmp themselves
                     .replace("/usr/share/trainpod/console", console.toString())
-                    .replace("/tmp/", dir + "/")
                     .replace("/usr/share/trainpod-gateway", root.resolve("deploy/compose/gateway").toString());
             Path confFile = dir.resolve("nginx.conf");
             Files.writeString(confFile, conf);

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.trainpod.common.problem.CodeCatalog;
 import dev.trainpod.common.problem.ProblemCatalog;
+import dev.trainpod.common.problem.ProblemPages;
 import dev.trainpod.devstack.apidocs.OpenApiMerge;
 import dev.trainpod.devstack.shipping.Nginx;
 import dev.trainpod.devstack.shipping.Repo;
@@ -54,7 +55,7 @@ class ApiReferenceIT {
         for (ProblemCatalog p : ProblemCatalog.values()) {
             pages++;
             HttpResponse<String> r = get("/problems/" + p.slug());
-            if (r.statusCode() != 200 || !r.body().contains(p.title()) || !r.body().contains("What to do")
+            if (r.statusCode() != 200 || !r.body().contains(ProblemPages.html(p.title())) || !r.body().contains("What to do")
                     || !r.headers().firstValue("Content-Type").orElse("").startsWith("text/html")) {
                 failing.add(p.type() + " → " + r.statusCode());
             }

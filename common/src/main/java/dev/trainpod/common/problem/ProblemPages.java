@@ -97,7 +97,8 @@ public final class ProblemPages {
         return html(text).replaceAll("`([^`]+)`", "<code>$1</code>");
     }
 
-    private static String html(String s) {
+    /** The text escaped as the pages write it (&amp;, &lt;, &gt;, &quot;). */
+    public static String html(String s) {
         return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
     }
 }
