@@ -115,7 +115,9 @@ class ConsoleIT {
         assertThat(wait(60).until(d -> visible(d, "#failure-log")).getText()).isNotBlank();
         driver.findElement(By.id("retry")).click();
 
-        wait(30).until(d -> !browser.deploymentIdInUrl().equals(id));
+        // The page's address names the new deployment (a UUID, not a moment of the address in between).
+        wait(30).until(d -> browser.deploymentIdInUrl().matches("[0-9a-f-]{36}")
+                && !browser.deploymentIdInUrl().equals(id));
         String retried = browser.deploymentIdInUrl();
         assertThat(api(user).deployment(retried).body().path("retryOf").asText()).isEqualTo(id);
         wait(30).until(d -> d.findElement(By.id("summary")).getText().contains("retry of"));
