@@ -52,7 +52,7 @@ class AbuseLimitsIT {
             .connectTimeout(Duration.ofSeconds(5)).build();
     private static LocalStack stack;
     private static OwnerFixture.Owner a;
-    private static Nginx gateway;
+    private static Gateway gateway;
     private static ActiveJob job;
 
     /** A running deployment of a user of this test, with its pod's job token. */

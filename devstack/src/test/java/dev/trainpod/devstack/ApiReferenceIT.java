@@ -33,7 +33,7 @@ class ApiReferenceIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static LocalStack stack;
-    private static Nginx gateway;
+    private static Gateway gateway;
 
     @BeforeAll
     static void startGateway() {

@@ -32,7 +32,7 @@ class GatewayIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static LocalStack stack;
-    private static Nginx gateway;
+    private static Gateway gateway;
     private static String token;
 
     @BeforeAll
