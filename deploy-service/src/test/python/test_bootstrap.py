@@ -79,6 +79,9 @@ class SuccessfulJobTest(PodTestCase):
         spool = os.path.join(self.work_dir, "metrics-spool.jsonl")
         self.assertTrue(self.fake.wait_for(lambda: _lines(spool) >= down_at + 20, 10),
                         "the trainer went on and its points were spooled to disk")
+        agent_log = os.path.join(self.work_dir, "agent.log")
+        self.assertTrue(self.fake.wait_for(lambda: "spooling metrics and logs to disk" in _text(agent_log), 10),
+                        "the agent noticed the outage (a flush failed) before metrics-service came back")
         self.fake.metrics_down = False
         output = self.finish(process)
 
@@ -321,6 +324,14 @@ class FailedJobTest(PodTestCase):
         self.assertIn("terminated by signal", failed[0]["message"])
         self.assertPodTerminatedOnce()
         self.assertEqual([], _trainer_pids(self.work_dir))
+
+
+def _text(file_path):
+    try:
+        with open(file_path, encoding="utf-8") as f:
+            return f.read()
+    except OSError:
+        return ""
 
 
 def _lines(file_path):
