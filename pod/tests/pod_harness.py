@@ -17,11 +17,14 @@ from pathlib import Path
 
 from fake_pod_services import FakePodServices
 
-POD_DIR = Path(__file__).resolve().parents[2] / "main" / "resources" / "pod"
+POD_ROOT = Path(__file__).resolve().parents[1]  # pod/: bootstrap/, agent/, trainer/, tests/
+BOOTSTRAP_SH = POD_ROOT / "bootstrap" / "bootstrap.sh"
+AGENT_PY = POD_ROOT / "agent" / "trainpod_agent.py"
+SIM_TRAINER_PY = POD_ROOT / "trainer" / "sim" / "sim_trainer.py"
 AGENT_PLACEHOLDER = "__TRAINPOD_AGENT_B64__"
 TRAINER_PLACEHOLDER = "__TRAINPOD_TRAINER_B64__"
 BUNDLE_PLACEHOLDER = "__TRAINPOD_TRAINER_BUNDLE_B64__"
-TRAINER_DIR = Path(__file__).resolve().parents[4] / "trainer"
+TRAINER_DIR = POD_ROOT / "trainer"
 JOB_TOKEN = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJkZXAtN2YzYSJ9.job-token-signature-secret"
 POD_API_KEY = "rpa_PODSCOPED0123456789SECRETKEY"
 DATASET_TOKEN = "dlTok8f2b1c9e7d6a5f4e3b2c1d0e9f8a7b6c5d4e"
@@ -29,9 +32,9 @@ POD_ID = "pod-abc123"
 BASH = shutil.which("bash") or "/bin/bash"
 
 
-def b64_of(name):
+def b64_of(path):
     """The file zlib-compressed, then base64, as BootstrapScript.deflated embeds it."""
-    return base64.b64encode(zlib.compress((POD_DIR / name).read_bytes(), 9)).decode("ascii")
+    return base64.b64encode(zlib.compress(path.read_bytes(), 9)).decode("ascii")
 
 
 def trainer_bundle():
@@ -46,9 +49,9 @@ def trainer_bundle():
 
 def assembled_bootstrap():
     """bootstrap.sh with its placeholders replaced, exactly as deploy-service does it."""
-    script = (POD_DIR / "bootstrap.sh").read_text(encoding="utf-8")
-    return script.replace(AGENT_PLACEHOLDER, b64_of("trainpod_agent.py")).replace(
-        TRAINER_PLACEHOLDER, b64_of("sim_trainer.py")).replace(
+    script = BOOTSTRAP_SH.read_text(encoding="utf-8")
+    return script.replace(AGENT_PLACEHOLDER, b64_of(AGENT_PY)).replace(
+        TRAINER_PLACEHOLDER, b64_of(SIM_TRAINER_PY)).replace(
         BUNDLE_PLACEHOLDER, base64.b64encode(trainer_bundle()).decode("ascii"))
 
 

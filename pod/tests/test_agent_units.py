@@ -14,12 +14,12 @@ import unittest
 from unittest import mock
 
 from fake_pod_services import FRESH_TOKEN, FakePodServices
-from pod_harness import DATASET_TOKEN, JOB_TOKEN, POD_API_KEY, POD_DIR, TRAINER_DIR, sample_dataset, trainer_bundle
+from pod_harness import DATASET_TOKEN, JOB_TOKEN, POD_API_KEY, AGENT_PY, TRAINER_DIR, sample_dataset, trainer_bundle
 
 
 def load_agent():
     """Imports the agent from the resources without leaving a __pycache__ there (the jar would carry it)."""
-    spec = importlib.util.spec_from_file_location("trainpod_agent", str(POD_DIR / "trainpod_agent.py"))
+    spec = importlib.util.spec_from_file_location("trainpod_agent", str(AGENT_PY))
     module = importlib.util.module_from_spec(spec)
     saved, sys.dont_write_bytecode = sys.dont_write_bytecode, True
     try:

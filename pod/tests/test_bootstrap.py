@@ -8,14 +8,14 @@ import time
 import unittest
 
 from fake_pod_services import FRESH_TOKEN
-from pod_harness import (AGENT_PLACEHOLDER, BUNDLE_PLACEHOLDER, DATASET_TOKEN, JOB_TOKEN, POD_API_KEY, POD_DIR, POD_ID,
+from pod_harness import (AGENT_PLACEHOLDER, BUNDLE_PLACEHOLDER, DATASET_TOKEN, JOB_TOKEN, POD_API_KEY, BOOTSTRAP_SH, POD_ID,
                          TRAINER_DIR, TRAINER_PLACEHOLDER, PodTestCase, assembled_bootstrap, config_b64)
 
 
 class BootstrapScriptTest(unittest.TestCase):
 
     def test_each_placeholder_appears_once_and_the_assembled_script_fits_in_one_argument(self):
-        script = (POD_DIR / "bootstrap.sh").read_text(encoding="utf-8")
+        script = BOOTSTRAP_SH.read_text(encoding="utf-8")
         self.assertEqual(1, script.count(AGENT_PLACEHOLDER))
         self.assertEqual(1, script.count(TRAINER_PLACEHOLDER))
         self.assertEqual(1, script.count(BUNDLE_PLACEHOLDER))

@@ -10,7 +10,7 @@ import tempfile
 import unittest
 from unittest import mock
 
-from pod_harness import POD_DIR, sample_dataset
+from pod_harness import SIM_TRAINER_PY, sample_dataset
 from test_agent_units import AgentTestCase, agent
 
 
@@ -21,7 +21,7 @@ def run_sim_trainer(work_dir, steps, save_steps):
                    "hyperparameters": {"saveSteps": save_steps}}, f)
     with open(os.path.join(work_dir, "dataset.jsonl"), "wb") as f:
         f.write(sample_dataset(5))
-    out = subprocess.run([sys.executable, "-B", str(POD_DIR / "sim_trainer.py"), "--config", "config.json",
+    out = subprocess.run([sys.executable, "-B", str(SIM_TRAINER_PY), "--config", "config.json",
                           "--dataset", "dataset.jsonl"], cwd=work_dir, check=True, capture_output=True, text=True)
     return [json.loads(line[len("TRAINPOD_METRIC "):]) for line in out.stdout.splitlines()
             if line.startswith("TRAINPOD_METRIC ")]

@@ -20,7 +20,7 @@ import java.util.zip.ZipOutputStream;
 @ApplicationScoped
 public class BootstrapScript {
 
-    /** The trainer's files, copied from the repository's {@code trainer/} into {@code pod/trainer/} by the build. */
+    /** The trainer's files: the repository's {@code pod/trainer/}, which the {@code pod} module's jar carries. */
     static final List<String> TRAINER_FILES = List.of("trainpod_trainer.py", "trainer_config.py", "dataset_rows.py",
             "metrics_callback.py", "evaluation.py", "checkpoints.py", "distributed.py", "hub.py",
             "hyperparameters.json", "requirements.txt");

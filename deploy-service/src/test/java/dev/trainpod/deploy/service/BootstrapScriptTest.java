@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 
 class BootstrapScriptTest {
 
-    private static final Path TRAINER = Path.of("..", "trainer");
+    private static final Path TRAINER = Path.of("..", "pod", "trainer");
 
     @Test
     void theBundleCarriesEveryTrainerModuleTheHyperparameterRulesAndTheRequirementsUnchanged() throws IOException {
