@@ -3,8 +3,9 @@
 #
 # It travels to the pod as the RunPod `args` string and runs as `bash -c "<script>"`, so it
 # never relies on its own path. deploy-service replaces the three base64 placeholders below
-# with trainpod_agent.py and sim_trainer.py (zlib-compressed, then base64) and a zip of the
-# Trainpod trainer (which the agent installs on a stock PyTorch image) before sending it.
+# with the agent (agent.pyz, a zipapp of pod/agent) and sim_trainer.py (each zlib-compressed,
+# then base64) and a zip of the Trainpod trainer (which the agent installs on a stock PyTorch
+# image) before sending it.
 #
 # RunPod restarts a container whose command exits, and keeps billing, so this script ends
 # with the pod terminated whatever happens: the agent terminates it after success or
@@ -56,8 +57,8 @@ trainpod_on_exit() {
   trap '' TERM INT
   cd "$trainpod_dir" 2>/dev/null
   if [ "$code" -ne 0 ] && [ ! -e failure-reported ]; then
-    if command -v python3 >/dev/null 2>&1 && [ -s trainpod_agent.py ]; then
-      python3 trainpod_agent.py fail --exit-code "$code"
+    if command -v python3 >/dev/null 2>&1 && [ -s agent.pyz ]; then
+      python3 agent.pyz fail --exit-code "$code"
     fi
     [ -e failure-reported ] || trainpod_curl_report "$code" || echo "trainpod: could not report the failure" >&2
   fi
@@ -104,15 +105,16 @@ if ! command -v python3 >/dev/null 2>&1; then
   echo "trainpod: python3 is not on PATH; this image cannot run the Trainpod agent" >&2
   exit 127
 fi
-# The agent and the simulated trainer travel zlib-compressed (the script must fit in one argument).
+# The agent (a zipapp of stored files, so that zlib compresses across them) and the simulated
+# trainer travel zlib-compressed (the script must fit in one argument).
 trainpod_inflate() {
   python3 -c 'import base64, sys, zlib; sys.stdout.buffer.write(zlib.decompress(base64.b64decode(sys.stdin.read())))'
 }
-printf '%s' '__TRAINPOD_AGENT_B64__' | trainpod_inflate > trainpod_agent.py
+printf '%s' '__TRAINPOD_AGENT_B64__' | trainpod_inflate > agent.pyz
 printf '%s' '__TRAINPOD_TRAINER_B64__' | trainpod_inflate > sim_trainer.py
 printf '%s' '__TRAINPOD_TRAINER_BUNDLE_B64__' | base64 -d > trainer-bundle.zip
 # In the background and waited for: bash defers a trap while a foreground child runs, and
 # SIGTERM must reach the agent at once (it kills the trainer, reports, terminates the pod).
-python3 trainpod_agent.py run &
+python3 agent.pyz run &
 agent_pid=$!
 wait "$agent_pid"

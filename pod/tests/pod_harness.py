@@ -19,7 +19,7 @@ from fake_pod_services import FakePodServices
 
 POD_ROOT = Path(__file__).resolve().parents[1]  # pod/: bootstrap/, agent/, trainer/, tests/
 BOOTSTRAP_SH = POD_ROOT / "bootstrap" / "bootstrap.sh"
-AGENT_PY = POD_ROOT / "agent" / "trainpod_agent.py"
+AGENT_DIR = POD_ROOT / "agent"  # __main__.py and the trainpod_agent package: agent.pyz
 SIM_TRAINER_PY = POD_ROOT / "trainer" / "sim" / "sim_trainer.py"
 AGENT_PLACEHOLDER = "__TRAINPOD_AGENT_B64__"
 TRAINER_PLACEHOLDER = "__TRAINPOD_TRAINER_B64__"
@@ -32,9 +32,27 @@ POD_ID = "pod-abc123"
 BASH = shutil.which("bash") or "/bin/bash"
 
 
-def b64_of(path):
-    """The file zlib-compressed, then base64, as BootstrapScript.deflated embeds it."""
-    return base64.b64encode(zlib.compress(path.read_bytes(), 9)).decode("ascii")
+def b64_of(content):
+    """The bytes (or a file's) zlib-compressed, then base64, as BootstrapScript.deflated embeds them."""
+    if isinstance(content, Path):
+        content = content.read_bytes()
+    return base64.b64encode(zlib.compress(content, 9)).decode("ascii")
+
+
+def agent_files():
+    """The agent's files as agent.pyz holds them: __main__.py and the package's modules (BootstrapScript.AGENT_FILES)."""
+    return [f.relative_to(AGENT_DIR).as_posix() for f in
+            [AGENT_DIR / "__main__.py"] + sorted((AGENT_DIR / "trainpod_agent").glob("*.py"))]
+
+
+def agent_zipapp():
+    """agent.pyz as deploy-service zips it (BootstrapScript.agentZipapp): files stored, the whole then
+    zlib-compressed for the trip; run with `python3 agent.pyz run`."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as z:
+        for name in agent_files():
+            z.write(AGENT_DIR / name, name)
+    return out.getvalue()
 
 
 def trainer_bundle():
@@ -50,7 +68,7 @@ def trainer_bundle():
 def assembled_bootstrap():
     """bootstrap.sh with its placeholders replaced, exactly as deploy-service does it."""
     script = BOOTSTRAP_SH.read_text(encoding="utf-8")
-    return script.replace(AGENT_PLACEHOLDER, b64_of(AGENT_PY)).replace(
+    return script.replace(AGENT_PLACEHOLDER, b64_of(agent_zipapp())).replace(
         TRAINER_PLACEHOLDER, b64_of(SIM_TRAINER_PY)).replace(
         BUNDLE_PLACEHOLDER, base64.b64encode(trainer_bundle()).decode("ascii"))
 

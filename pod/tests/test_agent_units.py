@@ -14,19 +14,18 @@ import unittest
 from unittest import mock
 
 from fake_pod_services import FRESH_TOKEN, FakePodServices
-from pod_harness import DATASET_TOKEN, JOB_TOKEN, POD_API_KEY, AGENT_PY, TRAINER_DIR, sample_dataset, trainer_bundle
+from pod_harness import DATASET_TOKEN, JOB_TOKEN, POD_API_KEY, AGENT_DIR, TRAINER_DIR, sample_dataset, trainer_bundle
 
 
 def load_agent():
-    """Imports the agent from the resources without leaving a __pycache__ there (the jar would carry it)."""
-    spec = importlib.util.spec_from_file_location("trainpod_agent", str(AGENT_PY))
-    module = importlib.util.module_from_spec(spec)
+    """Imports the agent's package from pod/agent without leaving a __pycache__ there (the jar would carry it)."""
     saved, sys.dont_write_bytecode = sys.dont_write_bytecode, True
+    if str(AGENT_DIR) not in sys.path:
+        sys.path.insert(0, str(AGENT_DIR))
     try:
-        spec.loader.exec_module(module)
+        return importlib.import_module("trainpod_agent")
     finally:
         sys.dont_write_bytecode = saved
-    return module
 
 
 agent = load_agent()
@@ -47,7 +46,7 @@ class AgentTestCase(unittest.TestCase):
         patcher.start()
         self.addCleanup(patcher.stop)
         agent.State.work_dir, agent.State.secrets = work_dir, []
-        quiet = mock.patch.object(agent, "echo")  # agent lines still go to agent.log
+        quiet = mock.patch.object(agent.core, "echo")  # agent lines still go to agent.log
         quiet.start()
         self.addCleanup(quiet.stop)
         self.work_dir = work_dir
@@ -110,16 +109,16 @@ class TrainerChoiceTest(unittest.TestCase):
             f.write(trainer_bundle())
 
     def test_a_machine_without_gpu_libraries_runs_the_simulated_trainer(self):
-        with mock.patch.object(agent, "missing_gpu_libraries", return_value=["torch", "transformers", "trl"]), \
-                mock.patch.object(agent, "echo"):
+        with mock.patch.object(agent.training, "missing_gpu_libraries", return_value=["torch", "transformers", "trl"]), \
+                mock.patch.object(agent.core, "echo"):
             command, kind, install = agent.trainer_command({}, "c.json", "d.jsonl")
         self.assertEqual("simulated", kind)
         self.assertTrue(command[-5].endswith("sim_trainer.py"))
         self.assertIsNone(install)
 
     def test_a_stock_pytorch_image_installs_the_pinned_libraries_and_runs_the_bundled_trainer(self):
-        with mock.patch.object(agent, "missing_gpu_libraries", return_value=["trl", "peft"]), \
-                mock.patch.object(agent, "echo"):
+        with mock.patch.object(agent.training, "missing_gpu_libraries", return_value=["trl", "peft"]), \
+                mock.patch.object(agent.core, "echo"):
             command, kind, install = agent.trainer_command({}, "c.json", "d.jsonl")
         trainer_dir = os.path.join(self.work_dir, "trainer")
         self.assertEqual("real", kind)
@@ -133,7 +132,7 @@ class TrainerChoiceTest(unittest.TestCase):
 
     def test_an_image_without_pip_fails_before_any_time_is_spent(self):
         real_find_spec = importlib.util.find_spec
-        with mock.patch.object(agent, "missing_gpu_libraries", return_value=["trl"]), \
+        with mock.patch.object(agent.training, "missing_gpu_libraries", return_value=["trl"]), \
                 mock.patch.object(agent.importlib.util, "find_spec",
                                   side_effect=lambda name: None if name == "pip" else real_find_spec(name)):
             with self.assertRaises(agent.JobFailure) as failure:
@@ -143,7 +142,7 @@ class TrainerChoiceTest(unittest.TestCase):
 
     def test_a_missing_bundle_on_a_stock_image_fails_with_a_clear_cause(self):
         os.remove(os.path.join(self.work_dir, agent.TRAINER_BUNDLE))
-        with mock.patch.object(agent, "missing_gpu_libraries", return_value=["trl"]):
+        with mock.patch.object(agent.training, "missing_gpu_libraries", return_value=["trl"]):
             with self.assertRaises(agent.JobFailure) as failure:
                 agent.trainer_command({}, "c.json", "d.jsonl")
         self.assertEqual(agent.EXIT_CONFIG, failure.exception.exit_code)
@@ -152,7 +151,7 @@ class TrainerChoiceTest(unittest.TestCase):
     def test_a_machine_with_gpu_libraries_runs_the_real_trainer_even_when_a_simulation_is_asked_for(self):
         with tempfile.NamedTemporaryFile(suffix="trainpod_trainer.py") as trainer, \
                 mock.patch.dict(os.environ, {"TRAINPOD_TRAINER": trainer.name}), \
-                mock.patch.object(agent, "missing_gpu_libraries", return_value=[]), mock.patch.object(agent, "echo"):
+                mock.patch.object(agent.training, "missing_gpu_libraries", return_value=[]), mock.patch.object(agent.core, "echo"):
             command, kind, install = agent.trainer_command({"simulation": {"steps": 3}}, "c.json", "d.jsonl")
         self.assertEqual("real", kind)
         self.assertEqual(trainer.name, command[2])
@@ -160,8 +159,8 @@ class TrainerChoiceTest(unittest.TestCase):
 
     def test_the_trainer_image_is_looked_for_first_then_the_bundle_without_installing(self):
         self.assertEqual("/opt/trainpod/trainer/trainpod_trainer.py", agent.DEFAULT_TRAINER)
-        with mock.patch.dict(os.environ), mock.patch.object(agent, "missing_gpu_libraries", return_value=[]), \
-                mock.patch.object(agent, "echo"):
+        with mock.patch.dict(os.environ), mock.patch.object(agent.training, "missing_gpu_libraries", return_value=[]), \
+                mock.patch.object(agent.core, "echo"):
             os.environ.pop("TRAINPOD_TRAINER", None)
             command, kind, install = agent.trainer_command({}, "c.json", "d.jsonl")
         self.assertEqual(os.path.join(self.work_dir, "trainer", "trainpod_trainer.py"), command[2])
@@ -327,7 +326,7 @@ class UploadTest(AgentTestCase):
         path = os.path.join(self.work_dir, "model.bin")
         with open(path, "wb") as f:
             f.write(content)
-        with mock.patch.object(agent, "upload_offset", side_effect=lambda *a: 0):  # a stale answer
+        with mock.patch.object(agent.artifacts, "upload_offset", side_effect=lambda *a: 0):  # a stale answer
             self.fake.artifacts["model.bin"] = bytearray(content[:1000])
             with mock.patch.dict(os.environ, {"TRAINPOD_UPLOAD_CHUNK_BYTES": "1000"}):
                 record = agent.upload_artifact(self.fake.artifacts_url(), "model.bin", path)

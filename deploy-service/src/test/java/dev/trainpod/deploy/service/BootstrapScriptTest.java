@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 class BootstrapScriptTest {
 
     private static final Path TRAINER = Path.of("..", "pod", "trainer");
+    private static final Path AGENT = Path.of("..", "pod", "agent");
 
     @Test
     void theBundleCarriesEveryTrainerModuleTheHyperparameterRulesAndTheRequirementsUnchanged() throws IOException {
@@ -34,6 +35,37 @@ class BootstrapScriptTest {
             }
         }
         assertThat(bundled).isEqualTo(expected);
+    }
+
+    @Test
+    void theAgentZipappCarriesEveryAgentFileUnchanged() throws IOException {
+        Map<String, String> zipped = new HashMap<>();
+        try (ZipInputStream zip = new ZipInputStream(new ByteArrayInputStream(BootstrapScript.agentZipapp()))) {
+            for (ZipEntry e = zip.getNextEntry(); e != null; e = zip.getNextEntry()) {
+                zipped.put(e.getName(), new String(zip.readAllBytes(), StandardCharsets.UTF_8));
+            }
+        }
+        Map<String, String> expected = new HashMap<>();
+        try (Stream<Path> files = Files.walk(AGENT)) {
+            for (Path f : files.filter(f -> f.toString().endsWith(".py")).toList()) {
+                expected.put(AGENT.relativize(f).toString().replace('\\', '/'), Files.readString(f));
+            }
+        }
+        assertThat(zipped).isEqualTo(expected);
+    }
+
+    @Test
+    void theAgentZipappRunsWithPython() throws IOException, InterruptedException {
+        Path pyz = Files.createTempFile("agent", ".pyz");
+        try {
+            Files.write(pyz, BootstrapScript.agentZipapp());
+            Process python = new ProcessBuilder("python3", pyz.toString(), "--help").redirectErrorStream(true).start();
+            String out = new String(python.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(python.waitFor()).as(out).isZero();
+            assertThat(out).contains("Trainpod pod agent", "run", "fail");
+        } finally {
+            Files.delete(pyz);
+        }
     }
 
     @Test
