@@ -4,9 +4,7 @@ import http.client
 import json
 import os
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 
 from .core import (
     EXIT_UNAVAILABLE, ARTIFACT_NAME_BAD_CHARS, JobFailure, HttpFailure, work_path, env_float, retry_base,

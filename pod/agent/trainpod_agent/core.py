@@ -5,77 +5,42 @@ import hashlib
 import os
 import re
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from datetime import datetime, timezone
 
-
 EXIT_CHECKSUM = 65  # EX_DATAERR
-
 EXIT_NO_DATASET = 66  # EX_NOINPUT
-
 EXIT_UNAVAILABLE = 69  # EX_UNAVAILABLE
-
 EXIT_AGENT_ERROR = 70  # EX_SOFTWARE
-
 EXIT_CONFIG = 78  # EX_CONFIG
-
 EXIT_SIGTERM = 143
-
 OOM_CAUSE = "out of GPU memory: reduce batch size or choose a GPU with more memory"
-
 SIGNAL_CAUSE = "terminated by signal (cancelled or preempted)"
-
 METRIC_PREFIX = "TRAINPOD_METRIC "
-
 TOTAL_STEPS_PREFIX = "TRAINPOD_TOTAL_STEPS "
-
 DEFAULT_RUNPOD_API = "https://api.runpod.io"
-
 REQUIRED_ENV = ("TRAINPOD_METRICS_URL", "TRAINPOD_DATASET_URL", "TRAINPOD_CONFIG")
-
 HIDDEN_FROM_TRAINER = ("TRAINPOD_JOB_TOKEN", "RUNPOD_API_KEY", "TRAINPOD_DATASET_URL", "TRAINPOD_VALIDATION_URL")
-
 DEFAULT_TRAINER = "/opt/trainpod/trainer/trainpod_trainer.py"
-
 TRAINER_BUNDLE = "trainer-bundle.zip"
-
 TRAINER_LIBRARIES = ("transformers", "trl", "peft", "datasets", "accelerate", "bitsandbytes")
-
 HF_ACCESS_CAUSE = ("the Hugging Face token cannot read this model: accept the model's licence on huggingface.co "
                    "and store a token with read access (PUT /api/v1/secrets/huggingface)")
-
 ARTIFACT_NAME_BAD_CHARS = re.compile(r"[^A-Za-z0-9._-]")
-
 MAX_DATASET_REFRESHES = 3
-
 DEFAULT_FINAL_REPORT_TIMEOUT = 600.0
-
 FINAL_BACKOFF_MAX = 10.0
-
 SIGTERM_REPORT_SECONDS = 10.0  # RunPod's SIGKILL follows a SIGTERM soon
-
 LOG_TAIL_LINES = 50
-
 BATCH_POINTS = 20
-
 BATCH_LINES = 200
-
 MAX_PER_POST = 500
-
 FLUSH_SECONDS = 2.0
-
 CHUNK_BYTES = 1 << 20
-
 CHECKPOINT_DIR = "checkpoints"
-
 CHECKPOINT_STATE = "trainer_state.json"  # Hugging Face's Trainer writes it into every checkpoint
-
 CHECKPOINT_DIR_NAME = re.compile(r"^checkpoint-(\d+)$")
-
 CHECKPOINT_ARTIFACT = re.compile(r"^checkpoint-(\d+)\.tar$")
-
 DEFAULT_CHECKPOINTS_KEPT = 2
 
 

@@ -6,7 +6,6 @@ import os
 import ssl
 import time
 import urllib.error
-import urllib.parse
 import urllib.request
 
 from .core import HttpFailure, State, retry_base, redact, log

@@ -3,7 +3,6 @@ trap's: report a failure, terminate)."""
 import argparse
 import os
 import signal
-import sys
 import traceback
 
 from .core import (
@@ -89,6 +88,3 @@ def main(argv=None):
         return cmd_run()
     return 0 if report_failure(args.exit_code) else 1
 
-
-if __name__ == "__main__":
-    sys.exit(main())

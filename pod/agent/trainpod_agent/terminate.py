@@ -3,9 +3,7 @@ the log's tail."""
 import os
 import shutil
 import subprocess
-import urllib.error
 import urllib.parse
-import urllib.request
 
 from .core import (
     DEFAULT_RUNPOD_API, LOG_TAIL_LINES, HttpFailure, work_path, read_file, write_file, tail_lines,
