@@ -2,7 +2,7 @@
 
 Pure logic, standard library only: the trainer turns the plan into TRL/PEFT objects. Every hyperparameter's
 type, bounds and default come from hyperparameters.json, the file deploy-service's pre-flight checks read too
-(and the table in trainer/README.md); an unknown key, a value of the wrong kind or out of bounds fails at once
+(and the table in pod/trainer/README.md); an unknown key, a value of the wrong kind or out of bounds fails at once
 with ConfigError, before a GPU minute is spent loading a model.
 """
 import json

@@ -3,10 +3,10 @@ made here, a few dozen steps through the real entry point (trainpod_trainer.py) 
 GPUs where present, and a checkpoint -> kill -> resume run. It prints, per case, the first and last loss, the eval
 loss, tokens/s and the time to the first step, and exits 1 if any case failed.
 
-    python3 trainer/gpu-check/gpu_check.py [--steps 30] [--keep DIR]
+    python3 pod/trainer/gpu-check/gpu_check.py [--steps 30] [--keep DIR]
 
-Needs a CUDA machine with the trainer's libraries (trainer/requirements.txt, torch, tokenizers). The planning,
-data and output parsing are pure (standard library only) and tested by trainer/tests/test_gpu_check.py.
+Needs a CUDA machine with the trainer's libraries (pod/trainer/requirements.txt, torch, tokenizers). The planning,
+data and output parsing are pure (standard library only) and tested by pod/trainer/tests/test_gpu_check.py.
 """
 import argparse
 import json

@@ -21,8 +21,9 @@ public record DeploymentRequest(
         String baseModel,
         @Schema(description = "Training method: SFT or DPO (DPO needs a prompt/chosen/rejected dataset).",
                 enumeration = {"SFT", "DPO"}) String method,
-        @Schema(description = "The trainer's hyperparameters by name (trainer/hyperparameters.json: names, types,"
-                + " bounds, defaults), e.g. epochs (1–100), learningRate (0–1), loraR (1–256), adapter lora|qlora|full;"
+        @Schema(description = "The trainer's hyperparameters by name (pod/trainer/hyperparameters.json: names,"
+                + " types, bounds, defaults), e.g. epochs (1–100), learningRate (0–1), loraR (1–256), adapter"
+                + " lora|qlora|full;"
                 + " absent ones take their defaults.") Map<String, Object> hyperparameters,
         @Schema(description = "GPU candidates, count and cloud; required.") Gpu gpu,
         @Schema(description = "Runtime, cost, idle and capacity-wait limits; maxRuntimeMinutes and maxCostUsd"

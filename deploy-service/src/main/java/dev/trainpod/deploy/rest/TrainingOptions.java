@@ -11,7 +11,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
  * The deployment request's training options beyond the hyperparameters: evaluation, early stopping, checkpoints,
  * where the result goes and where metrics are reported. The request and the stored {@code JobSpec} share these
  * records; the pre-flight checks ({@code TrainingChecks}) hold every field to its bounds, and the trainer
- * (trainer/evaluation.py, checkpoints.py, hub.py) reads them from the job config.
+ * (pod/trainer/evaluation.py, checkpoints.py, hub.py) reads them from the job config.
  */
 public final class TrainingOptions {
 

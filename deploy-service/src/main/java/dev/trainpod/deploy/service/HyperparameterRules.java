@@ -20,8 +20,8 @@ import java.util.Optional;
 
 /**
  * The trainer's own rules for {@code hyperparameters}: {@code pod/trainer/hyperparameters.json}, which the
- * {@code pod} module's jar carries as {@code pod/trainer/hyperparameters.json} beside the trainer it bundles, and which the trainer validates with
- * at start ({@code trainer_config.py}). Applied in pre-flight, a value the trainer would refuse is answered before
+ * {@code pod} module's jar carries (same path on the classpath) beside the trainer it bundles, and which the trainer
+ * validates with at start ({@code trainer_config.py}). Applied in pre-flight, a value the trainer would refuse is answered before
  * a pod bills; the estimate reads the same defaults.
  */
 @ApplicationScoped
@@ -224,7 +224,7 @@ public class HyperparameterRules {
         ObjectMapper mapper = new ObjectMapper();
         try (InputStream in = HyperparameterRules.class.getClassLoader().getResourceAsStream(RESOURCE)) {
             if (in == null) {
-                throw new IllegalStateException("missing " + RESOURCE + " (the pod module's jar carries it from pod/trainer/)");
+                throw new IllegalStateException("missing " + RESOURCE + " (the pod module's jar carries it)");
             }
             JsonNode root = mapper.readTree(in).path("hyperparameters");
             Map<String, Rule> rules = new LinkedHashMap<>();

@@ -10,7 +10,7 @@ import java.util.Map;
 /**
  * The job config the trainer reads (TRAINPOD_CONFIG, base64 JSON): model, method, hyperparameters, GPUs, evaluation,
  * early stopping, checkpoints, the Hub push and reporting, with the defaults that depend on the estimate filled in.
- * The trainer's own parsing (trainer/trainer_config.py, evaluation.py, checkpoints.py) accepts exactly these names.
+ * The trainer's own parsing (pod/trainer/trainer_config.py, evaluation.py, checkpoints.py) accepts exactly these names.
  */
 final class TrainerConfig {
 
