@@ -40,7 +40,8 @@ def b64_of(content):
 
 
 def agent_files():
-    """The agent's files as agent.pyz holds them: __main__.py and the package's modules (BootstrapScript.AGENT_FILES)."""
+    """The agent's files as agent.pyz holds them: __main__.py and the package's modules
+    (BootstrapScript.AGENT_FILES)."""
     return [f.relative_to(AGENT_DIR).as_posix() for f in
             [AGENT_DIR / "__main__.py"] + sorted((AGENT_DIR / "trainpod_agent").glob("*.py"))]
 

@@ -109,8 +109,8 @@ class TrainerChoiceTest(unittest.TestCase):
             f.write(trainer_bundle())
 
     def test_a_machine_without_gpu_libraries_runs_the_simulated_trainer(self):
-        with mock.patch.object(agent.training, "missing_gpu_libraries", return_value=["torch", "transformers", "trl"]), \
-                mock.patch.object(agent.core, "echo"):
+        with mock.patch.object(agent.training, "missing_gpu_libraries",
+                               return_value=["torch", "transformers", "trl"]), mock.patch.object(agent.core, "echo"):
             command, kind, install = agent.trainer_command({}, "c.json", "d.jsonl")
         self.assertEqual("simulated", kind)
         self.assertTrue(command[-5].endswith("sim_trainer.py"))
@@ -151,7 +151,8 @@ class TrainerChoiceTest(unittest.TestCase):
     def test_a_machine_with_gpu_libraries_runs_the_real_trainer_even_when_a_simulation_is_asked_for(self):
         with tempfile.NamedTemporaryFile(suffix="trainpod_trainer.py") as trainer, \
                 mock.patch.dict(os.environ, {"TRAINPOD_TRAINER": trainer.name}), \
-                mock.patch.object(agent.training, "missing_gpu_libraries", return_value=[]), mock.patch.object(agent.core, "echo"):
+                mock.patch.object(agent.training, "missing_gpu_libraries", return_value=[]), \
+                mock.patch.object(agent.core, "echo"):
             command, kind, install = agent.trainer_command({"simulation": {"steps": 3}}, "c.json", "d.jsonl")
         self.assertEqual("real", kind)
         self.assertEqual(trainer.name, command[2])
