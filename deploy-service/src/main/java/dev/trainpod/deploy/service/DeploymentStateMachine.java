@@ -211,7 +211,7 @@ public class DeploymentStateMachine {
         d.costUsd = d.priorCostUsd.add(cost);
         LOG.infof("deployment %s: pod %s terminated after %d s, %s USD", d.id, d.podId, seconds, cost);
         metrics.podTerminated(d, at);
-        Uni<Void> recorded = attempts.count("deploymentId", d.id).chain(before -> attempts.persist(
+        Uni<Void> recorded = attempts.countOf(d.id).chain(before -> attempts.persist(
                 DeploymentAttempt.of(d, (int) (before + 1), seconds, cost, at))).replaceWithVoid();
         if (d.status != DeploymentStatus.RECOVERING) {
             return recorded.chain(() -> announceIfSettled(d));

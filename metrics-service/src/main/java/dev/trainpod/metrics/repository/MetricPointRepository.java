@@ -133,6 +133,24 @@ public class MetricPointRepository {
                 });
     }
 
+    /** Time since the request, if no point below the batch's lowest step is stored: the batch holds the first. */
+    private static final String FIRST_STEP = "SELECT EXTRACT(EPOCH FROM (now() - j.created_at)) AS seconds FROM jobs j"
+            + " WHERE j.deployment_id = $1 AND NOT EXISTS (SELECT 1 FROM metric_points p"
+            + " WHERE p.deployment_id = $1 AND p.step < $2)";
+
+    /**
+     * See {@link #FIRST_STEP}: the seconds since the job's request when no point below {@code lowestStep} is
+     * stored (the points from {@code lowestStep} on hold its first step), else null; runs on its own.
+     */
+    public Uni<Double> secondsToFirstStep(UUID deploymentId, int lowestStep) {
+        return pool.preparedQuery(FIRST_STEP).execute(Tuple.of(deploymentId, lowestStep)).map(rows -> {
+            for (Row row : rows) {
+                return row.getNumeric("seconds").doubleValue();
+            }
+            return null;
+        });
+    }
+
     private static List<MetricPoint> points(RowSet<Row> rows) {
         List<MetricPoint> points = new ArrayList<>(rows.size());
         for (Row row : rows) {
