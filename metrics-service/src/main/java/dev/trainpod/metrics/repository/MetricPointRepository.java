@@ -1,7 +1,7 @@
 package dev.trainpod.metrics.repository;
 
-import dev.trainpod.metrics.MetricPoint;
-import dev.trainpod.metrics.MetricSeries;
+import dev.trainpod.metrics.api.MetricPoint;
+import dev.trainpod.metrics.api.MetricSeries;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Pool;

@@ -1,4 +1,4 @@
-package dev.trainpod.deploy.service;
+package dev.trainpod.deploy.api;
 
 import java.math.BigDecimal;
 import java.util.List;

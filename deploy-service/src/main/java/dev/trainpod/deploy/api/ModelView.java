@@ -1,4 +1,4 @@
-package dev.trainpod.deploy.rest;
+package dev.trainpod.deploy.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.trainpod.deploy.Deployment;

@@ -1,6 +1,6 @@
-package dev.trainpod.metrics.rest;
+package dev.trainpod.metrics.api;
 
-import dev.trainpod.metrics.MetricPoint;
+import dev.trainpod.metrics.api.MetricPoint;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 

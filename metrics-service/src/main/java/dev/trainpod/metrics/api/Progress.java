@@ -1,5 +1,7 @@
-package dev.trainpod.metrics;
+package dev.trainpod.metrics.api;
 
+import dev.trainpod.metrics.JobPhase;
+import dev.trainpod.metrics.JobStatus;
 import java.time.Instant;
 import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;

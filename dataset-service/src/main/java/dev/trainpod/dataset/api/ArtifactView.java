@@ -1,4 +1,4 @@
-package dev.trainpod.dataset.rest;
+package dev.trainpod.dataset.api;
 
 import dev.trainpod.dataset.Artifact;
 import java.time.Instant;

@@ -1,4 +1,4 @@
-package dev.trainpod.deploy.rest;
+package dev.trainpod.deploy.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;

@@ -1,4 +1,4 @@
-package dev.trainpod.metrics;
+package dev.trainpod.metrics.api;
 
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;

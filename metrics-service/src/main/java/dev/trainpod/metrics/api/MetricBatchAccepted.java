@@ -1,4 +1,4 @@
-package dev.trainpod.metrics.rest;
+package dev.trainpod.metrics.api;
 
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 

@@ -1,4 +1,4 @@
-package dev.trainpod.dataset.rest;
+package dev.trainpod.dataset.api;
 
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 /** The answer to a chunk that did not complete its upload (202): where the next chunk starts. */

@@ -1,4 +1,4 @@
-package dev.trainpod.deploy.rest;
+package dev.trainpod.deploy.api;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
@@ -15,13 +15,13 @@ import java.math.BigDecimal;
  * {@link BadNumber} naming the field, which {@link RequestNumberMapper} answers with 422 problem+json. The
  * ranges are the pre-flight checks' business; this only makes sure they receive a number.
  */
-final class RequestNumbers {
+public final class RequestNumbers {
 
     private RequestNumbers() {
     }
 
     /** A number that is not one the body may carry; Jackson adds the field's path as the error unwinds. */
-    static final class BadNumber extends MismatchedInputException {
+    public static final class BadNumber extends MismatchedInputException {
 
         /** What the field takes, e.g. "a whole number". */
         private final String expected;
@@ -31,15 +31,15 @@ final class RequestNumbers {
             this.expected = expected;
         }
 
-        String expected() {
+        public String expected() {
             return expected;
         }
     }
 
     /** A whole JSON number within an int; 8.0 counts, 8.5, "8", true and 1e10 do not. */
-    static final class Whole extends StdDeserializer<Integer> {
+    public static final class Whole extends StdDeserializer<Integer> {
 
-        Whole() {
+        public Whole() {
             super(Integer.class);
         }
 
@@ -62,9 +62,9 @@ final class RequestNumbers {
     }
 
     /** A finite JSON number read as a double; "NaN", "Infinity", 1e400 and strings do not count. */
-    static final class Finite extends StdDeserializer<Double> {
+    public static final class Finite extends StdDeserializer<Double> {
 
-        Finite() {
+        public Finite() {
             super(Double.class);
         }
 
@@ -83,9 +83,9 @@ final class RequestNumbers {
     }
 
     /** An exact decimal JSON number (an amount of money); strings, booleans and "NaN" do not count. */
-    static final class Decimal extends StdDeserializer<BigDecimal> {
+    public static final class Decimal extends StdDeserializer<BigDecimal> {
 
-        Decimal() {
+        public Decimal() {
             super(BigDecimal.class);
         }
 

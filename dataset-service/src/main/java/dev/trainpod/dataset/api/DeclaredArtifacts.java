@@ -1,4 +1,4 @@
-package dev.trainpod.dataset.rest;
+package dev.trainpod.dataset.api;
 
 import dev.trainpod.common.event.ArtifactsStored;
 import java.time.Instant;
@@ -12,7 +12,7 @@ public record DeclaredArtifacts(@Schema(description = "The deployment.") UUID de
                                 @Schema(description = "The artifacts declared final.") List<StoredArtifact> artifacts,
                                 @Schema(description = "When they were first declared.") Instant storedAt) {
 
-    static DeclaredArtifacts of(ArtifactsStored event) {
+    public static DeclaredArtifacts of(ArtifactsStored event) {
         return new DeclaredArtifacts(event.deploymentId(), event.artifacts().stream()
                 .map(a -> new StoredArtifact(a.id(), a.name(), a.bytes(), a.sha256())).toList(), event.storedAt());
     }

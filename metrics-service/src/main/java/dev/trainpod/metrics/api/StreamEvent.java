@@ -1,6 +1,7 @@
-package dev.trainpod.metrics;
+package dev.trainpod.metrics.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.trainpod.metrics.JobStatus;
 import java.time.Instant;
 
 /**

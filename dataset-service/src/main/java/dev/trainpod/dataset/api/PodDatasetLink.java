@@ -1,4 +1,4 @@
-package dev.trainpod.dataset.rest;
+package dev.trainpod.dataset.api;
 
 import java.time.Instant;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;

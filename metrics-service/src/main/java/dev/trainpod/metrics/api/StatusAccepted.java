@@ -1,4 +1,4 @@
-package dev.trainpod.metrics.rest;
+package dev.trainpod.metrics.api;
 
 import dev.trainpod.metrics.JobPhase;
 import dev.trainpod.metrics.JobStatus;

@@ -1,4 +1,4 @@
-package dev.trainpod.metrics;
+package dev.trainpod.metrics.api;
 
 import com.fasterxml.jackson.annotation.JsonAnyGetter;
 import com.fasterxml.jackson.annotation.JsonAnySetter;
