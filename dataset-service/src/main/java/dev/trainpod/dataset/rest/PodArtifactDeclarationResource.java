@@ -2,6 +2,9 @@ package dev.trainpod.dataset.rest;
 
 import dev.trainpod.common.security.DeployTokens;
 import dev.trainpod.common.security.Roles;
+import dev.trainpod.dataset.api.ArtifactNames;
+import dev.trainpod.dataset.api.DeclaredArtifacts;
+import dev.trainpod.dataset.api.StoredArtifact;
 import dev.trainpod.dataset.problem.DatasetProblems;
 import dev.trainpod.dataset.service.ArtifactDeclarations;
 import dev.trainpod.dataset.service.ArtifactRecords;

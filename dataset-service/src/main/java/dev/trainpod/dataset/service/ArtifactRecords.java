@@ -65,7 +65,7 @@ public class ArtifactRecords {
         return Panache.withTransaction(() -> quotas.artifactFits(deploymentId, name, declaredBytes)
                 .invoke(left -> room[0] = left)
                 .chain(() -> artifacts.findByName(deploymentId, name))
-                .call(previous -> previous == null ? Uni.createFrom().voidItem() : artifacts.delete("id", previous.id))
+                .call(previous -> previous == null ? Uni.createFrom().voidItem() : artifacts.deleteRow(previous.id))
                 .chain(previous -> {
                     Artifact artifact = new Artifact();
                     artifact.id = UUID.randomUUID();
@@ -103,7 +103,7 @@ public class ArtifactRecords {
 
     /** Forgets the upload. */
     public Uni<Void> discard(UUID id) {
-        return Panache.withTransaction(() -> artifacts.delete("id", id)).replaceWithVoid();
+        return Panache.withTransaction(() -> artifacts.deleteRow(id)).replaceWithVoid();
     }
 
     /** The user's complete artifacts, of one deployment when it is given. */
@@ -126,7 +126,7 @@ public class ArtifactRecords {
     public Uni<List<Artifact>> purgeStale(Instant cutoff) {
         return Panache.withTransaction(() -> artifacts.listStale(cutoff)
                 .call(stale -> stale.isEmpty() ? Uni.createFrom().voidItem()
-                        : artifacts.delete("id in ?1", stale.stream().map(a -> a.id).toList())));
+                        : artifacts.deleteRows(stale.stream().map(a -> a.id).toList())));
     }
 
     private static Instant now() {

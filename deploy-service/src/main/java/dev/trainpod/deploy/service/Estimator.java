@@ -1,9 +1,10 @@
 package dev.trainpod.deploy.service;
 
 import dev.trainpod.common.dataset.DatasetSummary;
+import dev.trainpod.deploy.api.CostEstimate;
 import dev.trainpod.deploy.client.RunPodModels;
 import dev.trainpod.deploy.config.EstimateConfig;
-import dev.trainpod.deploy.rest.DeploymentRequest;
+import dev.trainpod.deploy.api.DeploymentRequest;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.math.BigDecimal;
 import java.math.RoundingMode;

@@ -1,7 +1,8 @@
 package dev.trainpod.deploy.service;
 
 import dev.trainpod.deploy.JobSpec;
-import dev.trainpod.deploy.rest.TrainingOptions;
+import dev.trainpod.deploy.api.CostEstimate;
+import dev.trainpod.deploy.api.TrainingOptions;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.LinkedHashMap;

@@ -3,9 +3,10 @@ package dev.trainpod.deploy.service;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.trainpod.common.dataset.DatasetSummary;
+import dev.trainpod.deploy.api.CostEstimate;
 import dev.trainpod.deploy.client.RunPodModels;
 import dev.trainpod.deploy.config.EstimateConfig;
-import dev.trainpod.deploy.rest.DeploymentRequest;
+import dev.trainpod.deploy.api.DeploymentRequest;
 import io.smallrye.config.SmallRyeConfigBuilder;
 import java.math.BigDecimal;
 import java.util.List;

@@ -1,6 +1,6 @@
 package dev.trainpod.metrics.repository;
 
-import dev.trainpod.metrics.StreamEvent;
+import dev.trainpod.metrics.api.StreamEvent;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;

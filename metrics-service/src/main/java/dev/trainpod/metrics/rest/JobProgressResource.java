@@ -1,10 +1,10 @@
 package dev.trainpod.metrics.rest;
 
 import dev.trainpod.common.security.Roles;
-import dev.trainpod.metrics.LogTail;
-import dev.trainpod.metrics.MetricSeries;
-import dev.trainpod.metrics.Progress;
-import dev.trainpod.metrics.StreamEvent;
+import dev.trainpod.metrics.api.LogTail;
+import dev.trainpod.metrics.api.MetricSeries;
+import dev.trainpod.metrics.api.Progress;
+import dev.trainpod.metrics.api.StreamEvent;
 import dev.trainpod.metrics.config.MetricsConfig;
 import dev.trainpod.metrics.problem.JobProblems;
 import dev.trainpod.metrics.service.JobQueryService;
@@ -70,7 +70,7 @@ public class JobProgressResource {
             + "heartbeat.")
     @Parameter(name = "id", in = ParameterIn.PATH, description = "The deployment's id (a UUID): the job of a deployment has its id.")
     @APIResponse(responseCode = "200", description = "The progress.",
-            content = @Content(mediaType = "application/json", schema = @Schema(implementation = dev.trainpod.metrics.Progress.class),
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = dev.trainpod.metrics.api.Progress.class),
                     examples = @ExampleObject(name = "example", value = "{\"deploymentId\":\"6f1c2a9e-4b7d-4c1e-9a53-2f8e0d7b1c44\",\"phase\":\"TRAINING\",\"status\":\"ACTIVE\",\"step\":12,\"totalSteps\":30,\"percent\":40.0,\"loss\":1.874,\"tokensPerSecond\":2210.5,\"etaSeconds\":4,\"lastHeartbeatAt\":\"2026-12-06T11:00:10Z\",\"startedAt\":\"2026-12-06T11:00:02Z\"}")))
     @APIResponse(responseCode = "404", description = "No job of yours has this id (not-found).")
     /** Phase, status, step of total, percent, latest loss and throughput, ETA, last heartbeat. */

@@ -7,7 +7,7 @@ import dev.trainpod.common.outbox.Outbox;
 import dev.trainpod.metrics.Job;
 import dev.trainpod.metrics.JobPhase;
 import dev.trainpod.metrics.JobStatus;
-import dev.trainpod.metrics.StatusReport;
+import dev.trainpod.metrics.api.StatusReport;
 import dev.trainpod.metrics.config.MetricsConfig;
 import dev.trainpod.metrics.problem.JobProblems;
 import dev.trainpod.metrics.repository.JobRepository;

@@ -2,39 +2,27 @@ package dev.trainpod.metrics.service;
 
 import dev.trainpod.common.job.Sweep;
 import dev.trainpod.metrics.config.MetricsConfig;
+import dev.trainpod.metrics.repository.RetentionRepository;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.RowSet;
-import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
  * Deletes the points, log lines and phase changes of jobs whose deployment ended longer ago than
  * {@code trainpod.metrics.retention}; the job's row (owner, outcome, last progress) stays. Replicas take
- * different jobs ({@code SKIP LOCKED}).
+ * different jobs ({@code SKIP LOCKED}); the statement is {@link RetentionRepository}'s.
  */
 @ApplicationScoped
 public class RetentionJob {
 
     private static final int BATCH = 100;
 
-    private static final String DELETE_EXPIRED = "WITH old AS (SELECT deployment_id FROM jobs"
-            + " WHERE status = 'ENDED' AND telemetry_deleted_at IS NULL"
-            + " AND ended_at < now() - make_interval(secs => $1::float8)"
-            + " ORDER BY ended_at LIMIT $2::int FOR UPDATE SKIP LOCKED),"
-            + " points AS (DELETE FROM metric_points WHERE deployment_id IN (SELECT deployment_id FROM old)),"
-            + " lines AS (DELETE FROM log_lines WHERE deployment_id IN (SELECT deployment_id FROM old)),"
-            + " phases AS (DELETE FROM phase_changes WHERE deployment_id IN (SELECT deployment_id FROM old))"
-            + " UPDATE jobs SET telemetry_deleted_at = now(), log_lines_stored = 0"
-            + " WHERE deployment_id IN (SELECT deployment_id FROM old)";
-
-    private final Pool pool;
+    private final RetentionRepository retention;
     private final MetricsConfig config;
 
-    public RetentionJob(Pool pool, MetricsConfig config) {
-        this.pool = pool;
+    public RetentionJob(RetentionRepository retention, MetricsConfig config) {
+        this.retention = retention;
         this.config = config;
     }
 
@@ -47,8 +35,6 @@ public class RetentionJob {
 
     /** Deletes the telemetry of up to one batch of expired jobs; the item is how many jobs. */
     private Uni<Integer> deleteBatch() {
-        return pool.withTransaction(conn -> conn.preparedQuery(DELETE_EXPIRED)
-                .execute(Tuple.of(config.retention().toMillis() / 1000.0, BATCH))
-                .map(RowSet::rowCount));
+        return retention.deleteExpired(config.retention(), BATCH);
     }
 }

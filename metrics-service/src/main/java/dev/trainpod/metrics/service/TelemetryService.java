@@ -1,7 +1,7 @@
 package dev.trainpod.metrics.service;
 
 import dev.trainpod.metrics.JobStatus;
-import dev.trainpod.metrics.MetricPoint;
+import dev.trainpod.metrics.api.MetricPoint;
 import dev.trainpod.metrics.config.MetricsConfig;
 import dev.trainpod.metrics.problem.JobProblems;
 import dev.trainpod.metrics.repository.JobTelemetryRepository;
