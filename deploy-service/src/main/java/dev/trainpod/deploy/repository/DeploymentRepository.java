@@ -69,7 +69,7 @@ public class DeploymentRepository implements PanacheRepositoryBase<Deployment, U
             SELECT id FROM deployment d
             WHERE status IN ('SUCCEEDED', 'FAILED', 'CANCELLED') AND pod_id IS NULL AND ended_announced_at IS NULL
               AND ((ended_at < now() - make_interval(secs => $1) AND (claimed_by IS NULL OR NOT EXISTS (
-                        SELECT 1 FROM job_lease l WHERE l.name = 'replica:' || d.claimed_by AND l.held_until > now())))
+                        SELECT 1 FROM lease l WHERE l.name = 'replica:' || d.claimed_by AND l.held_until > now())))
                    OR ended_at < now() - make_interval(secs => $2))
             ORDER BY ended_at LIMIT $3""";
 

@@ -62,7 +62,7 @@ public class DeploymentStateMachine {
                 FROM deployment d
                 WHERE (status = 'PENDING' AND (next_attempt_at IS NULL OR next_attempt_at <= now()))
                    OR (status = 'PROVISIONING' AND pod_id IS NULL AND claimed_by IS NOT NULL
-                       AND NOT EXISTS (SELECT 1 FROM job_lease l
+                       AND NOT EXISTS (SELECT 1 FROM lease l
                                        WHERE l.name = 'replica:' || d.claimed_by AND l.held_until > now()))),
             candidates AS (
                 SELECT d.id, e.was FROM eligible e JOIN deployment d ON d.id = e.id AND d.status = e.was
