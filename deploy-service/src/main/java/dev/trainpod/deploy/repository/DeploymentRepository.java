@@ -71,7 +71,7 @@ public class DeploymentRepository implements PanacheRepositoryBase<Deployment, U
             SELECT id FROM deployment d
             WHERE status IN ('SUCCEEDED', 'FAILED', 'CANCELLED') AND pod_id IS NULL AND ended_announced_at IS NULL
               AND ((ended_at < now() - make_interval(secs => $1) AND (claimed_by IS NULL OR NOT EXISTS (
-                        SELECT 1 FROM job_lease l WHERE l.name = 'replica:' || d.claimed_by AND l.held_until > now())))
+                        SELECT 1 FROM lease l WHERE l.name = 'replica:' || d.claimed_by AND l.held_until > now())))
                    OR ended_at < now() - make_interval(secs => $2))
             ORDER BY ended_at LIMIT $3""";
 
@@ -89,7 +89,7 @@ public class DeploymentRepository implements PanacheRepositoryBase<Deployment, U
                 FROM deployment d
                 WHERE (status = 'PENDING' AND (next_attempt_at IS NULL OR next_attempt_at <= now()))
                    OR (status = 'PROVISIONING' AND pod_id IS NULL AND claimed_by IS NOT NULL
-                       AND NOT EXISTS (SELECT 1 FROM job_lease l
+                       AND NOT EXISTS (SELECT 1 FROM lease l
                                        WHERE l.name = 'replica:' || d.claimed_by AND l.held_until > now()))),
             candidates AS (
                 SELECT d.id, e.was FROM eligible e JOIN deployment d ON d.id = e.id AND d.status = e.was

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.trainpod.common.event.FailureReason;
+import dev.trainpod.common.job.JobLease;
 import dev.trainpod.common.problem.ProblemException;
 import dev.trainpod.common.testing.TrainpodTestResource;
 import dev.trainpod.deploy.Deployment;

@@ -1,5 +1,6 @@
 package dev.trainpod.metrics.service;
 
+import dev.trainpod.common.job.JobLease;
 import dev.trainpod.common.job.Sweep;
 import dev.trainpod.metrics.config.MetricsConfig;
 import dev.trainpod.metrics.repository.RetentionRepository;
@@ -10,8 +11,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 /**
  * Deletes the points, log lines and phase changes of jobs whose deployment ended longer ago than
- * {@code trainpod.metrics.retention}; the job's row (owner, outcome, last progress) stays. Replicas take
- * different jobs ({@code SKIP LOCKED}); the statement is {@link RetentionRepository}'s.
+ * {@code trainpod.metrics.retention}; the job's row (owner, outcome, last progress) stays. One replica at a time
+ * runs it (a {@link JobLease}); a batch also locks its jobs ({@code SKIP LOCKED}); the statement is
+ * {@link RetentionRepository}'s.
  */
 @ApplicationScoped
 public class RetentionJob {
@@ -20,17 +22,20 @@ public class RetentionJob {
 
     private final RetentionRepository retention;
     private final MetricsConfig config;
+    private final JobLease lease;
 
-    public RetentionJob(RetentionRepository retention, MetricsConfig config) {
+    public RetentionJob(RetentionRepository retention, MetricsConfig config, JobLease lease) {
         this.retention = retention;
         this.config = config;
+        this.lease = lease;
     }
 
     @Scheduled(every = "${trainpod.metrics.retention-interval}", delayed = "10s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> deleteExpired() {
-        return Sweep.guarded("telemetry retention", () -> Multi.createBy().repeating().uni(this::deleteBatch)
-                .until(jobs -> jobs < BATCH).collect().last());
+        return Sweep.guarded("telemetry retention", () -> lease.whileHeld("metrics:retention",
+                config.retentionInterval(), () -> Multi.createBy().repeating().uni(this::deleteBatch)
+                        .until(jobs -> jobs < BATCH).collect().last()));
     }
 
     /** Deletes the telemetry of up to one batch of expired jobs; the item is how many jobs. */
