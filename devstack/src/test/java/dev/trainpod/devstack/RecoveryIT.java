@@ -139,6 +139,66 @@ class RecoveryIT {
     }
 
     /**
+     * Early stopping on the local stack: the simulated trainer's eval loss plateaus from step 10 (evaluated every 2
+     * steps, a checkpoint at each), so with patience 2 it stops at step 14 of 40, SUCCEEDED; its output holds the
+     * weights of the best checkpoint (step 10, the lowest eval loss metrics-service holds), and the saving is in
+     * the log and in the output's lineage file.
+     */
+    @Test
+    void aPlateauedRunStopsEarlyWithTheBestCheckpointAsItsOutputAndTheSavingReported() {
+        FaultUser user = new FaultUser(stack, root, "early-stopping");
+        Instant start = Instant.now();
+        ItHttp.Answer created = user.tryDeploy(1, "\"maxRuntimeMinutes\": 30, \"maxCostUsd\": 5", "{\"saveSteps\": 2}",
+                "{\"steps\": 40, \"stepSeconds\": 0.1, \"evalPlateauAtStep\": 10}",
+                "\"validation\": {\"fraction\": 0.2, \"everySteps\": 2},"
+                        + " \"earlyStopping\": {\"patience\": 2, \"minDelta\": 0.01}");
+        assertThat(created.status()).as(String.valueOf(created.body())).isEqualTo(202);
+        String id = created.body().path("id").asText();
+
+        JsonNode d = user.awaitEnded(List.of(id), Duration.ofMinutes(3)).get(id);
+
+        assertThat(d.path("status").asText()).as(d.toString()).isEqualTo("SUCCEEDED");
+        Map<Integer, Double> evaluated = new LinkedHashMap<>();
+        List<Integer> steps = new ArrayList<>();
+        user.metrics(id).forEach(p -> {
+            steps.add(p.path("step").asInt());
+            if (p.path("evalLoss").isNumber()) {
+                evaluated.put(p.path("step").asInt(), p.path("evalLoss").asDouble());
+            }
+        });
+        assertThat(steps).as("stopped early").containsExactlyElementsOf(java.util.stream.IntStream.rangeClosed(1, 14)
+                .boxed().toList());
+        assertThat(evaluated.keySet()).containsExactly(2, 4, 6, 8, 10, 12, 14);
+        int best = evaluated.entrySet().stream().min(Map.Entry.comparingByValue()).orElseThrow().getKey();
+        assertThat(best).isEqualTo(10);
+        JsonNode lineage = user.artifactJson(id, "trainpod_training.json");
+        assertThat(lineage.path("bestEvalLoss").asDouble()).isEqualTo(evaluated.get(best));
+        assertThat(lineage.path("bestCheckpoint").asText()).isEqualTo("checkpoint-10");
+        assertThat(lineage.path("weightsOfStep").asInt()).as("the output is the best checkpoint").isEqualTo(best);
+        JsonNode saved = lineage.path("earlyStopping");
+        assertThat(saved.path("stoppedAtStep").asInt()).isEqualTo(14);
+        assertThat(saved.path("stepsNotRun").asInt()).isEqualTo(26);
+        assertThat(saved.path("usdSaved").asDouble()).as(lineage.toString()).isPositive();
+        assertThat(user.logs(id)).anyMatch(l -> l.contains("early stopping saved 26 steps"));
+        Invariants.assertHolds(stack, "early stopping on a plateau", start, List.of(id), Map.of(id, 14),
+                Map.of("usdSaved", saved.path("usdSaved").asText()));
+    }
+
+    /** A GPU count the training cannot use is refused with a hint before any pod exists at the simulator. */
+    @Test
+    void aGpuCountTheTrainingCannotUseIsRefusedBeforeAnyPod() {
+        FaultUser user = new FaultUser(stack, root, "gpu-count-refused");
+        int podsBefore = stack.simulator().pods().size();
+        ItHttp.Answer a = user.tryDeploy(8, "\"maxRuntimeMinutes\": 30, \"maxCostUsd\": 5", "{\"batchSize\": 256}",
+                "{\"steps\": 10}", "");
+        assertThat(a.status()).as(String.valueOf(a.body())).isEqualTo(422);
+        assertThat(a.body().path("errors").findValuesAsText("code")).contains("GPU_COUNT_UNUSABLE");
+        assertThat(a.body().toString()).contains("or fewer (every GPU is billed)");
+        assertThat(user.deployments()).as("no deployment").isEmpty();
+        assertThat(stack.simulator().pods()).as("no pod").hasSize(podsBefore);
+    }
+
+    /**
      * The cost at the simulator's meter of the same run lost twice and recovered, never lost, and lost twice with
      * recovery off and retried from scratch each time (BENCHMARKS.md); run with
      * {@code -Dtrainpod.benchmark.recovery=true}.
