@@ -80,6 +80,23 @@ class RecoveryIT {
         assertThat(firstStep(pods.get(2))).as("pod 3 resumed from a checkpoint of pod 2").isBetween(13, 22);
         assertThat(lastStep(pods.get(2))).isEqualTo(STEPS);
 
+        // Each attempt shows the checkpoint it resumed from and the steps it gained beyond it (up to the checkpoint
+        // the next pod resumed from; the last one up to the end): together, every step once.
+        int resumed2 = firstStep(pods.get(1)) - 1;
+        int resumed3 = firstStep(pods.get(2)) - 1;
+        assertThat(attempts.get(0).path("resumedFromStep").isNull()).as(attempts.toString()).isTrue();
+        assertThat(attempts.findValues("resumedFromStep").subList(1, 3)).extracting(JsonNode::asInt)
+                .containsExactly(resumed2, resumed3);
+        assertThat(attempts.findValues("stepsGained")).extracting(JsonNode::asInt)
+                .containsExactly(resumed2, resumed3 - resumed2, STEPS - resumed3);
+        // The newest checkpoint stored off the pod, as the deployment and the progress show it.
+        int lastCheckpoint = d.path("lastCheckpoint").path("step").asInt();
+        assertThat(lastCheckpoint).as(d.toString()).isBetween(24, 28);
+        assertThat(d.path("lastCheckpoint").path("storedAt").asText()).isNotBlank();
+        JsonNode progress = user.progress(id);
+        assertThat(progress.path("lastCheckpointStep").asInt()).as(progress.toString()).isEqualTo(lastCheckpoint);
+        assertThat(progress.path("lastCheckpointAgeSeconds").asLong()).isNotNegative();
+
         // The cost is the sum of the pods' costs; each is what the simulator billed, plus the seconds a lost pod
         // was counted until its termination was confirmed.
         BigDecimal cost = d.path("costUsd").decimalValue();
