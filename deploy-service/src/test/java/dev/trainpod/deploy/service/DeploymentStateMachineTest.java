@@ -103,8 +103,8 @@ class DeploymentStateMachineTest {
         assertThat(recover(id)).as("limits.maxRecoveries defaults to 2").isEqualTo(
                 DeploymentStateMachine.Recovery.NONE);
         assertThat(ended(id)).isZero();
-        run(() -> Panache.withTransaction(() -> deployments.locked(id).chain(d -> states.move(d,
-                DeploymentStatus.SUCCEEDED, null, "done")).invoke(d -> d.lastStep = 30)));
+        run(() -> Panache.withTransaction(() -> deployments.locked(id).invoke(d -> d.lastStep = 30)
+                .chain(d -> states.move(d, DeploymentStatus.SUCCEEDED, null, "done"))));
         terminated(id, 3600);
         Deployment d = find(id);
         List<String> steps = new ArrayList<>();
