@@ -13,6 +13,15 @@ trainer's) a checkpoint-<step>/ directory in --checkpoint-dir (default checkpoin
 optimizer bytes, the last 2 kept. A run that finds a checkpoint there resumes after its step, and its loss
 series continues exactly as an uninterrupted run's would.
 
+Evaluation and early stopping as the real trainer (trainer/evaluation.py) does them: with "validation" in the config
+it reports `evalLoss` every validation.everySteps (default 50) steps, and checkpoints only at evaluated steps (the
+interval rounded up to a multiple of the eval interval); with "earlyStopping" it stops once `patience` evaluations
+in a row did not lower the best eval loss by more than `minDelta`, saves the stop step's checkpoint, keeps the best
+one besides the last two, and makes the best checkpoint's weights its output. It reports what the stop saved (steps
+not run × seconds per step × costPerHourUsd) in a log line and in output/trainpod_training.json, the real trainer's
+lineage file. The eval loss follows the training curve (+0.05) until simulation.evalPlateauAtStep and stays on that
+plateau from there, creeping up 0.001 a step: a run that stopped improving, which early stopping ends.
+
 GPU memory is simulated too, from the hyperparameters: 1.5 GiB plus 0.25 MiB per token of a
 step's batch (batchSize × maxSeqLength, defaults 4 × 2048). A batch that does not fit the
 simulated GPU (simulation.gpuMemoryGb, default 16) fails at step 1 with PyTorch's CUDA
@@ -75,19 +84,72 @@ def out_of_memory(needed_mib, gpu_gib):
         "(simulated)" % ((needed_mib - BASE_MEMORY_MIB) / 1024, gpu_gib))
 
 
-def write_output(config, steps, final_loss):
-    """What a real run leaves in output/: here a summary and deterministic adapter bytes."""
+def adapter_bytes(step):
+    """The simulated weights after `step` steps: deterministic, so the output shows which step it came from."""
+    return random.Random(step).getrandbits(8 * ARTIFACT_BYTES).to_bytes(ARTIFACT_BYTES, "little")
+
+
+def write_output(config, steps, final_loss, evaluation=None):
+    """What a real run leaves in output/: here a summary and deterministic adapter bytes (of the best evaluated
+    step when evaluating, else of the last), and with evaluation the real trainer's lineage file."""
     os.makedirs("output", exist_ok=True)
+    summary = {"trainer": "simulated", "model": config.get("model"), "method": config.get("method", "SFT"),
+               "steps": steps, "finalLoss": final_loss}
+    weights_of = steps
+    if evaluation is not None:
+        summary.update(evaluation)
+        weights_of = evaluation.get("bestStep") or steps
     with open(os.path.join("output", "training_summary.json"), "w", encoding="utf-8") as f:
-        json.dump({"trainer": "simulated", "model": config.get("model"), "method": config.get("method", "SFT"),
-                   "steps": steps, "finalLoss": final_loss}, f, indent=2)
+        json.dump(summary, f, indent=2)
+    if evaluation is not None:
+        with open(os.path.join("output", "trainpod_training.json"), "w", encoding="utf-8") as f:
+            json.dump(dict(summary, trainer="simulated", weightsOfStep=weights_of), f, indent=2)
     with open(os.path.join("output", "simulated_adapter.bin"), "wb") as f:
-        f.write(random.Random(steps).getrandbits(8 * ARTIFACT_BYTES).to_bytes(ARTIFACT_BYTES, "little"))
+        f.write(adapter_bytes(weights_of))
+
+
+class Plateau:
+    """Early stopping with the real trainer's rule: stop after `patience` evaluations in a row that did not lower
+    the best eval loss by more than `min_delta` (no stop when patience is None: evaluation only). Like Hugging Face's
+    trainer, the best checkpoint is the best among the saved (evaluated) ones."""
+
+    def __init__(self, patience, min_delta, state=None):
+        self.patience, self.min_delta = patience, min_delta
+        self.best_loss, self.without_gain, self.best_step, self.best_saved_loss = state or [None, 0, None, None]
+        self.stopped_at = None
+
+    def state(self):
+        return [self.best_loss, self.without_gain, self.best_step, self.best_saved_loss]
+
+    def update(self, step, loss):
+        """Records one evaluation; True when training should stop now."""
+        if self.best_loss is None or loss < self.best_loss - self.min_delta:
+            self.best_loss, self.without_gain = loss, 0
+            return False
+        self.without_gain += 1
+        if self.patience is not None and self.without_gain >= self.patience:
+            self.stopped_at = step
+            return True
+        return False
+
+    def saved(self, step, loss):
+        """A checkpoint was saved at an evaluated step: it is the best one when its eval loss is the lowest."""
+        if loss is not None and (self.best_saved_loss is None or loss < self.best_saved_loss):
+            self.best_step, self.best_saved_loss = step, loss
+
+
+def eval_loss(step, steps, plateau_at):
+    """The training curve's value +0.05 up to plateau_at; from there flat, creeping up 0.001 a step (a run that
+    stopped improving). ±0.0002 noise of its own (seeded by the step): evaluating leaves the training loss as it is."""
+    at = step if plateau_at is None else min(step, int(plateau_at))
+    creep = 0.0 if plateau_at is None else 0.001 * max(0, step - int(plateau_at))
+    return round(2.5 * math.exp(-3 * at / steps) + 0.35 + creep + random.Random(step).uniform(-0.0002, 0.0002), 4)
 
 
 CHECKPOINT_NAME = re.compile(r"^checkpoint-(\d+)$")
 CHECKPOINTS_KEPT = 2
 DEFAULT_SAVE_STEPS = 200  # hyperparameters.json's default for saveSteps
+DEFAULT_EVAL_EVERY_STEPS = 50  # trainer/evaluation.py's
 OPTIMIZER_BYTES = 16 * 1024
 
 
@@ -103,33 +165,51 @@ def last_checkpoint(checkpoint_dir):
     return max(found) if found else None
 
 
-def save_checkpoint(checkpoint_dir, step, rng):
-    """Writes checkpoint-<step>/ whole (into a temporary name, then renamed) and keeps the last two."""
+def save_checkpoint(checkpoint_dir, step, rng, stopper=None):
+    """Writes checkpoint-<step>/ whole (into a temporary name, then renamed) and keeps the last two (and the best
+    evaluated one)."""
     final = os.path.join(checkpoint_dir, "checkpoint-%d" % step)
     tmp = final + ".tmp"
     shutil.rmtree(tmp, ignore_errors=True)
     os.makedirs(tmp)
     with open(os.path.join(tmp, "optimizer.pt"), "wb") as f:
         f.write(random.Random(step).getrandbits(8 * OPTIMIZER_BYTES).to_bytes(OPTIMIZER_BYTES, "little"))
+    with open(os.path.join(tmp, "adapter.bin"), "wb") as f:
+        f.write(adapter_bytes(step))
     with open(os.path.join(tmp, "trainer_state.json"), "w", encoding="utf-8") as f:
-        json.dump({"global_step": step, "rng_state": rng.getstate()}, f)
+        json.dump({"global_step": step, "rng_state": rng.getstate(),
+                   "early_stopping": stopper.state() if stopper else None}, f)
     os.rename(tmp, final)
     steps = sorted(int(m.group(1)) for m in map(CHECKPOINT_NAME.match, os.listdir(checkpoint_dir)) if m)
     for old in steps[:-CHECKPOINTS_KEPT]:
+        if stopper is not None and old == stopper.best_step:
+            continue
         shutil.rmtree(os.path.join(checkpoint_dir, "checkpoint-%d" % old), ignore_errors=True)
 
 
 def resume(checkpoint_dir, rng):
-    """The step to go on after, restoring the generator from the newest checkpoint; 0 without one."""
+    """(step to go on after, early-stopping state), restoring the generator from the newest checkpoint; (0, None)
+    without one."""
     found = last_checkpoint(checkpoint_dir)
     if found is None:
-        return 0
+        return 0, None
     with open(os.path.join(found[1], "trainer_state.json"), encoding="utf-8") as f:
         state = json.load(f)
     version, internal, gauss = state["rng_state"]
     rng.setstate((version, tuple(internal), gauss))
     print("resuming from %s (step %d)" % (found[1], state["global_step"]), flush=True)
-    return int(state["global_step"])
+    return int(state["global_step"]), state.get("early_stopping")
+
+
+def evaluation_plan(config, save_steps):
+    """(eval every N steps or None, Plateau or None, checkpoint interval): the real trainer's defaults and rules."""
+    validation, early = config.get("validation"), config.get("earlyStopping")
+    if not isinstance(validation, dict):
+        return None, None, save_steps
+    every = int(validation.get("everySteps") or DEFAULT_EVAL_EVERY_STEPS)
+    patience = int((early or {}).get("patience") or 3) if isinstance(early, dict) else None
+    stopper = Plateau(patience, float((early or {}).get("minDelta") or 0.0))
+    return every, stopper, max(1, math.ceil(save_steps / every)) * every
 
 
 def train(config, dataset_path, checkpoint_dir="checkpoints"):
@@ -148,9 +228,13 @@ def train(config, dataset_path, checkpoint_dir="checkpoints"):
         config.get("method", "SFT"), config.get("model", "?"), count_rows(dataset_path), steps), flush=True)
     print("Hugging Face token: %s" % ("provided" if os.environ.get("HF_TOKEN") else "none"), flush=True)
     print("TRAINPOD_TOTAL_STEPS %d" % steps, flush=True)
+    eval_every, stopper, save_steps = evaluation_plan(config, save_steps)
     point = None
-    start = resume(checkpoint_dir, rng)
+    start, stopping_state = resume(checkpoint_dir, rng)
+    if stopper is not None and stopping_state:
+        stopper = Plateau(stopper.patience, stopper.min_delta, stopping_state)
     os.makedirs(checkpoint_dir, exist_ok=True)
+    began, step = time.monotonic(), start
     for step in range(start + 1, steps + 1):
         time.sleep(step_seconds)
         if gpu_mib > gpu_gib * 1024:
@@ -158,12 +242,42 @@ def train(config, dataset_path, checkpoint_dir="checkpoints"):
         if fail_at is not None and step == int(fail_at):
             fail(step)
         point = metric(step, steps, epochs, base_lr, gpu_mib, rng)
+        stop = False
+        if eval_every and step % eval_every == 0:
+            point["evalLoss"] = eval_loss(step, steps, simulation.get("evalPlateauAtStep"))
+            stop = stopper.update(step, point["evalLoss"])
         print("step %d/%d loss=%.4f lr=%.2e" % (step, steps, point["loss"], point["learningRate"]), flush=True)
         print("TRAINPOD_METRIC " + json.dumps(point), flush=True)
-        if step % save_steps == 0 and step < steps:
-            save_checkpoint(checkpoint_dir, step, rng)
-    write_output(config, steps, point["loss"] if point else None)
+        if (step % save_steps == 0 or stop) and step < steps:
+            if stopper is not None:
+                stopper.saved(step, point.get("evalLoss"))
+            save_checkpoint(checkpoint_dir, step, rng, stopper)
+        if stop:
+            break
+    write_output(config, step, point["loss"] if point else None,
+                 evaluated(stopper, step, steps, time.monotonic() - began, step - start, config))
     print("training finished", flush=True)
+
+
+def evaluated(stopper, step, steps, seconds, steps_run, config):
+    """The evaluation part of the output's summary: best step and loss, and what an early stop saved."""
+    if stopper is None:
+        return None
+    result = {"bestStep": stopper.best_step, "bestEvalLoss": stopper.best_saved_loss,
+              "bestCheckpoint": "checkpoint-%d" % stopper.best_step if stopper.best_step else None}
+    if stopper.stopped_at is None:
+        return result
+    per_step = seconds / steps_run if steps_run > 0 else 0.0
+    price = config.get("costPerHourUsd")
+    saved = {"stepsNotRun": steps - step, "secondsSaved": round((steps - step) * per_step, 1),
+             "usdSaved": None if price is None else round((steps - step) * per_step * float(price) / 3600.0, 4),
+             "stoppedAtStep": step, "bestStep": stopper.best_step}
+    print("early stopping at step %d: eval loss did not improve by more than %s in %d evaluations; best checkpoint "
+          "%s (eval loss %s)" % (step, stopper.min_delta, stopper.patience, result["bestCheckpoint"],
+                                 stopper.best_saved_loss), flush=True)
+    print("early stopping saved %(stepsNotRun)d steps (%(secondsSaved)s s, %(usdSaved)s USD)" % saved, flush=True)
+    result["earlyStopping"] = saved
+    return result
 
 
 def main(argv=None):

@@ -1,5 +1,7 @@
 package dev.trainpod.dataset.service;
 
+import dev.trainpod.common.event.CheckpointStored;
+import dev.trainpod.common.outbox.Outbox;
 import dev.trainpod.dataset.Artifact;
 import dev.trainpod.dataset.problem.DatasetProblems;
 import dev.trainpod.dataset.repository.ArtifactRepository;
@@ -11,6 +13,8 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** The database side of artifacts: who owns a deployment's uploads, and each upload's progress. */
 @ApplicationScoped
@@ -18,10 +22,16 @@ public class ArtifactRecords {
 
     private final ArtifactRepository artifacts;
     private final DeploymentGrantRepository grants;
-    private final StorageQuotas quotas;
+    /** A checkpoint the pod's agent uploads: {@code checkpoint-<step>.tar}. */
+    static final Pattern CHECKPOINT = Pattern.compile("checkpoint-(\\d{1,9})\\.tar");
 
-    public ArtifactRecords(ArtifactRepository artifacts, DeploymentGrantRepository grants, StorageQuotas quotas) {
+    private final StorageQuotas quotas;
+    private final Outbox outbox;
+
+    public ArtifactRecords(ArtifactRepository artifacts, DeploymentGrantRepository grants, StorageQuotas quotas,
+                           Outbox outbox) {
         this.quotas = quotas;
+        this.outbox = outbox;
         this.artifacts = artifacts;
         this.grants = grants;
     }
@@ -98,7 +108,15 @@ public class ArtifactRecords {
                     artifact.sha256 = sha256;
                     artifact.totalBytes = artifact.bytes;
                     artifact.updatedAt = now();
-                }));
+                })
+                .call(artifact -> checkpointStored(deploymentId, artifact)));
+    }
+
+    /** Publishes {@link CheckpointStored}, in the completing transaction, when the artifact is a checkpoint. */
+    private Uni<Void> checkpointStored(UUID deploymentId, Artifact artifact) {
+        Matcher m = CHECKPOINT.matcher(artifact.name);
+        return m.matches() ? outbox.publish(new CheckpointStored(deploymentId, Integer.parseInt(m.group(1)),
+                artifact.name, artifact.updatedAt)) : Uni.createFrom().voidItem();
     }
 
     /** Forgets the upload. */

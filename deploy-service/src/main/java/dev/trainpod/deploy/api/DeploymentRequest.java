@@ -119,7 +119,15 @@ public record DeploymentRequest(
             @Schema(description = "Step at which the trainer fails, 1–100000; absent: it succeeds.", minimum = "1",
                     maximum = "100000") @JsonDeserialize(using = RequestNumbers.Whole.class) Integer failAtStep,
             @Schema(description = "Exit code of the failing trainer, 0–255; default 1.", minimum = "0",
-                    maximum = "255") @JsonDeserialize(using = RequestNumbers.Whole.class) Integer exitCode) {
+                    maximum = "255") @JsonDeserialize(using = RequestNumbers.Whole.class) Integer exitCode,
+            @Schema(description = "Step, 1–100000, from which the eval loss (with validation) stays on a plateau,"
+                    + " creeping up 0.001 a step; absent: it follows the training loss.", minimum = "1",
+                    maximum = "100000") @JsonDeserialize(using = RequestNumbers.Whole.class) Integer evalPlateauAtStep) {
+
+        /** Without an eval plateau. */
+        public Simulation(Integer steps, Double stepSeconds, Integer failAtStep, Integer exitCode) {
+            this(steps, stepSeconds, failAtStep, exitCode, null);
+        }
     }
 
     /** The cloud, SECURE unless the request says otherwise. */

@@ -47,7 +47,16 @@ public record DeploymentView(
         @Schema(description = "How many lost pods were replaced (limits.maxRecoveries).", minimum = "0")
         int recoveries,
         @Schema(description = "Each pod it ran on that has ended, first to last; in the answer for one deployment"
-                + " only (null in lists).") List<Attempt> attempts) {
+                + " only (null in lists).") List<Attempt> attempts,
+        @Schema(description = "The newest checkpoint its pods stored off the pod (a new pod resumes from it); null"
+                + " until one is stored.") LastCheckpoint lastCheckpoint) {
+
+    /** The newest checkpoint stored off the pod: its step and when dataset-service stored it. */
+    @Schema(description = "The newest checkpoint stored off the pod.")
+    public record LastCheckpoint(
+            @Schema(description = "The training step it holds.", minimum = "1") int step,
+            @Schema(description = "When it was stored (RFC 3339, UTC); its age is now minus this.") Instant storedAt) {
+    }
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -66,11 +75,17 @@ public record DeploymentView(
             @Schema(description = "Seconds the pod billed.", minimum = "0") long billedSeconds,
             @Schema(description = "What the pod cost, in USD.") BigDecimal costUsd,
             @Schema(description = "LOST (the pod was lost and replaced), or the deployment's end status and"
-                    + " reason, e.g. SUCCEEDED or FAILED FAILED_BUDGET.") String endReason) {
+                    + " reason, e.g. SUCCEEDED or FAILED FAILED_BUDGET.") String endReason,
+            @Schema(description = "The checkpoint step the pod resumed from; null: it started from the beginning.",
+                    minimum = "1") Integer resumedFromStep,
+            @Schema(description = "Training steps the pod added beyond the checkpoint it resumed from: up to the last"
+                    + " step for the pod that finished the run, else up to the last checkpoint it stored (steps after"
+                    + " it were lost with the pod and trained again). Null for pods recorded before it was kept.",
+                    minimum = "0") Integer stepsGained) {
 
         static Attempt of(DeploymentAttempt a) {
             return new Attempt(a.attempt, a.podId, a.gpuType, a.gpuCount, a.cloud, a.costPerHour, a.startedAt,
-                    a.endedAt, a.billedSeconds, a.costUsd, a.endReason);
+                    a.endedAt, a.billedSeconds, a.costUsd, a.endReason, a.resumedFromStep, a.stepsGained);
         }
     }
 
@@ -83,7 +98,8 @@ public record DeploymentView(
         return new DeploymentView(d.id, d.status.name(), d.reason, d.message, d.exitCode, d.logTail, d.datasetId,
                 d.baseModel, d.method, d.podId, d.gpuType, d.gpuCount, d.cloud, d.costPerHour, d.costUsd,
                 d.billedSeconds, d.createdAt, d.endedAt, d.podTerminatedAt, estimate(d.estimate), d.retryOf,
-                d.recoveries, attempts == null ? null : attempts.stream().map(Attempt::of).toList());
+                d.recoveries, attempts == null ? null : attempts.stream().map(Attempt::of).toList(),
+                d.lastCheckpointStep == null ? null : new LastCheckpoint(d.lastCheckpointStep, d.lastCheckpointAt));
     }
 
     /** The stored estimate as JSON; it was written by this service, so it always reads. */

@@ -216,6 +216,7 @@ public class DeploymentStateMachine {
         if (d.status != DeploymentStatus.RECOVERING) {
             return recorded.chain(() -> announceIfSettled(d));
         }
+        d.resumedFromStep = d.lastCheckpointStep; // the next pod's agent restores the newest stored checkpoint
         return recorded.chain(() -> provisionAgain(d, at));
     }
 

@@ -161,6 +161,10 @@ public class PreflightChecks {
             f.add(new FieldError("simulation.failAtStep", "SIMULATION_INVALID", "simulation.failAtStep must be "
                     + "between 1 and " + MAX_SIMULATED_STEPS + ".", hint + " A step beyond steps never fails."));
         }
+        if (s.evalPlateauAtStep() != null && (s.evalPlateauAtStep() < 1 || s.evalPlateauAtStep() > MAX_SIMULATED_STEPS)) {
+            f.add(new FieldError("simulation.evalPlateauAtStep", "SIMULATION_INVALID", "simulation.evalPlateauAtStep"
+                    + " must be between 1 and " + MAX_SIMULATED_STEPS + ".", hint + " Absent: no plateau."));
+        }
         if (s.exitCode() != null && (s.exitCode() < 0 || s.exitCode() > 255)) {
             f.add(new FieldError("simulation.exitCode", "SIMULATION_INVALID",
                     "simulation.exitCode must be between 0 and 255.", hint + " A process exit code; default 1."));

@@ -16,6 +16,8 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
  * @param loss the loss of the latest point that has one
  * @param etaSeconds seconds left at the recent step rate; null while it cannot be measured
  * @param reason why the job failed or ended, when it did
+ * @param lastCheckpointStep the step of the newest checkpoint stored off the pod, once one is
+ * @param lastCheckpointAgeSeconds how long ago it was stored, at the time of the answer
  */
 @Schema(description = "A job's progress as its owner sees it.")
 public record Progress(
@@ -36,5 +38,10 @@ public record Progress(
         @Schema(description = "A human message about the outcome.") String message,
         @Schema(description = "When training started.") Instant startedAt,
         @Schema(description = "When the pod reported its outcome.") Instant finishedAt,
-        @Schema(description = "When the deployment ended.") Instant endedAt) {
+        @Schema(description = "When the deployment ended.") Instant endedAt,
+        @Schema(description = "The step of the newest checkpoint stored off the pod (a lost pod's replacement resumes"
+                + " from it); null until one is stored.", minimum = "1") Integer lastCheckpointStep,
+        @Schema(description = "When that checkpoint was stored (RFC 3339, UTC).") Instant lastCheckpointAt,
+        @Schema(description = "Its age when this answer was made, in seconds.", minimum = "0")
+        Long lastCheckpointAgeSeconds) {
 }

@@ -9,13 +9,15 @@ import java.time.Instant;
  *
  * @param id the job's event number: grows with every point, log line and phase change, so a client that
  *           reconnects with {@code Last-Event-ID} gets exactly what came after
- * @param type {@code metric} (a {@link MetricPoint}), {@code log} (a {@link Log}) or {@code phase} (a {@link Phase})
+ * @param type {@code metric} (a {@link MetricPoint}), {@code log} (a {@link Log}), {@code phase} (a {@link Phase})
+ *             or {@code checkpoint} (a {@link CheckpointLine}: right after the log line that reports it, with its id)
  */
 public record StreamEvent(long id, String type, Object data) {
 
     public static final String METRIC = "metric";
     public static final String LOG = "log";
     public static final String PHASE = "phase";
+    public static final String CHECKPOINT = "checkpoint";
 
     /** Sent (as an SSE comment) after a quiet spell, so that proxies do not close an idle stream. */
     public static final StreamEvent KEEP_ALIVE = new StreamEvent(0, "keep-alive", null);

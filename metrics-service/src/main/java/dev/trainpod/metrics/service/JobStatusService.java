@@ -110,7 +110,7 @@ public class JobStatusService {
         job.finishedAt = now;
         String message = Texts.clean(report.message(), MAX_MESSAGE_LENGTH);
         return points.bestEvalLoss(job.deploymentId)
-                .chain(best -> outbox.publish(new TrainingSucceeded(job.deploymentId, message, best)))
+                .chain(best -> outbox.publish(new TrainingSucceeded(job.deploymentId, message, best, job.lastStep)))
                 .replaceWith(job);
     }
 
