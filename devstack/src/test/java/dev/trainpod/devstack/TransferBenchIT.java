@@ -67,6 +67,16 @@ class TransferBenchIT {
                 uploaded[1] = user;
                 return Files.size(corpus);
             });
+            sides.put("upload, validation off", ms -> {
+                // the reference: the same upload with the validator switched off (bench stack only)
+                JsonNode answer = ItHttp.JSON.readTree(exec(List.of("curl", "-sS", "--fail-with-body",
+                        "-H", "Authorization: Bearer " + stack.keys().userToken("bench-upload-" + UUID.randomUUID()),
+                        "-H", "Content-Type: application/x-ndjson", "-H", "Expect:",
+                        "-H", "X-Trainpod-Bench: validation-off", "-X", "POST",
+                        "-T", corpus.toString(), stack.datasetUrl() + "/api/v1/datasets?name=bench.jsonl")));
+                assertThat(answer.path("format").asText()).as(answer.toString()).isEqualTo("INVALID");
+                return Files.size(corpus);
+            });
             sides.put("sha256sum", ms -> {
                 exec(List.of("sha256sum", corpus.toString()));
                 return Files.size(corpus);
@@ -76,6 +86,7 @@ class TransferBenchIT {
             t.values().forEach(x -> results.sawLoad(x.maxLoad()));
             Alternation.Totals up = t.get("upload");
             Alternation.Totals sha = t.get("sha256sum");
+            Alternation.Totals off = t.get("upload, validation off");
             results.add(String.format("upload with validation, %s corpus (%d MiB): %.0f MiB/s, CPU %.2f ms/MiB;"
                     + " sha256sum %.0f MiB/s, CPU %.2f ms/MiB (%d alternating runs each, max load %.2f)",
                     corpus.getFileName(), bytes / MIB, up.rate() / MIB, up.cpuMillisPerUnit() * MIB,
@@ -83,6 +94,9 @@ class TransferBenchIT {
                     Math.max(up.maxLoad(), sha.maxLoad())));
             results.add(String.format("**upload / sha256sum = %.2f** on the %s corpus (goal ≥ 0.5)",
                     up.rate() / sha.rate(), corpus.getFileName()));
+            results.add(String.format("upload without validation %.0f MiB/s, CPU %.2f ms/MiB; **upload / upload without"
+                    + " validation = %.2f** on the %s corpus (goal ≥ 0.8)", off.rate() / MIB,
+                    off.cpuMillisPerUnit() * MIB, up.rate() / off.rate(), corpus.getFileName()));
             if (corpus == synthetic) {
                 lastId = uploaded[0];
                 owner = uploaded[1];

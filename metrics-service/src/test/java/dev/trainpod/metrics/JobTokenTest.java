@@ -11,7 +11,10 @@ import dev.trainpod.common.testing.TrainpodTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
+import dev.trainpod.metrics.security.VerifiedTokenCache;
 import io.restassured.http.ContentType;
+import io.smallrye.jwt.auth.principal.JWTParser;
+import jakarta.inject.Inject;
 import io.restassured.response.Response;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -23,6 +26,22 @@ import org.junit.jupiter.api.Test;
 class JobTokenTest {
 
     private static final String POINTS = "{\"points\":[{\"step\":1,\"loss\":2.0}]}";
+
+    @Inject
+    JWTParser parser;
+
+    /** The bearer tokens of this service go through the verified-token cache (a JWTParser alternative). */
+    @Test
+    void tokensAreParsedThroughTheVerifiedTokenCacheAndAValidOneWorksTwice() {
+        assertThat(parser).isInstanceOf(VerifiedTokenCache.class);
+        UUID job = requestJob("alice", 100);
+        String token = jobToken(job);
+        postMetrics(job, token).then().statusCode(202);
+        given().auth().oauth2(token).contentType(ContentType.JSON)
+                .body("{\"points\":[{\"step\":2,\"loss\":1.0}]}")
+                .when().post("/api/v1/jobs/" + job + "/metrics").then().statusCode(202).body("accepted", equalTo(1));
+        assertThat(count("SELECT count(*) FROM metric_points WHERE deployment_id = ?", job)).isEqualTo(2);
+    }
 
     @Test
     void tokenSignedWithAnUntrustedKeyIsUnauthorized() {

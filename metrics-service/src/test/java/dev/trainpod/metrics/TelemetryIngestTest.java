@@ -2,6 +2,7 @@ package dev.trainpod.metrics;
 
 import static dev.trainpod.metrics.Fixtures.count;
 import static dev.trainpod.metrics.Fixtures.endDeployment;
+import static dev.trainpod.metrics.Fixtures.execute;
 import static dev.trainpod.metrics.Fixtures.jobToken;
 import static dev.trainpod.metrics.Fixtures.requestJob;
 import static dev.trainpod.metrics.Fixtures.text;
@@ -53,6 +54,31 @@ class TelemetryIngestTest {
                 + " AND (extra->>'gpuMemoryMb')::int = 10240", job)).isEqualTo(1);
         assertThat(count("SELECT count(*) FROM jobs WHERE deployment_id = ? AND last_step = 3"
                 + " AND last_heartbeat_at IS NOT NULL", job)).isEqualTo(1);
+    }
+
+    /**
+     * The heartbeat is written only when the stored one is older than a second, or the step moved: a retried
+     * batch within the second leaves the row as it was; one after it (or with a new step) writes it again.
+     */
+    @Test
+    void aHeartbeatYoungerThanASecondIsNotWrittenAgainUnlessTheStepMoves() {
+        UUID job = requestJob("alice", 100);
+        String batch = "{\"points\":[{\"step\":1,\"loss\":2.0}]}";
+        metrics(job, batch).then().statusCode(202).body("accepted", equalTo(1));
+        execute("UPDATE jobs SET last_heartbeat_at = now() - interval '200 milliseconds' WHERE deployment_id = ?", job);
+        String stored = text("SELECT last_heartbeat_at::text FROM jobs WHERE deployment_id = ?", job);
+
+        metrics(job, batch).then().statusCode(202).body("duplicates", equalTo(1));
+        assertThat(text("SELECT last_heartbeat_at::text FROM jobs WHERE deployment_id = ?", job)).isEqualTo(stored);
+
+        metrics(job, "{\"points\":[{\"step\":2,\"loss\":1.9}]}").then().statusCode(202);
+        assertThat(count("SELECT count(*) FROM jobs WHERE deployment_id = ? AND last_step = 2"
+                + " AND last_heartbeat_at > now() - interval '200 milliseconds'", job)).isEqualTo(1);
+
+        execute("UPDATE jobs SET last_heartbeat_at = now() - interval '2 seconds' WHERE deployment_id = ?", job);
+        metrics(job, batch).then().statusCode(202).body("duplicates", equalTo(1));
+        assertThat(count("SELECT count(*) FROM jobs WHERE deployment_id = ? AND last_step = 2"
+                + " AND last_heartbeat_at > now() - interval '1 second'", job)).isEqualTo(1);
     }
 
     /**

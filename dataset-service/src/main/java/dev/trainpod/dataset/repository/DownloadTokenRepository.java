@@ -4,18 +4,12 @@ import dev.trainpod.dataset.DownloadToken;
 import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.LockModeType;
 import java.time.Instant;
 import java.util.UUID;
 
 /** Download tokens, found by the hash of the secret the pod presents. */
 @ApplicationScoped
 public class DownloadTokenRepository implements PanacheRepositoryBase<DownloadToken, UUID> {
-
-    /** The token with this hash, locked until the transaction ends so that concurrent uses count correctly. */
-    public Uni<DownloadToken> findByHashForUpdate(String tokenHash) {
-        return find("tokenHash", tokenHash).withLock(LockModeType.PESSIMISTIC_WRITE).firstResult();
-    }
 
     /** Revokes every live token of the deployment; the item is how many. */
     public Uni<Integer> revokeDeployment(UUID deploymentId, Instant now) {

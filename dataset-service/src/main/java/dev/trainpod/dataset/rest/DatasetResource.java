@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.stream.Stream;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.jboss.resteasy.reactive.RestForm;
 import org.jboss.resteasy.reactive.RestResponse;
@@ -58,8 +59,15 @@ public class DatasetResource {
     private final DatasetUploads uploads;
     private final DatasetService datasets;
     private final JsonWebToken jwt;
+    /** {@code trainpod.bench.reference-endpoint}: only the benchmark stack sets it; never production. */
+    private final boolean benchReference;
+    /** With the bench setting, {@code X-Trainpod-Bench: validation-off} stores a raw upload unvalidated. */
+    static final String BENCH_HEADER = "X-Trainpod-Bench";
 
-    public DatasetResource(DatasetUploads uploads, DatasetService datasets, JsonWebToken jwt) {
+    public DatasetResource(DatasetUploads uploads, DatasetService datasets, JsonWebToken jwt,
+                           @ConfigProperty(name = "trainpod.bench.reference-endpoint", defaultValue = "false")
+                           boolean benchReference) {
+        this.benchReference = benchReference;
         this.uploads = uploads;
         this.datasets = datasets;
         this.jwt = jwt;
@@ -124,7 +132,9 @@ public class DatasetResource {
             throw ProblemException.badRequest("name-missing",
                     "Name the dataset with ?name= when the request body is the file itself.");
         }
-        return created(uploads.upload(jwt.getSubject(), chosen, Math.max(0, headers.getLength()), body));
+        // the upload benchmark's reference (validation off): only on a stack started with the bench setting
+        boolean validate = !(benchReference && "validation-off".equals(headers.getHeaderString(BENCH_HEADER)));
+        return created(uploads.upload(jwt.getSubject(), chosen, Math.max(0, headers.getLength()), body, validate));
     }
 
     @Operation(summary = "List your datasets",

@@ -3,12 +3,12 @@ package dev.trainpod.dataset.rest;
 import dev.trainpod.common.http.ClientAddress;
 import dev.trainpod.common.problem.ProblemException;
 import dev.trainpod.dataset.config.DatasetConfig;
-import dev.trainpod.dataset.service.Await;
 import dev.trainpod.dataset.service.Download;
 import dev.trainpod.dataset.service.DownloadGuard;
 import dev.trainpod.dataset.service.DownloadMetrics;
 import dev.trainpod.dataset.service.DownloadService;
-import io.smallrye.common.annotation.Blocking;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.annotation.security.PermitAll;
 import jakarta.ws.rs.GET;
@@ -28,8 +28,9 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 /**
  * Token-gated dataset downloads for pods: no bearer token, the download token is the last path segment. Local
  * files are sent from disk without passing through memory, objects of an S3 store are streamed through; a single
- * {@code Range} is honoured so that downloads resume. Blocking (on a worker thread), so that a remote store's
- * bytes may be read while they are sent.
+ * {@code Range} is honoured so that downloads resume. The token is checked, used and the download recorded in one
+ * statement on the event loop, and a local file is then sent from it: nothing blocks before the first byte; a
+ * remote store's object is opened, and read while it is sent, on a worker thread.
  */
 @Path(DownloadResource.PATH + "/{token}")
 @Tag(name = "Pod: dataset", description = "The pod's dataset download and links (job token or download token).")
@@ -78,13 +79,18 @@ public class DownloadResource {
      * every GET is recorded. A client that has tried too many unknown tokens is answered 429 ({@link DownloadGuard}).
      */
     @GET
-    @Blocking
-    public Response download(@PathParam("token") String token, @HeaderParam("Range") String range,
-                             @Context HttpServerRequest request) {
+    public Uni<Response> download(@PathParam("token") String token, @HeaderParam("Range") String range,
+                                  @Context HttpServerRequest request) {
         String client = clientOf(request);
-        Download d = open(token, range, true, client);
-        metrics.served(d.range().length(), d.range().start() == 0);
-        return content.send(headers(d), d.storageKey(), d.range()).build();
+        return open(token, range, true, client).chain(d -> {
+            metrics.served(d.range().length(), d.range().start() == 0);
+            if (content.isLocal(d.storageKey())) {
+                return Uni.createFrom().item(content.send(headers(d), d.storageKey(), d.range()).build());
+            }
+            // a remote object is opened, and its bytes read as they are sent, on a worker thread
+            return Uni.createFrom().item(() -> content.send(headers(d), d.storageKey(), d.range()).build())
+                    .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+        });
     }
 
     @Operation(summary = "Check a dataset download (pod)",
@@ -97,27 +103,27 @@ public class DownloadResource {
     @APIResponse(responseCode = "429", description = "Refused for now (download-rate-limited).")
     /** What a GET would send, without the body, without using the token up. */
     @HEAD
-    @Blocking
-    public Response head(@PathParam("token") String token, @HeaderParam("Range") String range,
-                         @Context HttpServerRequest request) {
-        Download d = open(token, range, false, clientOf(request));
-        return headers(d).header(HttpHeaders.CONTENT_LENGTH, d.range().length()).build();
+    public Uni<Response> head(@PathParam("token") String token, @HeaderParam("Range") String range,
+                              @Context HttpServerRequest request) {
+        return open(token, range, false, clientOf(request))
+                .map(d -> headers(d).header(HttpHeaders.CONTENT_LENGTH, d.range().length()).build());
     }
 
-    private Download open(String token, String range, boolean countUse, String client) {
+    /** The download, decided (and counted, for a GET) in one statement, on the event loop: nothing blocks. */
+    private Uni<Download> open(String token, String range, boolean countUse, String client) {
+        Uni<Download> opened;
         try {
             guard.admit(client);
-            return Await.result(() -> downloads.open(token, range, countUse, countUse ? client : null));
-        } catch (ProblemException e) {
+            opened = downloads.open(token, range, countUse, countUse ? client : null);
+        } catch (RuntimeException e) {
+            opened = Uni.createFrom().failure(e);
+        }
+        return opened.onFailure().invoke(e -> {
             metrics.refused(e);
-            if (e.problem().status() == 404) {
+            if (e instanceof ProblemException p && p.problem().status() == 404) {
                 guard.unknownToken(client);
             }
-            throw e;
-        } catch (RuntimeException e) {
-            metrics.refused(e);
-            throw e;
-        }
+        });
     }
 
     /** The gateway's trusted client address (IPv6 by /64), never the client-supplied X-Forwarded-For. */

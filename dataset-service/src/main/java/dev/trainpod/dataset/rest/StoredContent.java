@@ -25,6 +25,11 @@ public class StoredContent {
         this.blobs = blobs;
     }
 
+    /** Whether the stored file is on local disk (sent zero-copy, without blocking). */
+    public boolean isLocal(String storageKey) {
+        return blobs.localFile(storageKey).isPresent();
+    }
+
     /**
      * Sets the entity that sends {@code range} of the stored file, and its length; opening it blocks when the
      * file is remote.

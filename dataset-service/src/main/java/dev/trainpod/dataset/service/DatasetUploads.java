@@ -27,8 +27,13 @@ public class DatasetUploads {
      * first with the declared length ({@code 0} when unknown) and again when the dataset is recorded.
      */
     public Dataset upload(String userId, String name, long declaredBytes, InputStream body) {
+        return upload(userId, name, declaredBytes, body, true);
+    }
+
+    /** {@link #upload(String, String, long, InputStream)}; {@code validate} false for the benchmark's reference. */
+    public Dataset upload(String userId, String name, long declaredBytes, InputStream body, boolean validate) {
         Await.result(() -> datasets.checkQuota(userId, Math.max(0, declaredBytes)));
-        StoredFile stored = storage.store(body);
+        StoredFile stored = storage.store(body, validate);
         try {
             return Await.result(() -> datasets.record(userId, name, stored));
         } catch (RuntimeException | Error e) {

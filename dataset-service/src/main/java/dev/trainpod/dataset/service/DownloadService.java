@@ -1,42 +1,29 @@
 package dev.trainpod.dataset.service;
 
-import dev.trainpod.dataset.Dataset;
-import dev.trainpod.dataset.DownloadRecord;
-import dev.trainpod.dataset.DownloadToken;
 import dev.trainpod.dataset.config.DatasetConfig;
 import dev.trainpod.dataset.problem.DatasetProblems;
-import dev.trainpod.dataset.repository.DatasetRepository;
-import dev.trainpod.dataset.repository.DownloadRecordRepository;
-import dev.trainpod.dataset.repository.DownloadTokenRepository;
-import io.quarkus.hibernate.reactive.panache.Panache;
+import dev.trainpod.dataset.repository.DownloadUseRepository;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.Optional;
-import java.util.UUID;
 import org.jboss.logging.Logger;
 
 /**
  * Decides whether a presented download token may fetch (part of) its dataset now, and counts the use: a request
  * from byte 0 is a use; resuming a started download with a {@code Range} is not, and may even finish shortly
- * after the token expired.
+ * after the token expired. Deciding, counting and recording the download are one statement
+ * ({@link DownloadUseRepository}): one round trip before the first byte.
  */
 @ApplicationScoped
 public class DownloadService {
 
     private static final Logger LOG = Logger.getLogger(DownloadService.class);
 
-    private final DownloadTokenRepository tokens;
-    private final DatasetRepository datasets;
-    private final DownloadRecordRepository records;
+    private final DownloadUseRepository uses;
     private final Duration resumeGrace;
 
-    public DownloadService(DownloadTokenRepository tokens, DatasetRepository datasets,
-                           DownloadRecordRepository records, DatasetConfig config) {
-        this.tokens = tokens;
-        this.datasets = datasets;
-        this.records = records;
+    public DownloadService(DownloadUseRepository uses, DatasetConfig config) {
+        this.uses = uses;
         this.resumeGrace = config.tokenResumeGrace();
     }
 
@@ -53,13 +40,10 @@ public class DownloadService {
         if (!TokenSecrets.wellFormed(secret)) {
             return Uni.createFrom().failure(DatasetProblems.downloadNotFound());
         }
-        return Panache.withTransaction(() -> tokens.findByHashForUpdate(TokenSecrets.hash(secret))
-                        .onItem().ifNull().failWith(DatasetProblems::downloadNotFound)
-                        .chain(token -> datasets.findById(token.datasetId)
-                                .onItem().ifNull().failWith(DatasetProblems::downloadNotFound)
-                                .map(dataset -> authorize(token, dataset, rangeHeader, countUse))
-                                .call(download -> countUse ? record(token, download, clientAddress)
-                                        : Uni.createFrom().voidItem())))
+        ByteRange.Requested requested = ByteRange.requested(rangeHeader);
+        return uses.use(TokenSecrets.hash(secret), requested.kind(), requested.first(), requested.last(),
+                        requested.suffix(), resumeGrace, countUse, clientAddress)
+                .map(use -> authorized(use, requested))
                 .invoke(download -> LOG.infof("download %s: bytes %d-%d of dataset %s%s",
                         TokenSecrets.logPrefix(secret), download.range().start(), download.range().end(),
                         download.storageKey(), countUse ? " to " + clientAddress : " (HEAD)"))
@@ -67,42 +51,19 @@ public class DownloadService {
                         e.getMessage()));
     }
 
-    private Download authorize(DownloadToken token, Dataset dataset, String rangeHeader, boolean countUse) {
-        Instant now = Instant.now();
-        if (token.revokedAt != null) {
-            throw DatasetProblems.downloadRevoked();
+    /** The download the statement allowed, or the problem of its refusal. */
+    private static Download authorized(DownloadUseRepository.Use use, ByteRange.Requested requested) {
+        if (use == null) {
+            throw DatasetProblems.downloadNotFound();
         }
-        Optional<ByteRange> range = ByteRange.parse(rangeHeader, dataset.bytes);
-        boolean resuming = token.firstUsedAt != null && range.map(r -> r.start() > 0).orElse(false);
-        if (!now.isBefore(token.expiresAt) && !(resuming && token.firstUsedAt.isBefore(token.expiresAt)
-                && now.isBefore(token.expiresAt.plus(resumeGrace)))) {
-            throw DatasetProblems.downloadExpired();
-        }
-        ByteRange part = range.orElseThrow(() -> new RangeNotSatisfiableException(dataset.bytes));
-        if (!resuming) {
-            if (token.uses >= token.maxUses) {
-                throw DatasetProblems.downloadsUsedUp(token.maxUses);
-            }
-            if (countUse) {
-                token.uses++;
-                if (token.firstUsedAt == null) {
-                    token.firstUsedAt = now;
-                }
-            }
-        }
-        return new Download(dataset.storagePath, part, dataset.sha256);
-    }
-
-    private Uni<DownloadRecord> record(DownloadToken token, Download download, String clientAddress) {
-        DownloadRecord record = new DownloadRecord();
-        record.id = UUID.randomUUID();
-        record.tokenId = token.id;
-        record.deploymentId = token.deploymentId;
-        record.datasetId = token.datasetId;
-        record.rangeStart = download.range().start();
-        record.bytes = download.range().length();
-        record.clientAddress = clientAddress;
-        record.createdAt = Instant.now();
-        return records.persist(record);
+        return switch (use.outcome()) {
+            case "OK" -> new Download(use.storagePath(), requested.in(use.bytes())
+                    .orElseThrow(() -> new RangeNotSatisfiableException(use.bytes())), use.sha256());
+            case "REVOKED" -> throw DatasetProblems.downloadRevoked();
+            case "EXPIRED" -> throw DatasetProblems.downloadExpired();
+            case "RANGE" -> throw new RangeNotSatisfiableException(use.bytes());
+            case "USED_UP" -> throw DatasetProblems.downloadsUsedUp(use.maxUses());
+            default -> throw new IllegalStateException("unknown outcome " + use.outcome());
+        };
     }
 }

@@ -2,7 +2,9 @@ package dev.trainpod.dataset.storage;
 
 import dev.trainpod.dataset.config.DatasetConfig;
 import dev.trainpod.dataset.problem.DatasetProblems;
+import dev.trainpod.dataset.validation.DatasetFormat;
 import dev.trainpod.dataset.validation.DatasetValidator;
+import dev.trainpod.dataset.validation.LineError;
 import dev.trainpod.dataset.validation.ValidationReport;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -59,13 +61,22 @@ public class DatasetStorage {
      *         503 when the disk fails; in every case nothing is left behind
      */
     public StoredFile store(InputStream upload) {
+        return store(upload, true);
+    }
+
+    /**
+     * {@link #store(InputStream)}, or, with {@code validate} false, the same without the validator: the upload
+     * benchmark's reference ("the same upload with validation switched off"), which only a benchmark stack can
+     * ask for. Such a dataset is recorded as INVALID, with one error saying it was not validated.
+     */
+    public StoredFile store(InputStream upload, boolean validate) {
         UUID id = UUID.randomUUID();
         Path partial = partials.resolve(id + ".part");
         try {
             StoredFile stored;
             try (OutputStream out = Files.newOutputStream(partial, StandardOpenOption.CREATE_NEW,
                     StandardOpenOption.WRITE)) {
-                stored = scan(upload, id, out);
+                stored = scan(upload, id, out, validate);
             }
             blobs.put(stored.storagePath(), partial);
             return stored;
@@ -88,7 +99,7 @@ public class DatasetStorage {
         try {
             StoredFile stored;
             try (InputStream in = Files.newInputStream(staged)) {
-                stored = scan(in, id, OutputStream.nullOutputStream());
+                stored = scan(in, id, OutputStream.nullOutputStream(), true);
             }
             blobs.put(stored.storagePath(), staged);
             return stored;
@@ -131,7 +142,7 @@ public class DatasetStorage {
         return partials;
     }
 
-    private StoredFile scan(InputStream upload, UUID id, OutputStream out) throws IOException {
+    private StoredFile scan(InputStream upload, UUID id, OutputStream out, boolean validate) throws IOException {
         MessageDigest sha256 = StagedFile.newSha256();
         DatasetValidator validator = new DatasetValidator(maxLineBytes);
         byte[] buffer = new byte[BUFFER_BYTES];
@@ -143,13 +154,16 @@ public class DatasetStorage {
                 throw DatasetProblems.tooLarge(maxBytes);
             }
             sha256.update(buffer, 0, n);
-            validator.feed(buffer, 0, n);
+            if (validate) {
+                validator.feed(buffer, 0, n);
+            }
             out.write(buffer, 0, n);
         }
         if (bytes == 0) {
             throw DatasetProblems.empty("The file is empty.");
         }
-        ValidationReport report = validator.finish();
+        ValidationReport report = validate ? validator.finish() : new ValidationReport(DatasetFormat.INVALID, 1, 0,
+                List.of(new LineError(1, "not validated (the upload benchmark's reference)")), 1);
         if (report.rows() == 0) {
             throw DatasetProblems.empty("The file has only blank lines.");
         }

@@ -20,7 +20,10 @@ import java.util.Objects;
 /**
  * Validates a JSONL training dataset while its bytes stream past: every non-blank line must be a UTF-8 JSON object
  * in one of the {@link DatasetFormat}s, and all lines must share one. It holds at most one line in memory (up to
- * {@code maxLineBytes}); one instance reads one file, from one thread.
+ * {@code maxLineBytes}); one instance reads one file, from one thread. Each line is first checked at the byte level
+ * ({@link StreamingRecordCheck}: Jackson's non-blocking parser fed the bytes in place, no String, no tree), where
+ * it lies in the fed chunk when it lies whole in one; a line that check does not accept is checked again the
+ * ordinary way (a tree, then {@link RecordRules}), which writes the error, so reports are as they always were.
  */
 public final class DatasetValidator {
 
@@ -39,6 +42,8 @@ public final class DatasetValidator {
             .onMalformedInput(CodingErrorAction.REPORT)
             .onUnmappableCharacter(CodingErrorAction.REPORT);
     private final List<LineError> errors = new ArrayList<>();
+    private final StreamingRecordCheck records = new StreamingRecordCheck();
+    private final boolean byteLevel;
 
     private byte[] line = new byte[INITIAL_LINE_CAPACITY];
     private int lineLength;
@@ -54,6 +59,12 @@ public final class DatasetValidator {
 
     /** A validator that reports lines longer than {@code maxLineBytes} as errors instead of reading them. */
     public DatasetValidator(int maxLineBytes) {
+        this(maxLineBytes, true);
+    }
+
+    /** With {@code byteLevel} false, every line is checked the ordinary way only (the tests' oracle). */
+    DatasetValidator(int maxLineBytes, boolean byteLevel) {
+        this.byteLevel = byteLevel;
         if (maxLineBytes < 1) {
             throw new IllegalArgumentException("maxLineBytes must be positive");
         }
@@ -70,8 +81,12 @@ public final class DatasetValidator {
         int end = offset + length;
         for (int i = offset; i < end; i++) {
             if (bytes[i] == '\n') {
-                append(bytes, start, i - start);
-                endLine();
+                if (byteLevel && !linePending && i - start <= maxLineBytes) {
+                    endLineInPlace(bytes, start, i); // the whole line lies in this chunk: read it where it is
+                } else {
+                    append(bytes, start, i - start);
+                    endLine();
+                }
                 start = i + 1;
             }
         }
@@ -109,6 +124,27 @@ public final class DatasetValidator {
         lineLength += count;
     }
 
+    /**
+     * Ends a line that lies whole in the caller's bytes: checked in place by the byte-level check; copied into
+     * the line buffer, and checked the ordinary way, only when that check does not accept it.
+     */
+    private void endLineInPlace(byte[] bytes, int from, int to) {
+        int start = lineNumber == 0 && to - from >= 3 && bytes[from] == (byte) 0xEF && bytes[from + 1] == (byte) 0xBB
+                && bytes[from + 2] == (byte) 0xBF ? from + 3 : from;
+        int stop = to > start && bytes[to - 1] == '\r' ? to - 1 : to;
+        if (!isJsonWhitespace(bytes, start, stop)) {
+            RecordRules.Shape record = records.check(bytes, start, stop);
+            if (record != null) {
+                lineNumber++;
+                rows++;
+                accept(record);
+                return;
+            }
+        }
+        append(bytes, from, to - from);
+        endLine();
+    }
+
     private void endLine() {
         lineNumber++;
         try {
@@ -131,10 +167,15 @@ public final class DatasetValidator {
         }
         int from = lineNumber == 1 && startsWithByteOrderMark() ? 3 : 0;
         int to = lineLength > from && line[lineLength - 1] == '\r' ? lineLength - 1 : lineLength;
-        if (isJsonWhitespace(from, to)) {
+        if (isJsonWhitespace(line, from, to)) {
             return;
         }
         rows++;
+        RecordRules.Shape fast = byteLevel ? records.check(line, from, to) : null;
+        if (fast != null) {
+            accept(fast);
+            return;
+        }
         JsonNode node;
         try {
             if (isAscii(from, to)) {
@@ -167,6 +208,11 @@ public final class DatasetValidator {
             error(e.getMessage());
             return;
         }
+        accept(record);
+    }
+
+    /** A record that follows its format's rules: it must have the dataset's format (the first record's). */
+    private void accept(RecordRules.Shape record) {
         if (format == null) {
             format = record.format();
             formatLine = lineNumber;
@@ -190,9 +236,9 @@ public final class DatasetValidator {
         return bits >= 0; // a byte with its high bit set makes the OR negative
     }
 
-    private boolean isJsonWhitespace(int from, int to) {
+    private static boolean isJsonWhitespace(byte[] bytes, int from, int to) {
         for (int i = from; i < to; i++) {
-            byte b = line[i];
+            byte b = bytes[i];
             if (b != ' ' && b != '\t' && b != '\r') {
                 return false;
             }

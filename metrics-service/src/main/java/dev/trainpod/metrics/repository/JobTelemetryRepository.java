@@ -7,11 +7,28 @@ import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.UUID;
 
 /** The statements on a job's row that go with a metrics or log write, on the reactive SQL client. */
 @ApplicationScoped
 public class JobTelemetryRepository {
+
+    /**
+     * How stale a stored heartbeat may be: a write whose job's heartbeat is younger than this does not write it
+     * again (no new row version per request for a pod that writes often). The watchdog adds it to its timeout,
+     * so a pod is never presumed lost earlier than with a heartbeat stored on every write.
+     */
+    public static final Duration HEARTBEAT_RESOLUTION = Duration.ofSeconds(1);
+    /** SQL: the stored heartbeat of {@code j} is older than {@link #HEARTBEAT_RESOLUTION} (or absent). */
+    static final String HEARTBEAT_STALE = "(j.last_heartbeat_at IS NULL OR j.last_heartbeat_at < now() - interval '"
+            + HEARTBEAT_RESOLUTION.toSeconds() + " second')";
+
+    /** Whether a heartbeat stored at {@code stored} must be written again at {@code now}. */
+    public static boolean heartbeatStale(Instant stored, Instant now) {
+        return stored == null || stored.isBefore(now.minus(HEARTBEAT_RESOLUTION));
+    }
 
     /**
      * What a telemetry write needs to know about its job.

@@ -9,7 +9,6 @@ import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,14 +22,20 @@ public class MetricPointRepository {
     static final String COLUMNS =
             "step, epoch, loss, learning_rate, grad_norm, tokens_per_second, extra, time";
 
-    // One statement per batch, one round trip: it records the heartbeat (and the highest step, $10) on the job's
-    // row, which locks it, unless the deployment ended; then the points, travelling as one array per column,
-    // unnest back into rows, and a step the job already has is skipped, so a retried batch adds nothing twice.
-    // The status read from the statement's snapshot tells an ended job (409) from an unknown one (404).
-    private static final String RECORD = "WITH job AS (UPDATE jobs SET last_heartbeat_at = now(),"
-            + " step_advanced_at = CASE WHEN $10::int > COALESCE(last_step, -1) THEN now() ELSE step_advanced_at END,"
-            + " last_step = GREATEST(last_step, $10::int)"
-            + " WHERE deployment_id = $1 AND status <> 'ENDED' RETURNING deployment_id),"
+    // One statement per batch, one round trip: it locks the job's row (FOR NO KEY UPDATE, as an UPDATE would, so
+    // that a job ending meanwhile is seen, and batches of one job take turns) unless the deployment ended; it
+    // records the heartbeat and the highest step ($10) on that row only when the stored heartbeat is older than
+    // JobTelemetryRepository.HEARTBEAT_RESOLUTION or the step moved (no new row version for a retried batch or a
+    // burst); then the points, travelling as one array per column, unnest back into rows, and a step the job
+    // already has is skipped, so a retried batch adds nothing twice. The status read from the statement's
+    // snapshot tells an ended job (409) from an unknown one (404).
+    private static final String RECORD = "WITH job AS (SELECT deployment_id FROM jobs"
+            + " WHERE deployment_id = $1 AND status <> 'ENDED' FOR NO KEY UPDATE),"
+            + " beat AS (UPDATE jobs j SET last_heartbeat_at = now(),"
+            + " step_advanced_at = CASE WHEN $10::int > COALESCE(j.last_step, -1) THEN now() ELSE j.step_advanced_at END,"
+            + " last_step = GREATEST(j.last_step, $10::int)"
+            + " FROM job WHERE j.deployment_id = job.deployment_id AND (" + JobTelemetryRepository.HEARTBEAT_STALE
+            + " OR $10::int > COALESCE(j.last_step, -1)) RETURNING 1),"
             + " added AS (INSERT INTO metric_points (deployment_id, " + COLUMNS + ")"
             + " SELECT job.deployment_id, p.step, p.epoch, p.loss, p.learning_rate, p.grad_norm, p.tokens_per_second,"
             + " p.extra::jsonb, COALESCE(p.time, now())"
@@ -70,35 +75,29 @@ public class MetricPointRepository {
         this.groupCommit = groupCommit;
     }
 
+    /** Validated points in the columns {@link #record} takes. */
+    public static MetricColumns columns(List<MetricPoint> points) {
+        MetricColumns columns = new MetricColumns(points.size());
+        for (MetricPoint p : points) {
+            columns.add(p.step(), p.epoch(), p.loss(), p.learningRate(), p.gradNorm(), p.tokensPerSecond(),
+                    p.time() == null ? null : p.time().atOffset(ZoneOffset.UTC),
+                    p.extra() == null || p.extra().isEmpty() ? null : new JsonObject(p.extra()).encode());
+        }
+        return columns;
+    }
+
     /**
-     * Records a heartbeat at {@code highestStep} and stores the points the job does not have yet, in one
+     * Records a heartbeat at the points' highest step and stores the points the job does not have yet, in one
      * statement, unless the job is unknown or ended. The statement runs in a group commit with other requests'
      * batches ({@link MetricPointGroupCommit}); the item comes after that transaction has committed.
      */
-    public Uni<Recorded> record(UUID deploymentId, Integer highestStep, List<MetricPoint> points) {
-        int size = points.size();
-        Integer[] steps = new Integer[size];
-        Double[] epochs = new Double[size];
-        Double[] losses = new Double[size];
-        Double[] learningRates = new Double[size];
-        Double[] gradNorms = new Double[size];
-        Double[] tokensPerSecond = new Double[size];
-        String[] extras = new String[size];
-        OffsetDateTime[] times = new OffsetDateTime[size];
-        for (int i = 0; i < size; i++) {
-            MetricPoint p = points.get(i);
-            steps[i] = p.step();
-            epochs[i] = p.epoch();
-            losses[i] = p.loss();
-            learningRates[i] = p.learningRate();
-            gradNorms[i] = p.gradNorm();
-            tokensPerSecond[i] = p.tokensPerSecond();
-            extras[i] = p.extra() == null || p.extra().isEmpty() ? null : new JsonObject(p.extra()).encode();
-            times[i] = p.time() == null ? null : p.time().atOffset(ZoneOffset.UTC);
-        }
-        Tuple args = Tuple.from(new Object[] {deploymentId, steps, epochs, losses, learningRates, gradNorms,
-                tokensPerSecond, extras, times, highestStep});
-        return groupCommit.submit(RECORD, deploymentId, args, Math.max(1, size))
+    public Uni<Recorded> record(UUID deploymentId, MetricColumns columns) {
+        Object[] arrays = columns.arrays();
+        Object[] args = new Object[arrays.length + 2];
+        args[0] = deploymentId;
+        System.arraycopy(arrays, 0, args, 1, arrays.length);
+        args[args.length - 1] = columns.highestStep();
+        return groupCommit.submit(RECORD, deploymentId, Tuple.from(args), Math.max(1, columns.size()))
                 .map(row -> new Recorded(row.getLong("written") > 0, row.getLong("added").intValue(),
                         row.getString("status")));
     }

@@ -1,5 +1,6 @@
 package dev.trainpod.metrics.rest;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.trainpod.common.outbox.OutboxRelay;
 import dev.trainpod.common.problem.ProblemException;
 import dev.trainpod.common.security.DeployTokens;
@@ -10,6 +11,7 @@ import dev.trainpod.metrics.api.MetricBatch;
 import dev.trainpod.metrics.api.MetricBatchAccepted;
 import dev.trainpod.metrics.api.StatusAccepted;
 import dev.trainpod.metrics.api.StatusReport;
+import dev.trainpod.metrics.repository.MetricColumns;
 import dev.trainpod.metrics.problem.JobProblems;
 import dev.trainpod.metrics.service.IngestMetrics;
 import dev.trainpod.metrics.service.JobStatusService;
@@ -23,6 +25,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -32,6 +35,7 @@ import org.jboss.resteasy.reactive.ResponseStatus;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.ParameterIn;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
@@ -57,9 +61,12 @@ public class PodTelemetryResource {
     private final PodRateLimiter rateLimiter;
     private final IngestMetrics ingest;
     private final OutboxRelay relay;
+    private final ObjectMapper mapper;
 
     public PodTelemetryResource(JsonWebToken token, JobStatusService statuses, TelemetryService telemetry,
-                                PodRateLimiter rateLimiter, IngestMetrics ingest, OutboxRelay relay) {
+                                PodRateLimiter rateLimiter, IngestMetrics ingest, OutboxRelay relay,
+                                ObjectMapper mapper) {
+        this.mapper = mapper;
         this.ingest = ingest;
         this.relay = relay;
         this.token = token;
@@ -110,14 +117,27 @@ public class PodTelemetryResource {
     @APIResponse(responseCode = "409", description = "The deployment has ended (job-ended).")
     @APIResponse(responseCode = "413", description = "Too many points in one call (too-many-points).")
     @APIResponse(responseCode = "429", description = "Too many writes from this pod (rate-limited).")
-    /** Metric points, idempotent per step. */
+    /**
+     * Metric points, idempotent per step. The body is read from its bytes straight into columns
+     * ({@link TelemetryService#readColumns}); a body that is not a plainly valid batch is bound and checked the
+     * ordinary way, which names what is wrong exactly as before.
+     */
     @POST
     @Path("/metrics")
     @Consumes(MediaType.APPLICATION_JSON)
     @ResponseStatus(202)
-    public Uni<MetricBatchAccepted> metrics(@PathParam("id") String id, MetricBatch batch) {
+    @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = MetricBatch.class)))
+    public Uni<MetricBatchAccepted> metrics(@PathParam("id") String id, byte[] body) throws IOException {
+        boolean empty = body == null || body.length == 0;
+        MetricColumns columns = empty ? null : telemetry.readColumns(body);
+        MetricBatch batch = empty || columns != null ? null : mapper.readValue(body, MetricBatch.class);
         return counted("metrics", () -> {
             UUID deploymentId = ownJob(id);
+            if (columns != null) {
+                return withJob(deploymentId, () -> telemetry.recordColumns(deploymentId, columns)).map(accepted ->
+                        new MetricBatchAccepted(accepted, columns.size() - accepted));
+            }
             if (batch == null) {
                 throw JobProblems.missingBody("{\"points\":[{\"step\":1,\"loss\":2.1}]}");
             }
@@ -126,8 +146,12 @@ public class PodTelemetryResource {
         }).invoke(a -> {
             ingest.points(a.accepted(), a.duplicates());
             if (a.accepted() > 0) {
-                batch.points().stream().filter(p -> p != null && p.step() != null).mapToInt(p -> p.step()).min()
-                        .ifPresent(lowest -> ingest.firstStepCandidate(JobIds.parse(id), lowest));
+                Integer lowest = columns != null ? columns.lowestStep()
+                        : batch.points().stream().filter(p -> p != null && p.step() != null)
+                                .map(p -> p.step()).min(Integer::compare).orElse(null);
+                if (lowest != null) {
+                    ingest.firstStepCandidate(JobIds.parse(id), lowest);
+                }
             }
         });
     }

@@ -11,6 +11,7 @@ import dev.trainpod.metrics.api.StatusReport;
 import dev.trainpod.metrics.config.MetricsConfig;
 import dev.trainpod.metrics.problem.JobProblems;
 import dev.trainpod.metrics.repository.JobRepository;
+import dev.trainpod.metrics.repository.JobTelemetryRepository;
 import dev.trainpod.metrics.repository.MetricPointRepository;
 import dev.trainpod.metrics.repository.PhaseChangeRepository;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
@@ -58,7 +59,9 @@ public class JobStatusService {
                 throw JobProblems.ended(deploymentId);
             }
             Instant now = Instant.now();
-            job.lastHeartbeatAt = now;
+            if (JobTelemetryRepository.heartbeatStale(job.lastHeartbeatAt, now)) {
+                job.lastHeartbeatAt = now; // younger than the resolution: no write just for the heartbeat
+            }
             job.advanceTo(report.step(), now);
             if (report.totalSteps() != null && report.totalSteps() > 0) {
                 job.totalSteps = report.totalSteps();

@@ -1,11 +1,13 @@
 package dev.trainpod.metrics.service;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.trainpod.metrics.JobStatus;
 import dev.trainpod.metrics.api.MetricPoint;
 import dev.trainpod.metrics.config.MetricsConfig;
 import dev.trainpod.metrics.problem.JobProblems;
 import dev.trainpod.metrics.repository.JobTelemetryRepository;
 import dev.trainpod.metrics.repository.LogLineRepository;
+import dev.trainpod.metrics.repository.MetricColumns;
 import dev.trainpod.metrics.repository.MetricPointRepository;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -27,9 +29,11 @@ public class TelemetryService {
     private final MetricPointRepository metricPoints;
     private final LogLineRepository logLines;
     private final MetricsConfig config;
+    private final MetricBatchReader reader;
 
     public TelemetryService(Pool pool, JobTelemetryRepository jobs, MetricPointRepository metricPoints,
-                            LogLineRepository logLines, MetricsConfig config) {
+                            LogLineRepository logLines, MetricsConfig config, ObjectMapper mapper) {
+        this.reader = new MetricBatchReader(mapper.getFactory(), config.maxPointsPerBatch());
         this.pool = pool;
         this.jobs = jobs;
         this.metricPoints = metricPoints;
@@ -40,8 +44,24 @@ public class TelemetryService {
     /** Stores the points whose step the job does not have yet; the item is how many were new. */
     public Uni<Integer> recordPoints(UUID deploymentId, List<MetricPoint> points) {
         List<MetricPoint> valid = MetricPointValidator.validate(points, config.maxPointsPerBatch());
-        Integer highestStep = valid.stream().map(MetricPoint::step).max(Integer::compare).orElse(null);
-        return metricPoints.record(deploymentId, highestStep, valid).map(recorded -> {
+        return store(deploymentId, MetricPointRepository.columns(valid));
+    }
+
+    /**
+     * A batch's points read from the request's bytes straight into columns, already checked; null when the body
+     * is not a plainly valid batch, which is then read with {@link #recordPoints} for its exact refusal.
+     */
+    public MetricColumns readColumns(byte[] body) {
+        return reader.read(body);
+    }
+
+    /** Stores points that {@link #readColumns} read; as {@link #recordPoints}. */
+    public Uni<Integer> recordColumns(UUID deploymentId, MetricColumns columns) {
+        return store(deploymentId, columns);
+    }
+
+    private Uni<Integer> store(UUID deploymentId, MetricColumns columns) {
+        return metricPoints.record(deploymentId, columns).map(recorded -> {
             if (!recorded.written()) {
                 throw recorded.status() == null ? JobProblems.notFound(deploymentId.toString())
                         : JobProblems.ended(deploymentId);

@@ -10,6 +10,7 @@ import dev.trainpod.metrics.Job;
 import dev.trainpod.metrics.JobPhase;
 import dev.trainpod.metrics.JobStatus;
 import dev.trainpod.metrics.config.MetricsConfig;
+import dev.trainpod.metrics.repository.JobTelemetryRepository;
 import dev.trainpod.metrics.repository.JobRepository;
 import dev.trainpod.metrics.repository.LogLineRepository;
 import dev.trainpod.metrics.repository.PhaseChangeRepository;
@@ -87,8 +88,17 @@ public class WatchdogJob {
         return threeIntervals.compareTo(MIN_GAP) > 0 ? threeIntervals : MIN_GAP;
     }
 
+    /**
+     * The timeout measured on the stored heartbeat: the configured one plus the heartbeat's resolution (a pod's
+     * last heartbeat may be up to that much younger than the stored one), so throttled heartbeats never make a
+     * pod lost earlier.
+     */
+    private Duration heartbeatTimeout() {
+        return config.heartbeatTimeout().plus(JobTelemetryRepository.HEARTBEAT_RESOLUTION);
+    }
+
     private Uni<List<UUID>> overdueJobs(Instant watchingSince) {
-        return watchdog.overdue(config.heartbeatTimeout(), BATCH, watchingSince);
+        return watchdog.overdue(heartbeatTimeout(), BATCH, watchingSince);
     }
 
     private Uni<Boolean> failIfOverdue(UUID deploymentId, Instant watchingSince) {
@@ -134,7 +144,7 @@ public class WatchdogJob {
             return null;
         }
         if (job.lastHeartbeatAt != null
-                && latest(job.lastHeartbeatAt, watchingSince).isBefore(now.minus(config.heartbeatTimeout()))) {
+                && latest(job.lastHeartbeatAt, watchingSince).isBefore(now.minus(heartbeatTimeout()))) {
             return FailureReason.FAILED_HEARTBEAT_LOST;
         }
         Instant idleSince = latest(job.trainingStartedAt, job.stepAdvancedAt);
