@@ -27,7 +27,7 @@ import org.eclipse.microprofile.openapi.models.security.SecurityScheme;
  * each error status's description listing the problem types of {@link ProblemCatalog} answered with that status
  * (the link to their pages); and every schema property that is not {@code required} may be {@code null} (its type
  * gains {@code "null"}, a {@code $ref} becomes {@code anyOf [$ref, null]}), because the services write absent values
- * as JSON nulls: the examples recorded from real runs (devstack ApiExamplesIT) validate against the schemas only so.
+ * as JSON nulls: the examples recorded from real runs (devstack ApiReferenceIT) validate against the schemas only so.
  */
 @OpenApiFilter(OpenApiFilter.RunStage.BUILD)
 public class ApiDocumentFilter implements OASFilter {

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
  * ({@code <service>/target/openapi/openapi.json}, so the services must be packaged first), every public operation,
  * parameter, response and schema field is described, every error answers the Problem schema, every problem type a
  * description names is in the catalog, every JSON body has an example recorded from a real run
- * ({@link RecordedExamples}, written by ApiExamplesIT) and every example validates against its schema. Run with
+ * ({@link RecordedExamples}, written by ApiReferenceIT) and every example validates against its schema. Run with
  * {@code -Dtrainpod.regenerate=true} to write the merged document after changing an annotation or re-recording.
  */
 class OpenApiDocumentTest {
@@ -142,7 +142,7 @@ class OpenApiDocumentTest {
     @Test
     void everyDocumentedBodyHasAnExampleRecordedFromARealRun() {
         assertThat(RecordedExamples.missing(merged, RecordedExamples.read()))
-                .as("record them with ApiExamplesIT -Dtrainpod.regenerate=true").isEmpty();
+                .as("record them with ApiReferenceIT -Dtrainpod.regenerate=true").isEmpty();
         int[] recorded = {0};
         forEachOperation(merged, (name, op) -> {
             op.path("requestBody").path("content").forEach(m -> recorded[0] += m.path("examples").has("recorded") ? 1 : 0);

@@ -13,7 +13,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The request and response examples recorded from a run of the local stack through the gateway (ApiExamplesIT
+ * The request and response examples recorded from a run of the local stack through the gateway (ApiReferenceIT
  * writes them, ids, tokens and secrets replaced by stable placeholders), which {@link OpenApiMerge} puts into the
  * merged document in place of the services' hand-written ones. The file maps {@code "<method> <path>"} to
  * {@code {"request": <body>, "responses": {"<status>": <body>}}}; only JSON bodies are recorded.
@@ -74,7 +74,7 @@ public final class RecordedExamples {
         });
         if (!orphans.isEmpty()) {
             throw new IllegalStateException("recorded examples for what the document does not have (re-record with"
-                    + " ApiExamplesIT -Dtrainpod.regenerate=true): " + orphans);
+                    + " ApiReferenceIT -Dtrainpod.regenerate=true): " + orphans);
         }
     }
 

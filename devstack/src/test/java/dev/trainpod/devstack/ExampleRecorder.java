@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.trainpod.devstack.apidocs.RecordedExamples;
 import dev.trainpod.devstack.runpod.SimPod;
-import dev.trainpod.devstack.shipping.Nginx;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -20,20 +19,16 @@ import java.util.Map;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
 
 /**
- * The OpenAPI document's examples, recorded from a real run: drives every public operation with a JSON body
- * through the gateway (nginx) in front of the shared local stack, as a user and as the user's pod (its real job
- * token), and records each operation's request and 2xx response bodies, ids, tokens, secrets and addresses
- * replaced by stable placeholders. With {@code -Dtrainpod.regenerate=true} it writes
- * {@link RecordedExamples#FILE} (then run OpenApiDocumentTest with it too, to merge them into openapi.json);
- * without, it fails when the checked-in recording is stale: an operation recorded now and not there, or a body
- * with a field the checked-in one lacks.
+ * Records the OpenAPI document's examples from a real run: drives every public operation with a JSON body through
+ * the gateway (nginx) in front of the shared local stack, as a user and as the user's pod (its real job token), and
+ * keeps each operation's request and 2xx response bodies, ids, tokens, secrets and addresses replaced by stable
+ * placeholders. ApiReferenceIT writes them to {@link RecordedExamples#FILE} with {@code -Dtrainpod.regenerate=true}
+ * (then run OpenApiDocumentTest with it too, to merge them into openapi.json) and otherwise fails when the
+ * checked-in recording is {@link #stale}.
  */
-class ApiExamplesIT {
+final class ExampleRecorder {
 
     private static final Pattern UUID_TEXT = Pattern.compile(
             "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
@@ -41,29 +36,21 @@ class ApiExamplesIT {
     private static final String USER = "example-user";
     private static final String HF_TOKEN = "hf_" + "ExampleOnlyNotARealToken0123";
     private static final String WANDB_KEY = "example0only0not0a0real0wandb0key000000";
-    private static LocalStack stack;
-    private static Gateway gateway;
+    private final LocalStack stack;
+    private final Gateway gateway;
 
     /** The bodies as they came, by operation, in the order of the calls. */
     private final Map<String, ObjectNode> recorded = new LinkedHashMap<>();
     private final Map<String, String> secrets = new LinkedHashMap<>();
     private final Map<String, String> ids = new LinkedHashMap<>();
 
-    @BeforeAll
-    static void startGateway() {
-        stack = SharedStack.get();
-        gateway = Nginx.start(stack.deployUrl(), stack.datasetUrl(), stack.metricsUrl());
+    ExampleRecorder(LocalStack stack, Gateway gateway) {
+        this.stack = stack;
+        this.gateway = gateway;
     }
 
-    @AfterAll
-    static void stopGateway() {
-        if (gateway != null) {
-            gateway.close();
-        }
-    }
-
-    @Test
-    void everyPublicOperationIsRecordedThroughTheGateway() throws Exception {
+    /** Drives the operations and answers their bodies by {@code "<method> <path>"}, redacted. */
+    Map<String, ObjectNode> record() throws IOException {
         String user = stack.keys().userToken(USER);
         secrets.put(user, "<user JWT>");
         secrets.put(stack.runPodApiKey(), "rp_EXAMPLE0KEY0NOT0REAL");
@@ -165,24 +152,11 @@ class ApiExamplesIT {
                 downloadToken, pod.id())) {
             assertThat(written).as("a secret in the recording").doesNotContain(secret);
         }
-        if (Boolean.getBoolean("trainpod.regenerate")) {
-            RecordedExamples.write(redacted);
-        }
-        assertThat(stale(redacted, RecordedExamples.read())).as(RecordedExamples.FILE + " is stale: run ApiExamplesIT"
-                + " with -Dtrainpod.regenerate=true, then OpenApiDocumentTest with it").isEmpty();
-        // and the check can fail: an answer with a field the recording lacks, an operation it lacks
-        ObjectNode grown = redacted.get("get /api/v1/datasets/{id}").deepCopy();
-        ((ObjectNode) grown.at("/responses/200")).put("newField", 1);
-        Map<String, ObjectNode> changed = new LinkedHashMap<>(redacted);
-        changed.put("get /api/v1/datasets/{id}", grown);
-        changed.put("get /api/v1/new-operation", grown);
-        assertThat(stale(changed, ItHttp.JSON.valueToTree(redacted))).containsExactly(
-                "get /api/v1/datasets/{id}: [responses.200.newField] not in the recording",
-                "get /api/v1/new-operation: not recorded");
+        return redacted;
     }
 
     /** What a fresh recording has that the checked-in one lacks: operations, and fields of their bodies. */
-    private static List<String> stale(Map<String, ObjectNode> now, JsonNode checkedIn) {
+    static List<String> stale(Map<String, ObjectNode> now, JsonNode checkedIn) {
         List<String> stale = new ArrayList<>();
         now.forEach((op, bodies) -> {
             if (!checkedIn.has(op)) {
