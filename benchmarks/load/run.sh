@@ -14,7 +14,7 @@ minutes=${SOAK_MINUTES:-30}
 mkdir -p devstack/target
 rm -f devstack/target/load-report.txt
 if [[ -z "${SKIP_BUILD:-}" ]]; then
-  ./mvnw -B -q -DskipTests -DskipPythonTests=true package -pl common,deploy-service,dataset-service,metrics-service
+  ./mvnw -B -q -DskipTests -DskipPythonTests=true package -pl common,testkit,pod,deploy-service,dataset-service,metrics-service
 fi
 status=0
 ./mvnw -B verify -pl devstack -am -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false -DskipPythonTests=true \

@@ -51,6 +51,20 @@ function costBreakdown(d) {
   return h('table', {id: 'cost-breakdown'}, h('tbody', {}, rows.map(([k, v]) => h('tr', {}, h('th', {scope: 'row'}, k), h('td', {}, v)))));
 }
 
+/** The pods a recovered deployment ran on: GPU, price, cost, and the steps each gained beyond its checkpoint. */
+function attemptsTable(d) {
+  if (!d.attempts?.length) return [];
+  const cell = v => h('td', {}, v ?? '–');
+  return [h('h3', {}, 'Pods'), h('div', {class: 'table-wrap'}, h('table', {id: 'attempts'},
+    h('thead', {}, h('tr', {}, ['#', 'Pod', 'GPU', 'Price', 'Cost', 'Resumed from', 'Steps gained', 'Ended']
+      .map(t => h('th', {scope: 'col'}, t)))),
+    h('tbody', {}, d.attempts.map(a => h('tr', {'data-attempt': a.attempt}, cell(String(a.attempt)), cell(a.podId),
+      cell(`${a.gpuCount ?? 1} × ${a.gpuType ?? '–'} (${a.cloud ?? '–'})`),
+      cell(a.costPerHour ? usd(a.costPerHour) + '/h' : null), cell(usd(a.costUsd)),
+      cell(a.resumedFromStep ? `step ${a.resumedFromStep}` : 'start'),
+      h('td', {class: 'num', 'data-steps-gained': a.stepsGained ?? ''}, a.stepsGained ?? '–'), cell(a.endReason))))))];
+}
+
 async function download(a) {
   const r = await api('/artifacts/' + a.id + '/content', {raw: true});
   const url = URL.createObjectURL(await r.blob());
@@ -94,6 +108,15 @@ export async function deploymentPage(id) {
       + (p.loss !== null && p.loss !== undefined ? `, loss ${Number(p.loss).toFixed(4)}` : '')
       + (p.etaSeconds !== null && p.etaSeconds !== undefined && LIVE.includes(d.status) ? `, ETA ${duration(p.etaSeconds)}` : '')
       + (p.phase ? ` (${p.phase})` : '');
+    showCheckpoint();
+  };
+  // The newest checkpoint stored off the pod: its step and age (a lost pod's replacement resumes from it).
+  const checkpointText = h('p', {id: 'checkpoint-text', 'aria-live': 'polite'});
+  const showCheckpoint = () => {
+    const step = progress.lastCheckpointStep ?? d.lastCheckpoint?.step;
+    const at = progress.lastCheckpointAt ?? d.lastCheckpoint?.storedAt;
+    checkpointText.textContent = step === undefined || step === null ? ''
+      : `Last checkpoint: step ${step}, stored ${duration(Math.max(0, (Date.now() - Date.parse(at)) / 1000))} ago`;
   };
   let shown = '';
   const render = async () => {
@@ -119,7 +142,8 @@ export async function deploymentPage(id) {
       LIVE.includes(d.status) ? h('button', {type: 'button', class: 'danger', id: 'cancel', onclick: cancel}, 'Cancel') : null,
       ['FAILED', 'CANCELLED'].includes(d.status) ? h('button', {type: 'button', id: 'retry', onclick: retry}, 'Retry') : null,
     ].filter(Boolean));
-    costs.replaceChildren(costBreakdown(d));
+    costs.replaceChildren(costBreakdown(d), ...attemptsTable(d));
+    showCheckpoint();
     const list = await api('/artifacts?deploymentId=' + id).catch(() => []);
     artifacts.replaceChildren(...(list.length ? list.map(a => h('li', {}, h('button', {type: 'button', class: 'link',
       'data-artifact': a.name, onclick: () => download(a).catch(e => message.replaceChildren(problemBox(e)))},
@@ -140,7 +164,8 @@ export async function deploymentPage(id) {
     } catch (e) { message.replaceChildren(problemBox(e)); }
   }
   const main = page('Deployment ' + id.slice(0, 8), header, message, actions, failure,
-    h('section', {}, h('h2', {}, 'Progress'), progressBar, progressText, ...Object.values(charts).map(c => c.figure)),
+    h('section', {}, h('h2', {}, 'Progress'), progressBar, progressText, checkpointText,
+      ...Object.values(charts).map(c => c.figure)),
     h('section', {}, h('h2', {}, 'Phases'), timeline),
     h('section', {}, h('h2', {}, 'Log'), log),
     h('section', {}, h('h2', {}, 'Artifacts'), artifacts),
@@ -157,6 +182,9 @@ export async function deploymentPage(id) {
       showProgress();
     } else if (type === 'log') {
       addLog(data.line);
+    } else if (type === 'checkpoint') {
+      progress = {...progress, lastCheckpointStep: data.step, lastCheckpointAt: data.storedAt};
+      showCheckpoint();
     } else if (type === 'phase') {
       progress.phase = data.phase || progress.phase;
       showProgress();

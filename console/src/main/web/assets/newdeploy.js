@@ -116,7 +116,10 @@ export async function newDeploymentPage(params) {
       const e = await api('/estimates', {method: 'POST', body: body(form)});
       if (mine !== seq) return;
       estimate.textContent = `${e.runtimeMinutes.low}–${e.runtimeMinutes.high} min, ${usd(e.costUsd.low)}–${usd(e.costUsd.high)}`
-        + ` on ${e.gpuType} at ${usd(e.pricePerHour)}/h` + (e.memoryNeededGb ? `, needs about ${e.memoryNeededGb} GB` : '') + '.';
+        + ` on ${e.gpuType} at ${usd(e.pricePerHour)}/h` + (e.memoryNeededGb ? `, needs about ${e.memoryNeededGb} GB` : '') + '.'
+        + (e.communityCloud ? ` COMMUNITY cloud: ${usd(e.communityCloud.pricePerHour)}/h, saves`
+          + ` ${usd(e.communityCloud.savingUsd.low)}–${usd(e.communityCloud.savingUsd.high)}`
+          + ` (${e.communityCloud.savingPercent} %). ${e.communityCloud.note}` : '');
     } catch (err) {
       if (mine !== seq) return;
       estimate.textContent = 'No estimate: ' + (err.problem?.detail || err.message);

@@ -116,6 +116,18 @@ public class Deployment {
     /** When a recovered deployment went back to PENDING; null for one never recovered. */
     @Column(name = "provisioning_since")
     public Instant provisioningSince;
+    /** The step of the newest checkpoint its pods stored at dataset-service (CheckpointStored); null: none yet. */
+    @Column(name = "last_checkpoint_step")
+    public Integer lastCheckpointStep;
+    /** When that checkpoint was stored. */
+    @Column(name = "last_checkpoint_at")
+    public Instant lastCheckpointAt;
+    /** The checkpoint step the current pod was given to resume from (the newest stored); null: from the start. */
+    @Column(name = "resumed_from_step")
+    public Integer resumedFromStep;
+    /** The highest step the run reported, from its success (TrainingSucceeded); null until then. */
+    @Column(name = "last_step")
+    public Integer lastStep;
     @Version
     @Column(nullable = false)
     public long version;

@@ -46,6 +46,15 @@ public class DeploymentAttempt {
     /** Why the pod ended: LOST (replaced by a recovery), or the deployment's end status and reason. */
     @Column(name = "end_reason", nullable = false)
     public String endReason;
+    /** The checkpoint step the pod resumed from; null: it started from the beginning. */
+    @Column(name = "resumed_from_step")
+    public Integer resumedFromStep;
+    /**
+     * Steps the pod added to the run beyond the checkpoint it resumed from: up to the last step for the pod that
+     * finished the run, else up to the last checkpoint it stored (later steps were lost with it and run again).
+     */
+    @Column(name = "steps_gained")
+    public Integer stepsGained;
 
     /** Attempt {@code n}: the deployment's current pod, which ended at {@code at} after {@code seconds} billed. */
     public static DeploymentAttempt of(Deployment d, int n, long seconds, BigDecimal cost, Instant at) {
@@ -63,6 +72,16 @@ public class DeploymentAttempt {
         a.costUsd = cost;
         a.endReason = d.status == DeploymentStatus.RECOVERING ? "LOST"
                 : d.status.name() + (d.reason == null ? "" : " " + d.reason);
+        a.resumedFromStep = d.resumedFromStep;
+        a.stepsGained = stepsGained(d);
         return a;
+    }
+
+    /** See {@link #stepsGained}: what the deployment's current pod added, from what the deployment knows now. */
+    static int stepsGained(Deployment d) {
+        int from = d.resumedFromStep == null ? 0 : d.resumedFromStep;
+        Integer kept = d.status == DeploymentStatus.SUCCEEDED && d.lastStep != null ? d.lastStep
+                : d.lastCheckpointStep;
+        return kept == null ? 0 : Math.max(0, kept - from);
     }
 }

@@ -5,8 +5,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.trainpod.deploy.rest.DeploymentRequest;
-import dev.trainpod.deploy.rest.TrainingOptions;
+import dev.trainpod.deploy.api.DeploymentRequest;
+import dev.trainpod.deploy.api.TrainingOptions;
 import java.math.BigDecimal;
 import java.util.List;
 import java.util.Map;
@@ -55,7 +55,13 @@ public record JobSpec(UUID datasetId, String baseModel, String method, Map<Strin
 
     /** Instructions for the simulated trainer (used where no GPU libraries exist). */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Simulation(Integer steps, Double stepSeconds, Integer failAtStep, Integer exitCode) {
+    public record Simulation(Integer steps, Double stepSeconds, Integer failAtStep, Integer exitCode,
+                             Integer evalPlateauAtStep) {
+
+        /** Without an eval plateau. */
+        public Simulation(Integer steps, Double stepSeconds, Integer failAtStep, Integer exitCode) {
+            this(steps, stepSeconds, failAtStep, exitCode, null);
+        }
     }
 
     /** The spec of a request that passed its pre-flight checks (which guarantee gpu and limits are present). */
@@ -66,7 +72,8 @@ public record JobSpec(UUID datasetId, String baseModel, String method, Map<Strin
         return new JobSpec(r.datasetId(), r.baseModel(), r.method(), r.hyperparameters(),
                 new Gpu(g.types(), r.gpuCount(), r.cloud()),
                 new Limits(l.maxRuntimeMinutes(), l.maxCostUsd(), l.idleMinutes(), l.capacityWait(), l.recoveries()),
-                s == null ? null : new Simulation(s.steps(), s.stepSeconds(), s.failAtStep(), s.exitCode()),
+                s == null ? null : new Simulation(s.steps(), s.stepSeconds(), s.failAtStep(), s.exitCode(),
+                        s.evalPlateauAtStep()),
                 r.image(), r.validation(), r.earlyStopping(), r.checkpoint(), r.output(), r.reporting());
     }
 
@@ -77,7 +84,8 @@ public record JobSpec(UUID datasetId, String baseModel, String method, Map<Strin
                 new DeploymentRequest.Limits(limits.maxRuntimeMinutes(), limits.maxCostUsd(), limits.idleMinutes(),
                         limits.capacityWaitMinutes(), limits.maxRecoveries()),
                 simulation == null ? null : new DeploymentRequest.Simulation(simulation.steps(),
-                        simulation.stepSeconds(), simulation.failAtStep(), simulation.exitCode()),
+                        simulation.stepSeconds(), simulation.failAtStep(), simulation.exitCode(),
+                        simulation.evalPlateauAtStep()),
                 image, validation, earlyStopping, checkpoint, output, reporting);
     }
 

@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.trainpod.common.problem.CodeCatalog;
 import dev.trainpod.common.problem.ProblemCatalog;
 import dev.trainpod.common.problem.ProblemPages;
 import dev.trainpod.devstack.apidocs.OpenApiMerge;
+import dev.trainpod.devstack.apidocs.RecordedExamples;
 import dev.trainpod.devstack.shipping.Nginx;
 import dev.trainpod.devstack.shipping.Repo;
 import java.net.URI;
@@ -26,7 +28,9 @@ import org.junit.jupiter.api.Test;
 /**
  * The API reference through the real nginx gateway in front of the running services: every problem type and every
  * code of the catalog answers 200 with its page, the reference page and the two documents are served, and the
- * merged OpenAPI document the gateway serves is the merge of what each running service serves.
+ * merged OpenAPI document the gateway serves is the merge of what each running service serves, and its examples
+ * are what a run through the gateway records ({@link ExampleRecorder}; {@code -Dtrainpod.regenerate=true} writes
+ * them).
  */
 class ApiReferenceIT {
 
@@ -103,6 +107,25 @@ class ApiReferenceIT {
                 .isEqualTo(OpenApiMerge.merge(served));
         assertThat(JSON.readTree(viaGateway.body())).isEqualTo(JSON.readTree(
                 Repo.path("deploy/compose/gateway/openapi.json").toFile()));
+    }
+
+    @Test
+    void theExamplesAreRecordedFromARunThroughTheGateway() throws Exception {
+        Map<String, ObjectNode> recorded = new ExampleRecorder(stack, gateway).record();
+        if (Boolean.getBoolean("trainpod.regenerate")) {
+            RecordedExamples.write(recorded);
+        }
+        assertThat(ExampleRecorder.stale(recorded, RecordedExamples.read())).as(RecordedExamples.FILE + " is stale:"
+                + " run ApiReferenceIT with -Dtrainpod.regenerate=true, then OpenApiDocumentTest with it").isEmpty();
+        // and the check can fail: an answer with a field the recording lacks, an operation it lacks
+        ObjectNode grown = recorded.get("get /api/v1/datasets/{id}").deepCopy();
+        ((ObjectNode) grown.at("/responses/200")).put("newField", 1);
+        Map<String, ObjectNode> changed = new LinkedHashMap<>(recorded);
+        changed.put("get /api/v1/datasets/{id}", grown);
+        changed.put("get /api/v1/new-operation", grown);
+        assertThat(ExampleRecorder.stale(changed, JSON.valueToTree(recorded))).containsExactly(
+                "get /api/v1/datasets/{id}: [responses.200.newField] not in the recording",
+                "get /api/v1/new-operation: not recorded");
     }
 
     private static JsonNode served(String baseUrl) throws Exception {

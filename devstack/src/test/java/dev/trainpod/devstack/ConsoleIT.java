@@ -126,11 +126,14 @@ class ConsoleIT {
     @Test
     void theLossChartGainsPointsWhileThePodTrains() {
         String user = readyUser("console-chart");
-        String id = createDeployment(user, "\"steps\": 200, \"stepSeconds\": 0.2");
+        String id = createDeployment(user, "\"steps\": 200, \"stepSeconds\": 0.2", "{\"saveSteps\": 5}");
         browser.signIn(user);
         browser.open("#/deployments/" + id);
 
         int first = wait(120).until(d -> positive(points(d)));
+        // the newest checkpoint stored off the pod, with its age
+        wait(60).until(d -> d.findElement(By.id("checkpoint-text")).getText().contains("Last checkpoint"));
+        assertThat(driver.findElement(By.id("checkpoint-text")).getText()).containsPattern("Last checkpoint: step \\d+, stored .* ago");
         int later = wait(60).until(d -> points(d) >= first + 5 ? points(d) : null);
         assertThat(later).isGreaterThan(first);
         assertThat(driver.findElement(By.id("summary")).getText()).contains("RUNNING");
@@ -234,13 +237,17 @@ class ConsoleIT {
     }
 
     private static String createDeployment(String user, String simulation) {
+        return createDeployment(user, simulation, "{}");
+    }
+
+    private static String createDeployment(String user, String simulation, String hyperparameters) {
         TrainpodClient client = api(user);
         String datasetId = client.datasets().body().get(0).path("id").asText();
         TrainpodClient.Answer created = client.createDeployment("""
                 {"datasetId": "%s", "baseModel": "Qwen/Qwen2.5-0.5B", "method": "SFT",
                  "gpu": {"types": ["NVIDIA RTX A4000"]}, "limits": {"maxRuntimeMinutes": 30, "maxCostUsd": 5},
-                 "simulation": {%s}}
-                """.formatted(datasetId, simulation));
+                 "hyperparameters": %s, "simulation": {%s}}
+                """.formatted(datasetId, hyperparameters, simulation));
         assertThat(created.status()).as(String.valueOf(created.body())).isEqualTo(202);
         return created.body().path("id").asText();
     }

@@ -79,14 +79,61 @@ final class FaultUser {
      * {@code simulation}; the answer must be 202.
      */
     String deploy(String limits, String hyperparameters, String simulation) {
-        String body = """
-                {"datasetId": "%s", "baseModel": "Qwen/Qwen2.5-0.5B", "method": "SFT",
-                 "hyperparameters": %s, "gpu": {"types": ["%s"], "count": 1, "cloud": "SECURE"},
-                 "limits": {%s}, "simulation": %s}
-                """.formatted(datasetId, hyperparameters, A4000, limits, simulation);
-        ItHttp.Answer a = ItHttp.send("POST", stack.deployUrl() + "/api/v1/deployments", token, body);
+        ItHttp.Answer a = tryDeploy(1, limits, hyperparameters, simulation, "");
         assertThat(a.status()).as(String.valueOf(a.body())).isEqualTo(202);
         return a.body().path("id").asText();
+    }
+
+    /**
+     * Posts a deployment on {@code gpus} A4000s with the given members of {@code limits}, {@code hyperparameters}
+     * and {@code simulation} (JSON objects) and further top-level members ({@code extra}, may be empty: e.g.
+     * validation, earlyStopping); answers what deploy-service said.
+     */
+    ItHttp.Answer tryDeploy(int gpus, String limits, String hyperparameters, String simulation, String extra) {
+        String body = """
+                {"datasetId": "%s", "baseModel": "Qwen/Qwen2.5-0.5B", "method": "SFT",
+                 "hyperparameters": %s, "gpu": {"types": ["%s"], "count": %d, "cloud": "SECURE"},
+                 "limits": {%s}, "simulation": %s%s}
+                """.formatted(datasetId, hyperparameters, A4000, gpus, limits, simulation,
+                extra.isEmpty() ? "" : ", " + extra);
+        return ItHttp.send("POST", stack.deployUrl() + "/api/v1/deployments", token, body);
+    }
+
+    /** The job's last log lines, as metrics-service answers them. */
+    List<String> logs(String id) {
+        List<String> lines = new java.util.ArrayList<>();
+        ItHttp.send("GET", stack.metricsUrl() + "/api/v1/jobs/" + id + "/logs?tail=1000", token, null).body()
+                .path("lines").forEach(l -> lines.add(l.asText()));
+        return lines;
+    }
+
+    /** The user's deployments, as deploy-service lists them. */
+    JsonNode deployments() {
+        return ItHttp.send("GET", stack.deployUrl() + "/api/v1/deployments", token, null).body();
+    }
+
+    /** The job's progress, as metrics-service answers it. */
+    JsonNode progress(String id) {
+        return ItHttp.send("GET", stack.metricsUrl() + "/api/v1/jobs/" + id + "/progress", token, null).body();
+    }
+
+    /** The content of the deployment's artifact {@code name}, as dataset-service serves it to its owner. */
+    JsonNode artifactJson(String id, String name) {
+        JsonNode list = ItHttp.send("GET", stack.datasetUrl() + "/api/v1/artifacts?deploymentId=" + id, token, null)
+                .body();
+        for (JsonNode a : list) {
+            if (a.path("name").asText().equals(name)) {
+                ItHttp.Raw r = ItHttp.exchange("GET", stack.datasetUrl() + "/api/v1/artifacts/" + a.path("id").asText()
+                        + "/content", null, "Authorization", "Bearer " + token);
+                assertThat(r.status()).as(r.body()).isEqualTo(200);
+                try {
+                    return new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body());
+                } catch (java.io.IOException e) {
+                    throw new AssertionError(name + " is not JSON: " + r.body(), e);
+                }
+            }
+        }
+        throw new AssertionError("no artifact " + name + " among " + list);
     }
 
     /** The statuses the deployment went through, in order. */

@@ -80,6 +80,23 @@ class RecoveryIT {
         assertThat(firstStep(pods.get(2))).as("pod 3 resumed from a checkpoint of pod 2").isBetween(13, 22);
         assertThat(lastStep(pods.get(2))).isEqualTo(STEPS);
 
+        // Each attempt shows the checkpoint it resumed from and the steps it gained beyond it (up to the checkpoint
+        // the next pod resumed from; the last one up to the end): together, every step once.
+        int resumed2 = firstStep(pods.get(1)) - 1;
+        int resumed3 = firstStep(pods.get(2)) - 1;
+        assertThat(attempts.get(0).path("resumedFromStep").isNull()).as(attempts.toString()).isTrue();
+        assertThat(attempts.findValues("resumedFromStep").subList(1, 3)).extracting(JsonNode::asInt)
+                .containsExactly(resumed2, resumed3);
+        assertThat(attempts.findValues("stepsGained")).extracting(JsonNode::asInt)
+                .containsExactly(resumed2, resumed3 - resumed2, STEPS - resumed3);
+        // The newest checkpoint stored off the pod, as the deployment and the progress show it.
+        int lastCheckpoint = d.path("lastCheckpoint").path("step").asInt();
+        assertThat(lastCheckpoint).as(d.toString()).isBetween(24, 28);
+        assertThat(d.path("lastCheckpoint").path("storedAt").asText()).isNotBlank();
+        JsonNode progress = user.progress(id);
+        assertThat(progress.path("lastCheckpointStep").asInt()).as(progress.toString()).isEqualTo(lastCheckpoint);
+        assertThat(progress.path("lastCheckpointAgeSeconds").asLong()).isNotNegative();
+
         // The cost is the sum of the pods' costs; each is what the simulator billed, plus the seconds a lost pod
         // was counted until its termination was confirmed.
         BigDecimal cost = d.path("costUsd").decimalValue();
@@ -136,6 +153,66 @@ class RecoveryIT {
         assertThat(d.path("recoveries").asInt()).isZero();
         assertThat(user.podsOf(id)).hasSize(1);
         Invariants.assertHolds(stack, "trainer failure not recovered", start, List.of(id), Map.of(), Map.of());
+    }
+
+    /**
+     * Early stopping on the local stack: the simulated trainer's eval loss plateaus from step 10 (evaluated every 2
+     * steps, a checkpoint at each), so with patience 2 it stops at step 14 of 40, SUCCEEDED; its output holds the
+     * weights of the best checkpoint (step 10, the lowest eval loss metrics-service holds), and the saving is in
+     * the log and in the output's lineage file.
+     */
+    @Test
+    void aPlateauedRunStopsEarlyWithTheBestCheckpointAsItsOutputAndTheSavingReported() {
+        FaultUser user = new FaultUser(stack, root, "early-stopping");
+        Instant start = Instant.now();
+        ItHttp.Answer created = user.tryDeploy(1, "\"maxRuntimeMinutes\": 30, \"maxCostUsd\": 5", "{\"saveSteps\": 2}",
+                "{\"steps\": 40, \"stepSeconds\": 0.1, \"evalPlateauAtStep\": 10}",
+                "\"validation\": {\"fraction\": 0.2, \"everySteps\": 2},"
+                        + " \"earlyStopping\": {\"patience\": 2, \"minDelta\": 0.01}");
+        assertThat(created.status()).as(String.valueOf(created.body())).isEqualTo(202);
+        String id = created.body().path("id").asText();
+
+        JsonNode d = user.awaitEnded(List.of(id), Duration.ofMinutes(3)).get(id);
+
+        assertThat(d.path("status").asText()).as(d.toString()).isEqualTo("SUCCEEDED");
+        Map<Integer, Double> evaluated = new LinkedHashMap<>();
+        List<Integer> steps = new ArrayList<>();
+        user.metrics(id).forEach(p -> {
+            steps.add(p.path("step").asInt());
+            if (p.path("evalLoss").isNumber()) {
+                evaluated.put(p.path("step").asInt(), p.path("evalLoss").asDouble());
+            }
+        });
+        assertThat(steps).as("stopped early").containsExactlyElementsOf(java.util.stream.IntStream.rangeClosed(1, 14)
+                .boxed().toList());
+        assertThat(evaluated.keySet()).containsExactly(2, 4, 6, 8, 10, 12, 14);
+        int best = evaluated.entrySet().stream().min(Map.Entry.comparingByValue()).orElseThrow().getKey();
+        assertThat(best).isEqualTo(10);
+        JsonNode lineage = user.artifactJson(id, "trainpod_training.json");
+        assertThat(lineage.path("bestEvalLoss").asDouble()).isEqualTo(evaluated.get(best));
+        assertThat(lineage.path("bestCheckpoint").asText()).isEqualTo("checkpoint-10");
+        assertThat(lineage.path("weightsOfStep").asInt()).as("the output is the best checkpoint").isEqualTo(best);
+        JsonNode saved = lineage.path("earlyStopping");
+        assertThat(saved.path("stoppedAtStep").asInt()).isEqualTo(14);
+        assertThat(saved.path("stepsNotRun").asInt()).isEqualTo(26);
+        assertThat(saved.path("usdSaved").asDouble()).as(lineage.toString()).isPositive();
+        assertThat(user.logs(id)).anyMatch(l -> l.contains("early stopping saved 26 steps"));
+        Invariants.assertHolds(stack, "early stopping on a plateau", start, List.of(id), Map.of(id, 14),
+                Map.of("usdSaved", saved.path("usdSaved").asText()));
+    }
+
+    /** A GPU count the training cannot use is refused with a hint before any pod exists at the simulator. */
+    @Test
+    void aGpuCountTheTrainingCannotUseIsRefusedBeforeAnyPod() {
+        FaultUser user = new FaultUser(stack, root, "gpu-count-refused");
+        int podsBefore = stack.simulator().pods().size();
+        ItHttp.Answer a = user.tryDeploy(8, "\"maxRuntimeMinutes\": 30, \"maxCostUsd\": 5", "{\"batchSize\": 256}",
+                "{\"steps\": 10}", "");
+        assertThat(a.status()).as(String.valueOf(a.body())).isEqualTo(422);
+        assertThat(a.body().path("errors").findValuesAsText("code")).contains("GPU_COUNT_UNUSABLE");
+        assertThat(a.body().toString()).contains("or fewer (every GPU is billed)");
+        assertThat(user.deployments()).as("no deployment").isEmpty();
+        assertThat(stack.simulator().pods()).as("no pod").hasSize(podsBefore);
     }
 
     /**

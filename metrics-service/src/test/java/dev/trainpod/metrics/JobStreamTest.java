@@ -78,6 +78,32 @@ class JobStreamTest {
     }
 
     @Test
+    void aCheckpointTheAgentReportsStoredIsInTheProgressAndTheStream() throws Exception {
+        UUID job = requestJob("alice", 100);
+        status(job, "TRAINING");
+        given().auth().oauth2(userToken("alice")).when().get("/api/v1/jobs/" + job + "/progress")
+                .then().statusCode(200).body("lastCheckpointStep", equalTo(null));
+        logs(job, "2026-12-06T14:00:00.000Z [trainpod] checkpoint 8 uploaded (checkpoint-8.tar)");
+        logs(job, "2026-12-06T14:00:01.000Z [trainpod] checkpoint 12 uploaded (checkpoint-12.tar)");
+        logs(job, "step 13/100 checkpoint 99 uploaded (checkpoint-99.tar) said the trainer"); // not the agent's line
+
+        given().auth().oauth2(userToken("alice")).when().get("/api/v1/jobs/" + job + "/progress")
+                .then().statusCode(200)
+                .body("lastCheckpointStep", equalTo(12))
+                .body("lastCheckpointAt", org.hamcrest.Matchers.notNullValue())
+                .body("lastCheckpointAgeSeconds", org.hamcrest.Matchers.greaterThanOrEqualTo(0));
+        try (SseClient client = open(job, null)) {
+            List<SseClient.Event> events = next(client, 6);
+            assertThat(events).extracting(SseClient.Event::name)
+                    .containsExactly("phase", "log", "checkpoint", "log", "checkpoint", "log");
+            assertThat(events.get(2).json().getInt("step")).isEqualTo(8);
+            assertThat(events.get(4).json().getInt("step")).isEqualTo(12);
+            assertThat(events.get(4).json().getString("storedAt")).isNotBlank();
+            assertThat(events.get(4).id()).as("the id of its log line").isEqualTo(events.get(3).id());
+        }
+    }
+
+    @Test
     void anotherUsersStreamIsNotFoundAndAJobTokenMayNotRead() {
         UUID job = requestJob("alice", 100);
         given().auth().oauth2(userToken("mallory")).when().get("/api/v1/jobs/" + job + "/stream")

@@ -31,7 +31,7 @@ public final class EventCodec {
 
     private static final Map<String, Class<? extends LifecycleEvent>> TYPES = Stream.of(
                     DeploymentRequested.class, PodStarted.class, TrainingFailed.class,
-                    TrainingSucceeded.class, ArtifactsStored.class, DeploymentEnded.class)
+                    TrainingSucceeded.class, ArtifactsStored.class, CheckpointStored.class, DeploymentEnded.class)
             .collect(Collectors.toUnmodifiableMap(Class::getSimpleName, Function.identity()));
 
     private static final ObjectMapper JSON = new ObjectMapper()

@@ -5,7 +5,7 @@ package dev.trainpod.common.event;
  */
 public sealed interface LifecycleEvent
         permits DeploymentRequested, PodStarted, TrainingFailed, TrainingSucceeded, ArtifactsStored,
-        DeploymentEnded {
+        CheckpointStored, DeploymentEnded {
 
     /** The Kafka topic that carries every lifecycle event. */
     String TOPIC = "deployment-lifecycle";

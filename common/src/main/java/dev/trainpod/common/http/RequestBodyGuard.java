@@ -1,6 +1,7 @@
 package dev.trainpod.common.http;
 
 import dev.trainpod.common.problem.Problem;
+import io.quarkus.arc.All;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
@@ -10,13 +11,22 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
- * Guards every request body before anything reads it. A body declared larger than
- * {@code quarkus.http.limits.max-body-size} is answered 413 as problem+json (Quarkus's own check answers with an
- * empty body). A body still arriving must advance by {@code trainpod.http.min-body-bytes-per-interval} every
+ * Guards every request body before anything reads it: the one body-limit mechanism of every service. A body
+ * declared larger than its limit is answered 413 as problem+json with a hint (Quarkus's own check answers with an
+ * empty body); the limit is, in this order, {@code trainpod.http.max-json-body-size} for a JSON body, the route's own
+ * {@link BodyLimit} (declared as a bean beside the route, answered with its problem), and
+ * {@code quarkus.http.limits.max-body-size}. A body without a declared length (chunked) is measured as it arrives:
+ * by Quarkus against {@code max-body-size}, and by the route's reader against its own limit.
+ *
+ * <p>A body still arriving must advance by {@code trainpod.http.min-body-bytes-per-interval} every
  * {@code trainpod.http.body-check-interval}, or it is answered 408 and its connection closed: the idle timeout only
  * catches a client that sends nothing, and one that trickles a byte now and then would otherwise hold its
  * connection, and the worker thread reading its upload, for as long as it liked.
@@ -26,16 +36,33 @@ public class RequestBodyGuard {
 
     private static final Logger LOG = Logger.getLogger(RequestBodyGuard.class);
 
+    /** Room a multipart body has above its route's limit, for the boundaries and part headers around the file. */
+    public static final long MULTIPART_OVERHEAD = 64 * 1024;
+    /** The longest refused body that is read (and discarded) after the answer; a longer one's connection is closed. */
+    private static final long MAX_DRAINED_BYTES = 16 * 1024 * 1024;
+
     private final long maxBodyBytes;
+    private final long maxJsonBytes;
+    private final List<BodyLimit> routes;
     private final long intervalMillis;
     private final long minBytes;
 
+    @Inject
     public RequestBodyGuard(RequestBodyConfig config,
                             @ConfigProperty(name = "quarkus.http.limits.max-body-size", defaultValue = "10240K")
-                            MemorySize maxBodySize) {
-        this.maxBodyBytes = maxBodySize.asLongValue();
-        this.intervalMillis = config.bodyCheckInterval().toMillis();
-        this.minBytes = config.minBodyBytesPerInterval().asLongValue();
+                            MemorySize maxBodySize, @All List<BodyLimit> routes) {
+        this(maxBodySize.asLongValue(), config.maxJsonBodySize().map(MemorySize::asLongValue)
+                        .orElse(maxBodySize.asLongValue()), routes, config.bodyCheckInterval().toMillis(),
+                config.minBodyBytesPerInterval().asLongValue());
+    }
+
+    RequestBodyGuard(long maxBodyBytes, long maxJsonBytes, List<BodyLimit> routes, long intervalMillis,
+                     long minBytes) {
+        this.maxBodyBytes = maxBodyBytes;
+        this.maxJsonBytes = maxJsonBytes;
+        this.routes = List.copyOf(routes);
+        this.intervalMillis = intervalMillis;
+        this.minBytes = minBytes;
     }
 
     void install(@Observes Router router) {
@@ -44,15 +71,41 @@ public class RequestBodyGuard {
 
     private void guard(RoutingContext ctx) {
         HttpServerRequest request = ctx.request();
-        if (declaredLength(request) > maxBodyBytes) {
-            refuse(request, ctx.response(), Problem.of(413, "body-too-large", "Request body too large",
-                    "A request body may have at most " + maxBodyBytes + " bytes here."));
+        Optional<Problem> refused = refusal(request.method().name(), request.path(),
+                request.getHeader("Content-Type"), declaredLength(request));
+        if (refused.isPresent()) {
+            if (declaredLength(request) <= MAX_DRAINED_BYTES) {
+                answerAndDrain(ctx, refused.get());
+            } else {
+                refuse(request, ctx.response(), refused.get());
+            }
             return;
         }
         if (!request.isEnded() && hasBody(request)) {
             watch(ctx);
         }
         ctx.next();
+    }
+
+    /** The 413 a body that declares {@code declared} bytes gets ({@code -1}: none declared), if any. */
+    Optional<Problem> refusal(String method, String path, String contentType, long declared) {
+        String type = contentType == null ? "" : contentType.strip().toLowerCase(Locale.ROOT);
+        if (declared > maxJsonBytes && type.startsWith("application/json")) {
+            return Optional.of(tooLarge("A JSON request body may have at most " + maxJsonBytes + " bytes."));
+        }
+        for (BodyLimit route : routes) {
+            if (route.covers(method, path)) {
+                long allowed = route.maxBytes() + (type.startsWith("multipart/") ? MULTIPART_OVERHEAD : 0);
+                return declared > allowed ? Optional.of(route.problem()) : Optional.empty();
+            }
+        }
+        return declared > maxBodyBytes
+                ? Optional.of(tooLarge("A request body may have at most " + maxBodyBytes + " bytes here."))
+                : Optional.empty();
+    }
+
+    private static Problem tooLarge(String hint) {
+        return Problem.of(413, "body-too-large", "Request body too large", hint);
     }
 
     private void watch(RoutingContext ctx) {
@@ -74,6 +127,24 @@ public class RequestBodyGuard {
             }
         });
         ctx.addEndHandler(done -> vertx.cancelTimer(timer));
+    }
+
+    /**
+     * Answers the problem at once and reads the body it refused, discarding it, so that a client that sends its whole
+     * body before it reads the answer (most do) gets the answer rather than a broken connection; a body that has not
+     * arrived within one check interval has its connection closed.
+     */
+    private void answerAndDrain(RoutingContext ctx, Problem problem) {
+        HttpServerRequest request = ctx.request();
+        long timer = ctx.vertx().setTimer(intervalMillis, id -> {
+            if (!request.isEnded()) {
+                request.connection().close();
+            }
+        });
+        request.handler(ignored -> { }).endHandler(done -> ctx.vertx().cancelTimer(timer));
+        request.resume();
+        ctx.response().setStatusCode(problem.status()).putHeader("Content-Type", Problem.MEDIA_TYPE)
+                .end(Json.encode(problem));
     }
 
     /** Answers the problem, if nothing was answered yet, and closes the connection: the rest of the body is unread. */

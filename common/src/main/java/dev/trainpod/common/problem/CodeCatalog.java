@@ -66,7 +66,8 @@ public enum CodeCatalog {
     NUMBER_INVALID(Kind.PREFLIGHT, "A number field holds a string, a boolean, a fraction where a whole number belongs,"
             + " or a value beyond any limit.", "Send a plain finite JSON number within the field's range."),
     HYPERPARAMETER_UNKNOWN(Kind.PREFLIGHT, "The trainer takes no hyperparameter of this name.",
-            "Use a name from trainer/hyperparameters.json; the hint names the closest one (batchSize for batch_size)."),
+            "Use a name from pod/trainer/hyperparameters.json; the hint names the closest one"
+                    + " (batchSize for batch_size)."),
     HYPERPARAMETER_WRONG_TYPE(Kind.PREFLIGHT, "The hyperparameter has the wrong JSON type.",
             "Send the type the trainer's table names (integer, number, boolean or one of the listed strings)."),
     HYPERPARAMETER_NOT_ALLOWED(Kind.PREFLIGHT, "The hyperparameter is not allowed with this method or adapter.",

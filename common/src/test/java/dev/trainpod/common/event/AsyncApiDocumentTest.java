@@ -89,6 +89,7 @@ class AsyncApiDocumentTest {
                 new TrainingFailed(ID, FailureReason.FAILED_TRAINING.name(), "exit 1", 1, "boom"),
                 new ArtifactsStored(ID, List.of(new ArtifactsStored.Artifact(UUID.randomUUID(), "adapter.bin", 12,
                         "0".repeat(64))), Instant.parse("2026-12-06T11:00:00Z")),
+                new CheckpointStored(ID, 200, "checkpoint-200.tar", Instant.parse("2026-12-06T11:00:00Z")),
                 new DeploymentEnded(ID, "FAILED", FailureReason.FAILED_BUDGET.name(), 60, new BigDecimal("0.01")));
         assertThat(samples.stream().map(e -> (Object) e.getClass()).toList())
                 .containsExactlyInAnyOrder((Object[]) LifecycleEvent.class.getPermittedSubclasses());

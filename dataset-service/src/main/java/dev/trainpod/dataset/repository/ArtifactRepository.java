@@ -45,6 +45,21 @@ public class ArtifactRepository implements PanacheRepositoryBase<Artifact, UUID>
     }
 
     /** Incomplete uploads not touched since the cutoff. */
+    /** The deployment's complete artifacts of these names. */
+    public Uni<List<Artifact>> listCompleteNamed(UUID deploymentId, List<String> names) {
+        return list("deploymentId = ?1 and name in ?2 and complete = true", deploymentId, names);
+    }
+
+    /** Deletes the artifact's row (one statement); answers how many rows went. */
+    public Uni<Long> deleteRow(UUID id) {
+        return delete("id", id);
+    }
+
+    /** Deletes the rows of these artifacts (one statement); answers how many rows went. */
+    public Uni<Long> deleteRows(List<UUID> ids) {
+        return delete("id in ?1", ids);
+    }
+
     public Uni<List<Artifact>> listStale(Instant cutoff) {
         return list("complete = false and updatedAt < ?1", cutoff);
     }

@@ -23,6 +23,21 @@ public class UploadRepository implements PanacheRepositoryBase<Upload, UUID> {
     }
 
     /** Uploads not touched since the cutoff, complete or not. */
+    /** Records the dataset the complete upload became. */
+    public Uni<Integer> completed(UUID id, UUID datasetId, Instant now) {
+        return update("datasetId = ?1, updatedAt = ?2 where id = ?3", datasetId, now, id);
+    }
+
+    /** Deletes the upload's row (one statement); answers how many rows went. */
+    public Uni<Long> deleteRow(UUID id) {
+        return delete("id", id);
+    }
+
+    /** Deletes the rows of these uploads (one statement); answers how many rows went. */
+    public Uni<Long> deleteRows(List<UUID> ids) {
+        return delete("id in ?1", ids);
+    }
+
     public Uni<List<Upload>> listStale(Instant cutoff) {
         return list("updatedAt < ?1", cutoff);
     }

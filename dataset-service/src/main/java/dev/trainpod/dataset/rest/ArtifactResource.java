@@ -2,6 +2,7 @@ package dev.trainpod.dataset.rest;
 
 import dev.trainpod.common.security.Roles;
 import dev.trainpod.dataset.Artifact;
+import dev.trainpod.dataset.api.ArtifactView;
 import dev.trainpod.dataset.problem.DatasetProblems;
 import dev.trainpod.dataset.service.ArtifactRecords;
 import dev.trainpod.dataset.service.Await;

@@ -3,6 +3,7 @@ package dev.trainpod.dataset.rest;
 import dev.trainpod.common.problem.ProblemException;
 import dev.trainpod.common.security.Roles;
 import dev.trainpod.dataset.Dataset;
+import dev.trainpod.dataset.api.DatasetView;
 import dev.trainpod.dataset.service.DatasetService;
 import dev.trainpod.dataset.service.DatasetUploads;
 import io.smallrye.common.annotation.Blocking;

@@ -2,6 +2,9 @@ package dev.trainpod.dataset.rest;
 
 import dev.trainpod.common.security.DeployTokens;
 import dev.trainpod.common.security.Roles;
+import dev.trainpod.dataset.api.ArtifactNames;
+import dev.trainpod.dataset.api.DeclaredArtifacts;
+import dev.trainpod.dataset.api.StoredArtifact;
 import dev.trainpod.dataset.problem.DatasetProblems;
 import dev.trainpod.dataset.service.ArtifactDeclarations;
 import dev.trainpod.dataset.service.ArtifactRecords;
@@ -22,6 +25,7 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /**
@@ -53,7 +57,8 @@ public class PodArtifactDeclarationResource {
             description = "The complete artifacts of the job token's deployment, its earlier pods' included: a pod"
             + " that replaces a lost one finds the last checkpoint (checkpoint-<step>.tar) to resume from.")
     @APIResponse(responseCode = "200", description = "The artifacts, oldest first.",
-            content = @Content(mediaType = "application/json", schema = @Schema(implementation = StoredArtifact.class)))
+            content = @Content(mediaType = "application/json",
+                    schema = @Schema(type = SchemaType.ARRAY, implementation = StoredArtifact.class)))
     @APIResponse(responseCode = "404", description = "The deployment is not known yet (deployment-not-found).")
     @GET
     @Produces(MediaType.APPLICATION_JSON)

@@ -3,6 +3,8 @@ package dev.trainpod.dataset.rest;
 import dev.trainpod.common.security.DeployTokens;
 import dev.trainpod.common.security.Roles;
 import dev.trainpod.dataset.Artifact;
+import dev.trainpod.dataset.api.StoredArtifact;
+import dev.trainpod.dataset.api.UploadProgress;
 import dev.trainpod.dataset.problem.DatasetProblems;
 import dev.trainpod.dataset.service.ArtifactUploads;
 import dev.trainpod.dataset.service.ByteRange;

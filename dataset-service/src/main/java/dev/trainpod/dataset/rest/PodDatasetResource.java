@@ -2,6 +2,7 @@ package dev.trainpod.dataset.rest;
 
 import dev.trainpod.common.security.DeployTokens;
 import dev.trainpod.common.security.Roles;
+import dev.trainpod.dataset.api.PodDatasetLink;
 import dev.trainpod.dataset.config.DatasetConfig;
 import dev.trainpod.dataset.problem.DatasetProblems;
 import dev.trainpod.dataset.service.DownloadTokenService;

@@ -3,6 +3,8 @@ package dev.trainpod.dataset.rest;
 import dev.trainpod.common.security.Roles;
 import dev.trainpod.dataset.Dataset;
 import dev.trainpod.dataset.Upload;
+import dev.trainpod.dataset.api.DatasetView;
+import dev.trainpod.dataset.api.UploadView;
 import dev.trainpod.dataset.problem.DatasetProblems;
 import dev.trainpod.dataset.service.ResumableUploads;
 import io.smallrye.common.annotation.Blocking;

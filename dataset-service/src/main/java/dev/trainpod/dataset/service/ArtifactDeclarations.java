@@ -79,7 +79,7 @@ public class ArtifactDeclarations {
 
     private Uni<Declared> record(UUID deploymentId, String userId, List<String> names) {
         Uni<List<Artifact>> found = names.isEmpty() ? Uni.createFrom().item(List.of())
-                : artifacts.list("deploymentId = ?1 and name in ?2 and complete = true", deploymentId, names);
+                : artifacts.listCompleteNamed(deploymentId, names);
         return found.chain(complete -> {
             Map<String, Artifact> byName = complete.stream()
                     .collect(Collectors.toMap(a -> a.name, Function.identity()));

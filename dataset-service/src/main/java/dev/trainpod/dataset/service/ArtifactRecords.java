@@ -1,5 +1,7 @@
 package dev.trainpod.dataset.service;
 
+import dev.trainpod.common.event.CheckpointStored;
+import dev.trainpod.common.outbox.Outbox;
 import dev.trainpod.dataset.Artifact;
 import dev.trainpod.dataset.problem.DatasetProblems;
 import dev.trainpod.dataset.repository.ArtifactRepository;
@@ -11,6 +13,8 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** The database side of artifacts: who owns a deployment's uploads, and each upload's progress. */
 @ApplicationScoped
@@ -18,10 +22,16 @@ public class ArtifactRecords {
 
     private final ArtifactRepository artifacts;
     private final DeploymentGrantRepository grants;
-    private final StorageQuotas quotas;
+    /** A checkpoint the pod's agent uploads: {@code checkpoint-<step>.tar}. */
+    static final Pattern CHECKPOINT = Pattern.compile("checkpoint-(\\d{1,9})\\.tar");
 
-    public ArtifactRecords(ArtifactRepository artifacts, DeploymentGrantRepository grants, StorageQuotas quotas) {
+    private final StorageQuotas quotas;
+    private final Outbox outbox;
+
+    public ArtifactRecords(ArtifactRepository artifacts, DeploymentGrantRepository grants, StorageQuotas quotas,
+                           Outbox outbox) {
         this.quotas = quotas;
+        this.outbox = outbox;
         this.artifacts = artifacts;
         this.grants = grants;
     }
@@ -65,7 +75,7 @@ public class ArtifactRecords {
         return Panache.withTransaction(() -> quotas.artifactFits(deploymentId, name, declaredBytes)
                 .invoke(left -> room[0] = left)
                 .chain(() -> artifacts.findByName(deploymentId, name))
-                .call(previous -> previous == null ? Uni.createFrom().voidItem() : artifacts.delete("id", previous.id))
+                .call(previous -> previous == null ? Uni.createFrom().voidItem() : artifacts.deleteRow(previous.id))
                 .chain(previous -> {
                     Artifact artifact = new Artifact();
                     artifact.id = UUID.randomUUID();
@@ -98,12 +108,20 @@ public class ArtifactRecords {
                     artifact.sha256 = sha256;
                     artifact.totalBytes = artifact.bytes;
                     artifact.updatedAt = now();
-                }));
+                })
+                .call(artifact -> checkpointStored(deploymentId, artifact)));
+    }
+
+    /** Publishes {@link CheckpointStored}, in the completing transaction, when the artifact is a checkpoint. */
+    private Uni<Void> checkpointStored(UUID deploymentId, Artifact artifact) {
+        Matcher m = CHECKPOINT.matcher(artifact.name);
+        return m.matches() ? outbox.publish(new CheckpointStored(deploymentId, Integer.parseInt(m.group(1)),
+                artifact.name, artifact.updatedAt)) : Uni.createFrom().voidItem();
     }
 
     /** Forgets the upload. */
     public Uni<Void> discard(UUID id) {
-        return Panache.withTransaction(() -> artifacts.delete("id", id)).replaceWithVoid();
+        return Panache.withTransaction(() -> artifacts.deleteRow(id)).replaceWithVoid();
     }
 
     /** The user's complete artifacts, of one deployment when it is given. */
@@ -126,7 +144,7 @@ public class ArtifactRecords {
     public Uni<List<Artifact>> purgeStale(Instant cutoff) {
         return Panache.withTransaction(() -> artifacts.listStale(cutoff)
                 .call(stale -> stale.isEmpty() ? Uni.createFrom().voidItem()
-                        : artifacts.delete("id in ?1", stale.stream().map(a -> a.id).toList())));
+                        : artifacts.deleteRows(stale.stream().map(a -> a.id).toList())));
     }
 
     private static Instant now() {

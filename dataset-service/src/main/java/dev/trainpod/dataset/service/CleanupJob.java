@@ -1,5 +1,6 @@
 package dev.trainpod.dataset.service;
 
+import dev.trainpod.common.job.JobLease;
 import dev.trainpod.common.job.Sweep;
 import dev.trainpod.dataset.config.DatasetConfig;
 import dev.trainpod.dataset.storage.DatasetStorage;
@@ -8,16 +9,23 @@ import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
-/** Deletes what is no longer needed: long-expired tokens, ended deployments' grants, abandoned partial uploads. */
+/**
+ * Deletes what is no longer needed: long-expired tokens, ended deployments' grants, abandoned partial uploads. The
+ * database sweeps run on one replica at a time (a {@link JobLease}); the files a replica's own multipart directory
+ * holds are swept by every replica.
+ */
 @ApplicationScoped
 public class CleanupJob {
 
     private static final Logger LOG = Logger.getLogger(CleanupJob.class);
+    /** The sweeps' interval, and so how long one replica holds their lease. */
+    private static final Duration INTERVAL = Duration.ofHours(1);
 
     private final DownloadTokenService tokens;
     private final DatasetStorage storage;
@@ -27,11 +35,13 @@ public class CleanupJob {
     private final ResumableUploads resumable;
     private final ArtifactRecords artifacts;
     private final ArtifactUploads artifactUploads;
+    private final JobLease lease;
 
     public CleanupJob(DownloadTokenService tokens, DatasetStorage storage, DatasetConfig config,
                       @ConfigProperty(name = "quarkus.http.body.uploads-directory") String multipartDirectory,
                       UploadRecords uploads, ResumableUploads resumable, ArtifactRecords artifacts,
-                      ArtifactUploads artifactUploads) {
+                      ArtifactUploads artifactUploads, JobLease lease) {
+        this.lease = lease;
         this.uploads = uploads;
         this.resumable = resumable;
         this.artifacts = artifacts;
@@ -45,8 +55,8 @@ public class CleanupJob {
     /** Deletes tokens that expired, and grants of deployments that ended, more than the retention ago. */
     @Scheduled(every = "1h", delayed = "1m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     public Uni<Void> purgeExpiredTokens() {
-        return Sweep.guarded("purging expired download tokens",
-                () -> tokens.purge(Instant.now().minus(config.tokenRetention())));
+        return Sweep.guarded("purging expired download tokens", () -> lease.whileHeld("dataset:token-purge", INTERVAL,
+                () -> tokens.purge(Instant.now().minus(config.tokenRetention()))));
     }
 
     /**
@@ -57,10 +67,12 @@ public class CleanupJob {
     public void removeAbandonedUploads() {
         Instant cutoff = Instant.now().minus(config.partialRetention());
         try {
-            Await.result(() -> uploads.purgeStale(cutoff)).forEach(u -> StagedFile.deleteQuietly(
-                    resumable.staged(u.id)));
-            Await.result(() -> artifacts.purgeStale(cutoff)).forEach(a -> StagedFile.deleteQuietly(
-                    artifactUploads.staged(a.id)));
+            if (Await.result(() -> lease.take("dataset:abandoned-uploads", INTERVAL))) {
+                Await.result(() -> uploads.purgeStale(cutoff)).forEach(u -> StagedFile.deleteQuietly(
+                        resumable.staged(u.id)));
+                Await.result(() -> artifacts.purgeStale(cutoff)).forEach(a -> StagedFile.deleteQuietly(
+                        artifactUploads.staged(a.id)));
+            }
         } catch (RuntimeException e) {
             LOG.warnf("forgetting abandoned uploads failed: %s", e.getMessage());
         }

@@ -46,19 +46,18 @@ public class UploadRecords {
 
     /** Records the dataset the complete upload became. */
     public Uni<Void> completed(UUID id, UUID datasetId) {
-        return Panache.withTransaction(() -> uploads.update("datasetId = ?1, updatedAt = ?2 where id = ?3",
-                datasetId, now(), id)).replaceWithVoid();
+        return Panache.withTransaction(() -> uploads.completed(id, datasetId, now())).replaceWithVoid();
     }
 
     public Uni<Void> delete(UUID id) {
-        return Panache.withTransaction(() -> uploads.delete("id", id)).replaceWithVoid();
+        return Panache.withTransaction(() -> uploads.deleteRow(id)).replaceWithVoid();
     }
 
     /** Forgets uploads not touched since the cutoff, complete or not; the items are the forgotten ones. */
     public Uni<List<Upload>> purgeStale(Instant cutoff) {
         return Panache.withTransaction(() -> uploads.listStale(cutoff)
                 .call(stale -> stale.isEmpty() ? Uni.createFrom().voidItem()
-                        : uploads.delete("id in ?1", stale.stream().map(u -> u.id).toList())));
+                        : uploads.deleteRows(stale.stream().map(u -> u.id).toList())));
     }
 
     private static Instant now() {

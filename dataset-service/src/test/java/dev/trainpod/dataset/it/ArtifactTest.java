@@ -85,6 +85,15 @@ class ArtifactTest {
 
         asPod(deployment).when().get("/api/v1/pod/artifacts").then().statusCode(200)
                 .body("name", contains("checkpoint-8.tar")).body("[0].sha256", equalTo(sha256(model)));
+        // the stored checkpoint is announced (deploy-service shows its step and age, and each pod's steps gained)
+        java.util.List<org.apache.kafka.clients.consumer.ConsumerRecord<String, String>> stored = Fixtures.eventsOn(
+                deployment, "CheckpointStored", java.time.Duration.ofSeconds(2));
+        assertThat(stored).hasSize(1);
+        dev.trainpod.common.event.CheckpointStored event = (dev.trainpod.common.event.CheckpointStored)
+                dev.trainpod.common.event.EventCodec.fromJson("CheckpointStored", stored.get(0).value());
+        assertThat(event.step()).isEqualTo(8);
+        assertThat(event.name()).isEqualTo("checkpoint-8.tar");
+        assertThat(event.storedAt()).isNotNull();
         asPod(other).when().get("/api/v1/pod/artifacts").then().statusCode(200).body("size()", equalTo(0));
         Response read = asPod(deployment).when().get("/api/v1/pod/artifacts/checkpoint-8.tar");
         assertThat(read.statusCode()).isEqualTo(200);

@@ -13,14 +13,16 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
 import org.jboss.logging.Logger;
 
 /**
- * Calls RunPod REST v2 with the resilience its documentation asks for: 429 waits as {@code Retry-After} says,
- * GET/DELETE retry 5xx with backoff, and a create is repeated only after listing pods by name shows the first
- * attempt made none. Every failure surfaces as a {@link RunPodException} saying what it means.
+ * Calls RunPod REST v2 with the resilience its documentation asks for, through one retry policy ({@code retrying})
+ * and one error mapping ({@code classify}): 429 waits as {@code Retry-After} says, 5xx and timeouts retry with
+ * backoff, and a create is repeated only after listing pods by name shows the first attempt made none. Every
+ * failure surfaces as a {@link RunPodException} saying what it means.
  */
 @ApplicationScoped
 public class RunPodClient {
@@ -45,41 +47,19 @@ public class RunPodClient {
      */
     public Uni<RunPodModels.Pod> createPod(String apiKey, RunPodModels.CreatePod body,
                                            Supplier<Uni<Boolean>> stillWanted) {
-        return createPod(apiKey, body, stillWanted, 1);
-    }
-
-    private Uni<RunPodModels.Pod> createPod(String apiKey, RunPodModels.CreatePod body,
-                                            Supplier<Uni<Boolean>> stillWanted, int attempt) {
-        return api.createPod(bearer(apiKey), body)
-                .onFailure().transform(this::classify)
-                .onFailure(RunPodException.class).recoverWithUni(f -> {
-                    RunPodException e = (RunPodException) f;
-                    if (attempt >= config.maxAttempts()) {
-                        return Uni.createFrom().failure(e);
-                    }
-                    if (e.kind() == Kind.RATE_LIMITED) {
-                        return pause(e.retryAfter()).chain(() -> again(apiKey, body, stillWanted, attempt));
-                    }
-                    if (e.kind() == Kind.TRANSIENT) {
-                        return pause(backoff(attempt)).chain(() -> findByName(apiKey, body.name()))
-                                .chain(found -> found.isPresent()
-                                        ? Uni.createFrom().item(found.get())
-                                        : again(apiKey, body, stillWanted, attempt));
-                    }
-                    return Uni.createFrom().failure(e);
-                });
-    }
-
-    private Uni<RunPodModels.Pod> again(String apiKey, RunPodModels.CreatePod body, Supplier<Uni<Boolean>> stillWanted,
-                                       int attempt) {
-        return stillWanted.get().chain(wanted -> wanted
-                ? createPod(apiKey, body, stillWanted, attempt + 1)
-                : Uni.createFrom().nullItem());
+        return retrying(() -> api.createPod(bearer(apiKey), body), failure -> {
+            Uni<Settled<RunPodModels.Pod>> made = failure.kind() == Kind.TRANSIENT
+                    ? findByName(apiKey, body.name()).map(pod -> pod.map(Settled::new).orElse(null))
+                    : Uni.createFrom().nullItem();
+            return made.chain(settled -> settled != null
+                    ? Uni.createFrom().item(settled)
+                    : stillWanted.get().map(wanted -> wanted ? null : new Settled<>(null)));
+        });
     }
 
     /** The pod, or empty when RunPod no longer knows it. */
     public Uni<Optional<RunPodModels.Pod>> getPod(String apiKey, String podId) {
-        return retrying(() -> api.getPod(bearer(apiKey), podId), 1)
+        return retrying(() -> api.getPod(bearer(apiKey), podId))
                 .map(Optional::of)
                 .onFailure(e -> e instanceof RunPodException r && r.kind() == Kind.NOT_FOUND)
                 .recoverWithItem(Optional.empty());
@@ -91,7 +71,7 @@ public class RunPodClient {
      * time, and the list is the second witness.
      */
     public Uni<Void> terminatePod(String apiKey, String podId) {
-        return retrying(() -> api.deletePod(bearer(apiKey), podId), 1)
+        return retrying(() -> api.deletePod(bearer(apiKey), podId))
                 .onFailure(e -> e instanceof RunPodException r && r.kind() == Kind.NOT_FOUND)
                 .recoverWithUni(e -> listPods(apiKey).chain(pods -> pods.stream()
                         .anyMatch(p -> podId.equals(p.id()) && !"TERMINATED".equals(p.status()))
@@ -112,11 +92,11 @@ public class RunPodClient {
 
     /** The GPU catalog with prices and availability. */
     public Uni<RunPodModels.GpuCatalog> gpuCatalog(String apiKey) {
-        return retrying(() -> api.gpuCatalog(bearer(apiKey), "AVAILABILITY", "POD"), 1);
+        return retrying(() -> api.gpuCatalog(bearer(apiKey), "AVAILABILITY", "POD"));
     }
 
     private Uni<List<RunPodModels.Pod>> listFrom(String apiKey, String cursor, List<RunPodModels.Pod> acc) {
-        return retrying(() -> api.listPods(bearer(apiKey), cursor), 1).chain(page -> {
+        return retrying(() -> api.listPods(bearer(apiKey), cursor)).chain(page -> {
             if (page.pods() != null) {
                 acc.addAll(page.pods());
             }
@@ -126,7 +106,26 @@ public class RunPodClient {
         });
     }
 
-    private <T> Uni<T> retrying(Supplier<Uni<T>> call, int attempt) {
+    /** Retries a call that is safe to repeat (a read, a delete). */
+    private <T> Uni<T> retrying(Supplier<Uni<T>> call) {
+        return retrying(call, failure -> Uni.createFrom().nullItem());
+    }
+
+    /**
+     * The one retry policy of every RunPod call: a 5xx, a timeout or a lost connection is tried again after an
+     * exponential backoff, a 429 after the {@code Retry-After} RunPod asked for, up to
+     * {@code trainpod.runpod.max-attempts} attempts in all; any other failure is final. Between the pause and the
+     * next attempt {@code beforeRetry} may settle the call instead (a create whose pod turns out to exist); it
+     * answers null to let the call run again. (Fault Tolerance's {@code @Retry} can neither wait what a 429's
+     * {@code Retry-After} says nor end a retried call with an answer found in between, which the duplicate-safe
+     * create needs, so the policy is this one method rather than annotations.)
+     */
+    private <T> Uni<T> retrying(Supplier<Uni<T>> call, Function<RunPodException, Uni<Settled<T>>> beforeRetry) {
+        return attempt(call, beforeRetry, 1);
+    }
+
+    private <T> Uni<T> attempt(Supplier<Uni<T>> call, Function<RunPodException, Uni<Settled<T>>> beforeRetry,
+                               int attempt) {
         return Uni.createFrom().<T>deferred(call::get)
                 .onFailure().transform(this::classify)
                 .onFailure(RunPodException.class).recoverWithUni(f -> {
@@ -137,8 +136,14 @@ public class RunPodClient {
                         return Uni.createFrom().failure(e);
                     }
                     Duration wait = e.kind() == Kind.RATE_LIMITED ? e.retryAfter() : backoff(attempt);
-                    return pause(wait).chain(() -> retrying(call, attempt + 1));
+                    return pause(wait).chain(() -> beforeRetry.apply(e)).chain(settled -> settled != null
+                            ? Uni.createFrom().item(settled.item())
+                            : attempt(call, beforeRetry, attempt + 1));
                 });
+    }
+
+    /** An answer that ends a retried call without another attempt; its item may be null. */
+    private record Settled<T>(T item) {
     }
 
     private Throwable classify(Throwable t) {

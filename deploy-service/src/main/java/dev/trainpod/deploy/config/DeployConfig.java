@@ -32,7 +32,10 @@ public interface DeployConfig {
      */
     String datasetServiceUrl();
 
-    /** Container image pods run unless the request names one; default Trainpod's trainer image (trainer/Dockerfile). */
+    /**
+     * Container image pods run unless the request names one; default Trainpod's trainer image
+     * (pod/trainer/Dockerfile).
+     */
     @WithDefault("ghcr.io/trainpod/trainer:0.1.0")
     String defaultImage();
 

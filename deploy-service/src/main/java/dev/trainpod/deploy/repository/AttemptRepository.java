@@ -14,4 +14,9 @@ public class AttemptRepository implements PanacheRepositoryBase<DeploymentAttemp
     public Uni<List<DeploymentAttempt>> of(UUID deploymentId) {
         return find("deploymentId = ?1 order by attempt", deploymentId).list();
     }
+
+    /** How many pods the deployment has run on so far. */
+    public Uni<Long> countOf(UUID deploymentId) {
+        return count("deploymentId", deploymentId);
+    }
 }

@@ -11,7 +11,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.LockModeType;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -69,9 +71,58 @@ public class DeploymentRepository implements PanacheRepositoryBase<Deployment, U
             SELECT id FROM deployment d
             WHERE status IN ('SUCCEEDED', 'FAILED', 'CANCELLED') AND pod_id IS NULL AND ended_announced_at IS NULL
               AND ((ended_at < now() - make_interval(secs => $1) AND (claimed_by IS NULL OR NOT EXISTS (
-                        SELECT 1 FROM job_lease l WHERE l.name = 'replica:' || d.claimed_by AND l.held_until > now())))
+                        SELECT 1 FROM lease l WHERE l.name = 'replica:' || d.claimed_by AND l.held_until > now())))
                    OR ended_at < now() - make_interval(secs => $2))
             ORDER BY ended_at LIMIT $3""";
+
+    /**
+     * The provisioning claim (for {@code DeploymentStateMachine}, which decides the moves): takes a few deployments that wait for a pod, fairly across users (each user's
+     * never-tried deployments first, then one per user per round), in one atomic statement with {@code SKIP
+     * LOCKED}, so several replicas never provision the same deployment. PENDING → PROVISIONING is a legal move;
+     * a PROVISIONING deployment without a pod whose claiming replica died (its liveness lease lapsed) is claimed
+     * again without a move.
+     */
+    private static final String PROVISIONING_CLAIM = """
+            WITH eligible AS (
+                SELECT id, status AS was, created_at, capacity_rounds,
+                       row_number() OVER (PARTITION BY user_id ORDER BY capacity_rounds, created_at) AS turn
+                FROM deployment d
+                WHERE (status = 'PENDING' AND (next_attempt_at IS NULL OR next_attempt_at <= now()))
+                   OR (status = 'PROVISIONING' AND pod_id IS NULL AND claimed_by IS NOT NULL
+                       AND NOT EXISTS (SELECT 1 FROM lease l
+                                       WHERE l.name = 'replica:' || d.claimed_by AND l.held_until > now()))),
+            candidates AS (
+                SELECT d.id, e.was FROM eligible e JOIN deployment d ON d.id = e.id AND d.status = e.was
+                ORDER BY e.turn, e.capacity_rounds > 0, e.created_at LIMIT $1 FOR UPDATE OF d SKIP LOCKED),
+            claimed AS (
+                UPDATE deployment SET status = 'PROVISIONING', claimed_by = $2, updated_at = now(),
+                                      version = version + 1
+                FROM candidates c WHERE deployment.id = c.id
+                RETURNING deployment.id, c.was),
+            recorded AS (
+                INSERT INTO deployment_transition (deployment_id, status, message, at)
+                SELECT id, 'PROVISIONING', CASE WHEN was = 'PROVISIONING'
+                    THEN 'The replica provisioning it stopped; looking for its pod, then for a GPU.'
+                    ELSE 'Looking for a GPU.' END, now() FROM claimed)
+            SELECT id, was FROM claimed""";
+
+    /**
+     * Claims the termination of the deployment's pod: the one statement that several replicas may race on, and
+     * that only one of them wins until the claim lapses (when its holder died mid-way).
+     */
+    private static final String TERMINATION_CLAIM = """
+            UPDATE deployment SET termination_claimed_at = now(), version = version + 1
+            WHERE id = $1 AND pod_id IS NOT NULL AND pod_terminated_at IS NULL
+              AND (termination_claimed_at IS NULL OR termination_claimed_at < now() - make_interval(secs => $2))
+            RETURNING pod_id, user_id""";
+
+    /** Lets the termination claim lapse at once but keeps when it was tried, so the retry sweep takes other rows first. */
+    private static final String TERMINATION_RELEASE = """
+            UPDATE deployment SET termination_claimed_at = now() - make_interval(secs => $2), version = version + 1
+            WHERE id = $1""";
+
+    /** The moves the database allows (migrations keep it equal to {@code DeploymentStatus.MOVES}). */
+    private static final String STORED_MOVES = "SELECT from_status, to_status FROM deployment_move";
 
     private final Pool pool;
 
@@ -158,6 +209,52 @@ public class DeploymentRepository implements PanacheRepositoryBase<Deployment, U
     /** Whether the deployment still waits for its pod: PROVISIONING with none recorded. */
     public Uni<Boolean> stillWithoutPod(UUID id) {
         return findById(id).map(d -> d != null && d.status == DeploymentStatus.PROVISIONING && d.podId == null);
+    }
+
+    /** A deployment the provisioning claim took, and whether a replica had claimed it before (and died). */
+    public record ProvisioningClaim(UUID id, boolean again) {
+    }
+
+    /** See {@link #PROVISIONING_CLAIM}: up to {@code batch} deployments for replica {@code holder}; runs on its own. */
+    public Uni<List<ProvisioningClaim>> claimForProvisioning(int batch, String holder) {
+        return pool.preparedQuery(PROVISIONING_CLAIM).execute(Tuple.of(batch, holder)).map(rows -> {
+            List<ProvisioningClaim> claims = new ArrayList<>();
+            for (Row row : rows) {
+                claims.add(new ProvisioningClaim(row.getUUID("id"), "PROVISIONING".equals(row.getString("was"))));
+            }
+            return claims;
+        });
+    }
+
+    /** The pod to terminate and the user whose key terminates it, as the termination claim returned them. */
+    public record TerminationTarget(String podId, String userId) {
+    }
+
+    /**
+     * See {@link #TERMINATION_CLAIM}: the pod to terminate, or null when the deployment has none left or another
+     * replica's claim younger than {@code claimSeconds} holds it; runs on its own.
+     */
+    public Uni<TerminationTarget> claimTermination(UUID id, double claimSeconds) {
+        return pool.preparedQuery(TERMINATION_CLAIM).execute(Tuple.of(id, claimSeconds))
+                .map(rows -> rows.size() == 0 ? null
+                        : new TerminationTarget(rows.iterator().next().getString("pod_id"),
+                                rows.iterator().next().getString("user_id")));
+    }
+
+    /** See {@link #TERMINATION_RELEASE}; runs on its own. */
+    public Uni<Void> releaseTermination(UUID id, double claimSeconds) {
+        return pool.preparedQuery(TERMINATION_RELEASE).execute(Tuple.of(id, claimSeconds)).replaceWithVoid();
+    }
+
+    /** The moves stored in the database's table of moves, each as {@code FROM->TO}; runs on its own. */
+    public Uni<Set<String>> storedMoves() {
+        return pool.query(STORED_MOVES).execute().map(rows -> {
+            Set<String> stored = new HashSet<>();
+            for (Row row : rows) {
+                stored.add(row.getString("from_status") + "->" + row.getString("to_status"));
+            }
+            return stored;
+        });
     }
 
     private Uni<List<UUID>> ids(String sql, Tuple args) {

@@ -2,13 +2,11 @@ package dev.trainpod.deploy.rest;
 
 import dev.trainpod.common.problem.ProblemException;
 import dev.trainpod.common.security.Roles;
+import dev.trainpod.deploy.repository.BenchReferenceRepository;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
-import java.util.UUID;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.eclipse.microprofile.openapi.annotations.Operation;
@@ -23,14 +21,14 @@ import org.jboss.resteasy.reactive.RestResponse;
 @RolesAllowed(Roles.USER)
 public class BenchReferenceResource {
 
-    private final Pool pool;
+    private final BenchReferenceRepository references;
     private final JsonWebToken jwt;
     private final boolean enabled;
 
-    public BenchReferenceResource(Pool pool, JsonWebToken jwt,
+    public BenchReferenceResource(BenchReferenceRepository references, JsonWebToken jwt,
                                   @ConfigProperty(name = "trainpod.bench.reference-endpoint", defaultValue = "false")
                                   boolean enabled) {
-        this.pool = pool;
+        this.references = references;
         this.jwt = jwt;
         this.enabled = enabled;
     }
@@ -41,8 +39,6 @@ public class BenchReferenceResource {
         if (!enabled) {
             throw ProblemException.notFound("Benchmark reference");
         }
-        return pool.preparedQuery("INSERT INTO bench_reference (id, user_id) VALUES ($1, $2)")
-                .execute(Tuple.of(UUID.randomUUID(), jwt.getSubject()))
-                .map(rows -> RestResponse.status(RestResponse.Status.ACCEPTED));
+        return references.insert(jwt.getSubject()).map(done -> RestResponse.status(RestResponse.Status.ACCEPTED));
     }
 }

@@ -1,7 +1,9 @@
 package dev.trainpod.deploy.rest;
 
 import dev.trainpod.common.security.Roles;
-import dev.trainpod.deploy.DeploymentTransition;
+import dev.trainpod.deploy.api.DeploymentRequest;
+import dev.trainpod.deploy.api.DeploymentView;
+import dev.trainpod.deploy.api.TransitionView;
 import dev.trainpod.deploy.problem.DeployProblems;
 import dev.trainpod.deploy.service.DeploymentService;
 import io.smallrye.mutiny.Uni;
@@ -14,7 +16,6 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
-import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 import org.eclipse.microprofile.jwt.JsonWebToken;
@@ -43,17 +44,6 @@ public class DeploymentResource {
     public DeploymentResource(DeploymentService deployments, JsonWebToken jwt) {
         this.deployments = deployments;
         this.jwt = jwt;
-    }
-
-    /** A transition as the user reads it. */
-    @Schema(description = "One state change of a deployment.")
-    public record TransitionView(@Schema(description = "The state it moved to.") String status,
-                                 @Schema(description = "Its failure reason, if any (e.g. FAILED_BUDGET).") String reason,
-                                 @Schema(description = "A human explanation, if any.") String message,
-                                 @Schema(description = "When (RFC 3339, UTC).") Instant at) {
-        static TransitionView of(DeploymentTransition t) {
-            return new TransitionView(t.status.name(), t.reason, t.message, t.at);
-        }
     }
 
     @Operation(summary = "Start a deployment",

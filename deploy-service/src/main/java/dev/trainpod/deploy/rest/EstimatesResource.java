@@ -1,8 +1,9 @@
 package dev.trainpod.deploy.rest;
 
 import dev.trainpod.common.security.Roles;
+import dev.trainpod.deploy.api.DeploymentRequest;
 import dev.trainpod.deploy.problem.DeployProblems;
-import dev.trainpod.deploy.service.CostEstimate;
+import dev.trainpod.deploy.api.CostEstimate;
 import dev.trainpod.deploy.service.DeploymentService;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
@@ -39,7 +40,7 @@ public class EstimatesResource {
             + "(minutes) and cost (USD) on the first GPU candidate RunPod offers, with the "
             + "assumptions. Starts nothing.")
     @APIResponse(responseCode = "200", description = "The estimate.",
-            content = @Content(mediaType = "application/json", schema = @Schema(implementation = dev.trainpod.deploy.service.CostEstimate.class),
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = dev.trainpod.deploy.api.CostEstimate.class),
                     examples = @ExampleObject(name = "example",
                     value = "{\"runtimeMinutes\":{\"low\":4,\"high\":9},\"costUsd\":{\"low\":0.02,\"high\":0.05},\"gpuType\":\"NVIDIA RTX A4000\",\"pricePerHour\":0.17,\"memoryNeededGb\":6.1,\"assumptions\":[\"1 epoch of 120 rows\"]}")))
     @APIResponse(responseCode = "400", description = "No body (body-required) or malformed JSON (malformed-json).")

@@ -1,6 +1,7 @@
 package dev.trainpod.deploy.rest;
 
 import dev.trainpod.common.security.Roles;
+import dev.trainpod.deploy.api.ModelView;
 import dev.trainpod.deploy.service.DeploymentService;
 import dev.trainpod.deploy.service.HyperparameterRules;
 import io.smallrye.mutiny.Uni;

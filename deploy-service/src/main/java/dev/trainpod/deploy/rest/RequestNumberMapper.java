@@ -2,6 +2,7 @@ package dev.trainpod.deploy.rest;
 
 import dev.trainpod.common.problem.Problem;
 import dev.trainpod.common.problem.ProblemMappers;
+import dev.trainpod.deploy.api.RequestNumbers;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import java.util.List;

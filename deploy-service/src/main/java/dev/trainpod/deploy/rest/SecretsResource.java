@@ -1,6 +1,10 @@
 package dev.trainpod.deploy.rest;
 
 import dev.trainpod.common.security.Roles;
+import dev.trainpod.deploy.api.KeyRequest;
+import dev.trainpod.deploy.api.KeyStatus;
+import dev.trainpod.deploy.api.TokenRequest;
+import dev.trainpod.deploy.api.WandbKeyRequest;
 import dev.trainpod.deploy.problem.DeployProblems;
 import dev.trainpod.deploy.service.SecretsService;
 import dev.trainpod.deploy.vault.SecretKind;
@@ -40,27 +44,6 @@ public class SecretsResource {
     public SecretsResource(SecretsService secrets, JsonWebToken jwt) {
         this.secrets = secrets;
         this.jwt = jwt;
-    }
-
-    /** The body of a PUT of the RunPod key. */
-    @Schema(description = "A RunPod API key to store.")
-    public record KeyRequest(@Schema(description = "The RunPod API key, 8–256 printable characters.") String apiKey) {
-    }
-
-    /** The body of a PUT of the Hugging Face token. */
-    @Schema(description = "A Hugging Face token to store.")
-    public record TokenRequest(@Schema(description = "The Hugging Face access token (hf_...).") String token) {
-    }
-
-    /** What the user may know of a stored secret. */
-    @Schema(description = "A W&B API key to store.")
-    public record WandbKeyRequest(@Schema(description = "The W&B API key, 20–128 letters, digits, '-' or '_'.")
-                                  String apiKey) {
-    }
-
-    @Schema(description = "Whether a secret is stored, never the secret.")
-    public record KeyStatus(@Schema(description = "Whether one is stored.") boolean configured,
-                            @Schema(description = "Its last 4 characters, when stored.") String last4) {
     }
 
     @Operation(summary = "Store your RunPod API key",

@@ -8,29 +8,40 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
+import java.util.zip.CRC32;
 import java.util.zip.Deflater;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
 /**
- * The pod's entry script, sent as the pod's {@code args}: {@code pod/bootstrap.sh} with the agent and the simulated
- * trainer (zlib-compressed) and a zip of the Trainpod trainer embedded in it as base64, so the pod needs nothing but bash and python3,
- * and a stock PyTorch image can train after installing the trainer's pinned libraries.
+ * The pod's entry script, sent as the pod's {@code args}: {@code pod/bootstrap.sh} with the agent (a zipapp of the
+ * {@code trainpod_agent} package, {@code python3 agent.pyz run}), the simulated trainer (both zlib-compressed) and a
+ * zip of the Trainpod trainer embedded in it as base64, so the pod needs nothing but bash and python3, and a stock
+ * PyTorch image can train after installing the trainer's pinned libraries. The files come from the {@code pod}
+ * module's jar (the repository's {@code pod/}), under {@code pod/} on the classpath.
  */
 @ApplicationScoped
 public class BootstrapScript {
 
-    /** The trainer's files, copied from the repository's {@code trainer/} into {@code pod/trainer/} by the build. */
+    /** The trainer's files: the repository's {@code pod/trainer/}, which the {@code pod} module's jar carries. */
     static final List<String> TRAINER_FILES = List.of("trainpod_trainer.py", "trainer_config.py", "dataset_rows.py",
             "metrics_callback.py", "evaluation.py", "checkpoints.py", "distributed.py", "hub.py",
             "hyperparameters.json", "requirements.txt");
+
+    /** The agent's files (the repository's {@code pod/agent/}), as agent.pyz holds them: the entry, the package. */
+    static final List<String> AGENT_FILES = List.of("__main__.py", "trainpod_agent/__init__.py",
+            "trainpod_agent/__main__.py", "trainpod_agent/core.py", "trainpod_agent/http_calls.py",
+            "trainpod_agent/shipping.py", "trainpod_agent/terminate.py", "trainpod_agent/dataset.py",
+            "trainpod_agent/artifacts.py", "trainpod_agent/checkpoints.py", "trainpod_agent/training.py",
+            "trainpod_agent/main.py");
 
     private final String script;
 
     public BootstrapScript() {
         this.script = resource("pod/bootstrap.sh")
-                .replace("__TRAINPOD_AGENT_B64__", deflated(resource("pod/trainpod_agent.py")))
-                .replace("__TRAINPOD_TRAINER_B64__", deflated(resource("pod/sim_trainer.py")))
+                .replace("__TRAINPOD_AGENT_B64__", deflated(agentZipapp()))
+                .replace("__TRAINPOD_TRAINER_B64__",
+                        deflated(resource("pod/sim_trainer.py").getBytes(StandardCharsets.UTF_8)))
                 .replace("__TRAINPOD_TRAINER_BUNDLE_B64__", Base64.getEncoder().encodeToString(trainerBundle()));
     }
 
@@ -41,14 +52,35 @@ public class BootstrapScript {
 
     /** The trainer's files as a zip, entries named by file name. */
     static byte[] trainerBundle() {
+        return zip("pod/trainer/", TRAINER_FILES, false);
+    }
+
+    /**
+     * agent.pyz: the agent's files in a zip whose entries are stored, not compressed, so that {@link #deflated}
+     * compresses across all of them (a tenth smaller than a zip of separately compressed files).
+     */
+    static byte[] agentZipapp() {
+        return zip("pod/agent/", AGENT_FILES, true);
+    }
+
+    private static byte[] zip(String directory, List<String> names, boolean stored) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
             zip.setLevel(9);
-            for (String name : TRAINER_FILES) {
+            for (String name : names) {
+                byte[] content = resource(directory + name).getBytes(StandardCharsets.UTF_8);
                 ZipEntry entry = new ZipEntry(name);
                 entry.setTime(0);
+                if (stored) {
+                    CRC32 crc = new CRC32();
+                    crc.update(content);
+                    entry.setMethod(ZipEntry.STORED);
+                    entry.setSize(content.length);
+                    entry.setCompressedSize(content.length);
+                    entry.setCrc(crc.getValue());
+                }
                 zip.putNextEntry(entry);
-                zip.write(resource("pod/trainer/" + name).getBytes(StandardCharsets.UTF_8));
+                zip.write(content);
                 zip.closeEntry();
             }
         } catch (IOException e) {
@@ -58,12 +90,12 @@ public class BootstrapScript {
     }
 
     /**
-     * The text zlib-compressed, then base64 (python3's {@code zlib.decompress} reads it on the pod): a third of its
+     * The bytes zlib-compressed, then base64 (python3's {@code zlib.decompress} reads it on the pod): a third of their
      * size, so the script stays well under the one-argument limit as the agent grows.
      */
-    static String deflated(String text) {
+    static String deflated(byte[] content) {
         Deflater deflater = new Deflater(Deflater.BEST_COMPRESSION);
-        deflater.setInput(text.getBytes(StandardCharsets.UTF_8));
+        deflater.setInput(content);
         deflater.finish();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         byte[] buffer = new byte[8192];

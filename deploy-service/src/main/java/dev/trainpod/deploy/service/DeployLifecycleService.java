@@ -1,6 +1,7 @@
 package dev.trainpod.deploy.service;
 
 import dev.trainpod.common.event.ArtifactsStored;
+import dev.trainpod.common.event.CheckpointStored;
 import dev.trainpod.common.event.EventEnvelope;
 import dev.trainpod.common.event.FailureReason;
 import dev.trainpod.common.event.LifecycleEvent;
@@ -51,12 +52,22 @@ public class DeployLifecycleService {
         }
         if (event instanceof TrainingSucceeded s) {
             return end(s.deploymentId(), DeploymentStatus.SUCCEEDED, null, s.message(), null, null)
-                    .call(() -> s.bestEvalLoss() == null ? Uni.createFrom().voidItem()
+                    .call(() -> s.bestEvalLoss() == null && s.lastStep() == null ? Uni.createFrom().voidItem()
                             : deployments.locked(s.deploymentId()).invoke(d -> {
                                 if (d != null && d.status == DeploymentStatus.SUCCEEDED) {
                                     d.evalLoss = s.bestEvalLoss(); // the model's lineage (GET /api/v1/models)
+                                    d.lastStep = s.lastStep(); // the last attempt's steps gained
                                 }
                             }));
+        }
+        if (event instanceof CheckpointStored c) {
+            return deployments.locked(c.deploymentId()).invoke(d -> {
+                // a late or repeated event never moves the last checkpoint back
+                if (d != null && (d.lastCheckpointStep == null || c.step() > d.lastCheckpointStep)) {
+                    d.lastCheckpointStep = c.step();
+                    d.lastCheckpointAt = c.storedAt() == null ? Instant.now() : c.storedAt();
+                }
+            }).replaceWithVoid();
         }
         if (event instanceof ArtifactsStored a) {
             return deployments.locked(a.deploymentId()).chain(d -> {

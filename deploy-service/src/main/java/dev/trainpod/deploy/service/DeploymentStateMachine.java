@@ -16,15 +16,11 @@ import dev.trainpod.deploy.repository.DeploymentRepository;
 import dev.trainpod.deploy.repository.TransitionRepository;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -48,52 +44,19 @@ public class DeploymentStateMachine {
 
     private static final Logger LOG = Logger.getLogger(DeploymentStateMachine.class);
 
-    /**
-     * The provisioning claim: takes a few deployments that wait for a pod, fairly across users (each user's
-     * never-tried deployments first, then one per user per round), in one atomic statement with {@code SKIP
-     * LOCKED}, so several replicas never provision the same deployment. PENDING → PROVISIONING is a legal move;
-     * a PROVISIONING deployment without a pod whose claiming replica died (its liveness lease lapsed) is claimed
-     * again without a move.
-     */
-    private static final String CLAIM = """
-            WITH eligible AS (
-                SELECT id, status AS was, created_at, capacity_rounds,
-                       row_number() OVER (PARTITION BY user_id ORDER BY capacity_rounds, created_at) AS turn
-                FROM deployment d
-                WHERE (status = 'PENDING' AND (next_attempt_at IS NULL OR next_attempt_at <= now()))
-                   OR (status = 'PROVISIONING' AND pod_id IS NULL AND claimed_by IS NOT NULL
-                       AND NOT EXISTS (SELECT 1 FROM job_lease l
-                                       WHERE l.name = 'replica:' || d.claimed_by AND l.held_until > now()))),
-            candidates AS (
-                SELECT d.id, e.was FROM eligible e JOIN deployment d ON d.id = e.id AND d.status = e.was
-                ORDER BY e.turn, e.capacity_rounds > 0, e.created_at LIMIT $1 FOR UPDATE OF d SKIP LOCKED),
-            claimed AS (
-                UPDATE deployment SET status = 'PROVISIONING', claimed_by = $2, updated_at = now(),
-                                      version = version + 1
-                FROM candidates c WHERE deployment.id = c.id
-                RETURNING deployment.id, c.was),
-            recorded AS (
-                INSERT INTO deployment_transition (deployment_id, status, message, at)
-                SELECT id, 'PROVISIONING', CASE WHEN was = 'PROVISIONING'
-                    THEN 'The replica provisioning it stopped; looking for its pod, then for a GPU.'
-                    ELSE 'Looking for a GPU.' END, now() FROM claimed)
-            SELECT id, was FROM claimed""";
-
     private final DeploymentRepository deployments;
     private final TransitionRepository transitions;
     private final Outbox outbox;
-    private final Pool pool;
     private final DeploymentMetrics metrics;
     private final AttemptRepository attempts;
 
     public DeploymentStateMachine(DeploymentRepository deployments, TransitionRepository transitions, Outbox outbox,
-                                  Pool pool, DeploymentMetrics metrics, AttemptRepository attempts) {
+                                  DeploymentMetrics metrics, AttemptRepository attempts) {
         this.metrics = metrics;
         this.attempts = attempts;
         this.deployments = deployments;
         this.transitions = transitions;
         this.outbox = outbox;
-        this.pool = pool;
     }
 
     /** A deployment the provisioning claim took, and whether a replica had claimed it before (and died). */
@@ -102,10 +65,7 @@ public class DeploymentStateMachine {
 
     /** Checks at start that the database's table of moves is this one; a missing migration stops the service. */
     void verifyMoves(@Observes StartupEvent start) {
-        Set<String> stored = new HashSet<>();
-        for (Row row : pool.query("SELECT from_status, to_status FROM deployment_move").executeAndAwait()) {
-            stored.add(row.getString("from_status") + "->" + row.getString("to_status"));
-        }
+        Set<String> stored = deployments.storedMoves().await().indefinitely();
         Set<String> expected = movesAsText();
         if (!stored.equals(expected)) {
             throw new IllegalStateException("deployment_move in the database " + stored
@@ -135,13 +95,8 @@ public class DeploymentStateMachine {
 
     /** Claims up to {@code batch} deployments for provisioning by replica {@code holder}; runs on its own. */
     public Uni<List<Claim>> claimForProvisioning(int batch, String holder) {
-        return pool.preparedQuery(CLAIM).execute(Tuple.of(batch, holder)).map(rows -> {
-            List<Claim> claims = new ArrayList<>();
-            for (Row row : rows) {
-                claims.add(new Claim(row.getUUID("id"), "PROVISIONING".equals(row.getString("was"))));
-            }
-            return claims;
-        });
+        return deployments.claimForProvisioning(batch, holder)
+                .map(claims -> claims.stream().map(c -> new Claim(c.id(), c.again())).toList());
     }
 
     /**
@@ -256,11 +211,12 @@ public class DeploymentStateMachine {
         d.costUsd = d.priorCostUsd.add(cost);
         LOG.infof("deployment %s: pod %s terminated after %d s, %s USD", d.id, d.podId, seconds, cost);
         metrics.podTerminated(d, at);
-        Uni<Void> recorded = attempts.count("deploymentId", d.id).chain(before -> attempts.persist(
+        Uni<Void> recorded = attempts.countOf(d.id).chain(before -> attempts.persist(
                 DeploymentAttempt.of(d, (int) (before + 1), seconds, cost, at))).replaceWithVoid();
         if (d.status != DeploymentStatus.RECOVERING) {
             return recorded.chain(() -> announceIfSettled(d));
         }
+        d.resumedFromStep = d.lastCheckpointStep; // the next pod's agent restores the newest stored checkpoint
         return recorded.chain(() -> provisionAgain(d, at));
     }
 

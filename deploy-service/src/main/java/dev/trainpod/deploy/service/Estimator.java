@@ -1,9 +1,10 @@
 package dev.trainpod.deploy.service;
 
 import dev.trainpod.common.dataset.DatasetSummary;
+import dev.trainpod.deploy.api.CostEstimate;
 import dev.trainpod.deploy.client.RunPodModels;
 import dev.trainpod.deploy.config.EstimateConfig;
-import dev.trainpod.deploy.rest.DeploymentRequest;
+import dev.trainpod.deploy.api.DeploymentRequest;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -90,10 +91,42 @@ public class Estimator {
         assumptions.add("Price: " + perHour + " USD/h for " + count + " × " + gpu.id() + " in the " + r.cloud()
                 + " cloud (live RunPod catalog), billed per second from pod creation.");
         double memory = ModelSizing.memoryPerGpuGb(billions, adapter, r.method(), count);
+        CostEstimate.Range costs = new CostEstimate.Range(cost(lowMinutes, perHour), cost(highMinutes, perHour));
         return new CostEstimate(
-                new CostEstimate.Range(round(lowMinutes, 1), round(highMinutes, 1)),
-                new CostEstimate.Range(cost(lowMinutes, perHour), cost(highMinutes, perHour)),
-                gpu.id(), perHour, Math.round(memory * 10) / 10.0, List.copyOf(assumptions));
+                new CostEstimate.Range(round(lowMinutes, 1), round(highMinutes, 1)), costs,
+                gpu.id(), perHour, Math.round(memory * 10) / 10.0, List.copyOf(assumptions),
+                community(r, gpu, count, perHour, costs, lowMinutes, highMinutes));
+    }
+
+    /** What community hosts mean for a run, said in every community offer and in the documentation. */
+    static final String COMMUNITY_NOTE = "Community-cloud hosts are run by third parties and are lost (host gone,"
+            + " pod ERROR or EXITED) more often than secure-cloud ones. Trainpod recovers a lost pod on its own"
+            + " (limits.maxRecoveries, default 2): a new pod resumes from the last uploaded checkpoint, so a loss"
+            + " costs the steps since that checkpoint and a new pod's start-up, not the run. The saving shown leaves"
+            + " those out.";
+
+    /**
+     * The same run in the COMMUNITY cloud, when the request asks for SECURE and the catalog offers the GPU type
+     * there for less; null otherwise.
+     */
+    private static CostEstimate.CloudOption community(DeploymentRequest r, RunPodModels.CatalogGpu gpu, int count,
+                                                      BigDecimal securePerHour, CostEstimate.Range secureCosts,
+                                                      double lowMinutes, double highMinutes) {
+        BigDecimal perGpu = gpu.priceFor("COMMUNITY");
+        if (!"SECURE".equals(r.cloud()) || Boolean.FALSE.equals(gpu.community()) || perGpu == null
+                || securePerHour.signum() <= 0) {
+            return null;
+        }
+        BigDecimal perHour = perGpu.multiply(BigDecimal.valueOf(count));
+        if (perHour.compareTo(securePerHour) >= 0) {
+            return null;
+        }
+        CostEstimate.Range costs = new CostEstimate.Range(cost(lowMinutes, perHour), cost(highMinutes, perHour));
+        BigDecimal percent = securePerHour.subtract(perHour).multiply(BigDecimal.valueOf(100))
+                .divide(securePerHour, 1, RoundingMode.HALF_UP);
+        return new CostEstimate.CloudOption("COMMUNITY", perHour, costs,
+                new CostEstimate.Range(secureCosts.low().subtract(costs.low()),
+                        secureCosts.high().subtract(costs.high())), percent, COMMUNITY_NOTE);
     }
 
     private static long tokens(DatasetSummary dataset, List<String> assumptions) {

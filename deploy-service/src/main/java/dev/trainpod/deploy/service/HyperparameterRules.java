@@ -19,9 +19,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The trainer's own rules for {@code hyperparameters}: {@code trainer/hyperparameters.json}, which the build copies
- * to {@code pod/trainer/hyperparameters.json} beside the trainer it bundles, and which the trainer validates with
- * at start ({@code trainer_config.py}). Applied in pre-flight, a value the trainer would refuse is answered before
+ * The trainer's own rules for {@code hyperparameters}: {@code pod/trainer/hyperparameters.json}, which the
+ * {@code pod} module's jar carries (same path on the classpath) beside the trainer it bundles, and which the trainer
+ * validates with at start ({@code trainer_config.py}). Applied in pre-flight, a value the trainer would refuse is answered before
  * a pod bills; the estimate reads the same defaults.
  */
 @ApplicationScoped
@@ -142,7 +142,7 @@ public class HyperparameterRules {
                 .map(k -> "Did you mean " + k + "? ").orElse("");
         return new FieldError("hyperparameters." + name, "HYPERPARAMETER_UNKNOWN",
                 "The trainer has no hyperparameter \"" + name + "\".",
-                likely + "Known: " + String.join(", ", rules.keySet()) + " (trainer/README.md lists them).");
+                likely + "Known: " + String.join(", ", rules.keySet()) + " (pod/trainer/README.md lists them).");
     }
 
     private static FieldError typeFailure(Rule rule, Object value) {
@@ -224,7 +224,7 @@ public class HyperparameterRules {
         ObjectMapper mapper = new ObjectMapper();
         try (InputStream in = HyperparameterRules.class.getClassLoader().getResourceAsStream(RESOURCE)) {
             if (in == null) {
-                throw new IllegalStateException("missing " + RESOURCE + " (the build copies it from trainer/)");
+                throw new IllegalStateException("missing " + RESOURCE + " (the pod module's jar carries it)");
             }
             JsonNode root = mapper.readTree(in).path("hyperparameters");
             Map<String, Rule> rules = new LinkedHashMap<>();

@@ -2,14 +2,13 @@ package dev.trainpod.deploy.service;
 
 import dev.trainpod.deploy.Deployment;
 import dev.trainpod.deploy.config.DeployConfig;
+import dev.trainpod.deploy.repository.SecretRepository;
 import dev.trainpod.deploy.vault.Credential;
 import dev.trainpod.deploy.vault.DeploymentCredential;
 import dev.trainpod.deploy.vault.SecretVault;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.util.Collection;
@@ -31,23 +30,13 @@ public class PodCredentials {
 
     private static final Logger LOG = Logger.getLogger(PodCredentials.class);
 
-    /** Retired credentials that no deployment needs any more: none live, none with a pod not confirmed gone. */
-    private static final String PURGE = """
-            DELETE FROM runpod_credential c
-            WHERE c.retired_at IS NOT NULL AND c.retired_at < now() - make_interval(secs => $1)
-              AND NOT EXISTS (SELECT 1 FROM deployment_credential l JOIN deployment d ON d.id = l.deployment_id
-                              WHERE l.credential_id = c.id
-                                AND (d.status NOT IN ('SUCCEEDED', 'FAILED', 'CANCELLED')
-                                     OR (d.pod_id IS NOT NULL AND d.pod_terminated_at IS NULL)))
-            RETURNING c.id""";
-
     private final SecretVault vault;
-    private final Pool pool;
+    private final SecretRepository secrets;
     private final DeployConfig config;
 
-    public PodCredentials(SecretVault vault, Pool pool, DeployConfig config) {
+    public PodCredentials(SecretVault vault, SecretRepository secrets, DeployConfig config) {
         this.vault = vault;
-        this.pool = pool;
+        this.secrets = secrets;
         this.config = config;
     }
 
@@ -61,7 +50,7 @@ public class PodCredentials {
      * none was bound (the deployment never reached a create call); empty when neither exists. Call inside a session.
      */
     public Uni<Optional<String>> forDeployment(UUID deploymentId, String userId) {
-        return DeploymentCredential.<DeploymentCredential>findById(deploymentId)
+        return secrets.binding(deploymentId)
                 .chain(bound -> bound == null ? vault.current(userId) : vault.credential(bound.credentialId))
                 .map(c -> c.map(Credential::apiKey));
     }
@@ -73,11 +62,11 @@ public class PodCredentials {
     public Uni<Optional<String>> bindCurrent(UUID deploymentId, String userId) {
         return Panache.withTransaction(() -> vault.current(userId).chain(current -> current.isEmpty()
                 ? Uni.createFrom().item(Optional.<String>empty())
-                : DeploymentCredential.<DeploymentCredential>findById(deploymentId).chain(bound -> {
+                : secrets.binding(deploymentId).chain(bound -> {
                     DeploymentCredential row = bound == null ? new DeploymentCredential() : bound;
                     row.deploymentId = deploymentId;
                     row.credentialId = current.get().id();
-                    return row.persist();
+                    return secrets.save(row);
                 }).replaceWith(Optional.of(current.get().apiKey()))));
     }
 
@@ -91,7 +80,7 @@ public class PodCredentials {
         if (deploymentIds.isEmpty()) {
             return Uni.createFrom().item(Map.of());
         }
-        return DeploymentCredential.<DeploymentCredential>list("deploymentId in ?1", List.copyOf(deploymentIds))
+        return secrets.bindings(List.copyOf(deploymentIds))
                 .map(rows -> rows.stream().collect(Collectors.toMap(r -> r.deploymentId, r -> r.credentialId)));
     }
 
@@ -106,11 +95,10 @@ public class PodCredentials {
 
     /** Deletes the retired credentials retired longer than {@code grace} ago that no deployment needs; answers how many. */
     Uni<Integer> purge(Duration grace) {
-        return pool.preparedQuery(PURGE).execute(Tuple.of(grace.toMillis() / 1000.0)).map(rows -> {
-            if (rows.size() > 0) {
-                LOG.infof("purged %d retired RunPod credentials that no pod needs any more", rows.size());
+        return secrets.purgeRetired(grace).invoke(purged -> {
+            if (purged > 0) {
+                LOG.infof("purged %d retired RunPod credentials that no pod needs any more", purged);
             }
-            return rows.size();
         });
     }
 }

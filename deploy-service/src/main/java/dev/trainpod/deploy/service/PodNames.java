@@ -1,8 +1,8 @@
 package dev.trainpod.deploy.service;
 
 import dev.trainpod.deploy.config.DeployConfig;
+import dev.trainpod.deploy.repository.InstallationRepository;
 import io.quarkus.runtime.StartupEvent;
-import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -26,12 +26,12 @@ public class PodNames {
     private static final int UUID_LENGTH = 36;
 
     private final DeployConfig config;
-    private final Pool pool;
+    private final InstallationRepository installations;
     private volatile String installation;
 
-    public PodNames(DeployConfig config, Pool pool) {
+    public PodNames(DeployConfig config, InstallationRepository installations) {
         this.config = config;
-        this.pool = pool;
+        this.installations = installations;
     }
 
     /**
@@ -53,8 +53,7 @@ public class PodNames {
     void load(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE - 1) StartupEvent start) {
         String id = config.installationId().map(String::trim).orElse(null);
         if (id == null) {
-            id = pool.query("SELECT id FROM installation").execute().await().atMost(Duration.ofSeconds(30))
-                    .iterator().next().getString("id");
+            id = installations.id().await().atMost(Duration.ofSeconds(30));
         }
         if (!INSTALLATION.matcher(id).matches()) {
             throw new IllegalStateException("trainpod.deploy.installation-id (TRAINPOD_DEPLOY_INSTALLATION_ID) must be"

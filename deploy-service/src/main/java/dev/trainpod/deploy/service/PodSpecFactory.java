@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.trainpod.common.dataset.MintedToken;
 import dev.trainpod.deploy.Deployment;
 import dev.trainpod.deploy.JobSpec;
+import dev.trainpod.deploy.api.CostEstimate;
 import dev.trainpod.deploy.client.RunPodModels;
 import dev.trainpod.deploy.config.DeployConfig;
 import dev.trainpod.deploy.config.RunPodConfig;

@@ -2,12 +2,13 @@ package dev.trainpod.deploy.service;
 
 import dev.trainpod.common.dataset.DatasetSummary;
 import dev.trainpod.common.problem.Problem.FieldError;
+import dev.trainpod.deploy.api.CostEstimate;
 import dev.trainpod.deploy.client.CatalogCache;
 import dev.trainpod.deploy.client.DatasetServiceClient;
 import dev.trainpod.deploy.client.RunPodException;
 import dev.trainpod.deploy.client.RunPodModels;
 import dev.trainpod.deploy.problem.DeployProblems;
-import dev.trainpod.deploy.rest.DeploymentRequest;
+import dev.trainpod.deploy.api.DeploymentRequest;
 import dev.trainpod.deploy.vault.SecretKind;
 import dev.trainpod.deploy.vault.SecretVault;
 import io.quarkus.hibernate.reactive.panache.Panache;
@@ -159,6 +160,10 @@ public class PreflightChecks {
         if (s.failAtStep() != null && (s.failAtStep() < 1 || s.failAtStep() > MAX_SIMULATED_STEPS)) {
             f.add(new FieldError("simulation.failAtStep", "SIMULATION_INVALID", "simulation.failAtStep must be "
                     + "between 1 and " + MAX_SIMULATED_STEPS + ".", hint + " A step beyond steps never fails."));
+        }
+        if (s.evalPlateauAtStep() != null && (s.evalPlateauAtStep() < 1 || s.evalPlateauAtStep() > MAX_SIMULATED_STEPS)) {
+            f.add(new FieldError("simulation.evalPlateauAtStep", "SIMULATION_INVALID", "simulation.evalPlateauAtStep"
+                    + " must be between 1 and " + MAX_SIMULATED_STEPS + ".", hint + " Absent: no plateau."));
         }
         if (s.exitCode() != null && (s.exitCode() < 0 || s.exitCode() > 255)) {
             f.add(new FieldError("simulation.exitCode", "SIMULATION_INVALID",

@@ -1,5 +1,6 @@
 package dev.trainpod.deploy.service;
 
+import dev.trainpod.common.job.JobLease;
 import dev.trainpod.common.job.Sweep;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;

@@ -1,5 +1,6 @@
 package dev.trainpod.deploy.service;
 
+import dev.trainpod.common.job.JobLease;
 import dev.trainpod.common.job.Sweep;
 import dev.trainpod.deploy.Deployment;
 import dev.trainpod.deploy.DeploymentStatus;

@@ -3,10 +3,9 @@ package dev.trainpod.deploy.service;
 import dev.trainpod.common.tracing.DeploymentTraces;
 import dev.trainpod.deploy.client.RunPodClient;
 import dev.trainpod.deploy.repository.DeploymentRepository;
+import dev.trainpod.deploy.repository.DeploymentRepository.TerminationTarget;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import io.quarkus.vertx.core.runtime.context.VertxContextSafetyToggle;
@@ -20,44 +19,29 @@ import org.jboss.logging.Logger;
 /**
  * Terminates a deployment's pod at RunPod and, once RunPod confirms it is gone, records the billed time and
  * cost through the {@link DeploymentStateMachine} (which announces {@code DeploymentEnded}). Safe to call any number of times, from any replica: a claim on the
- * row makes sure one DELETE is sent at a time.
+ * row ({@link DeploymentRepository#claimTermination}) makes sure one DELETE is sent at a time.
  */
 @ApplicationScoped
 public class Terminator {
 
     private static final Logger LOG = Logger.getLogger(Terminator.class);
 
-    /**
-     * Claims the termination of the deployment's pod: the one statement that several replicas may race on, and
-     * that only one of them wins until the claim lapses (when its holder died mid-way).
-     */
-    private static final String CLAIM = """
-            UPDATE deployment SET termination_claimed_at = now(), version = version + 1
-            WHERE id = $1 AND pod_id IS NOT NULL AND pod_terminated_at IS NULL
-              AND (termination_claimed_at IS NULL OR termination_claimed_at < now() - make_interval(secs => $2))
-            RETURNING pod_id, user_id""";
-    /** Lets the claim lapse at once but keeps when it was tried, so the retry sweep takes other rows first. */
-    private static final String RELEASE = """
-            UPDATE deployment SET termination_claimed_at = now() - make_interval(secs => $2), version = version + 1
-            WHERE id = $1""";
     private static final double CLAIM_SECONDS = 120;
 
     private final RunPodClient runPod;
     private final PodCredentials credentials;
     private final DeploymentRepository deployments;
     private final DeploymentStateMachine states;
-    private final Pool pool;
     private final Vertx vertx;
     @Inject
     DeploymentTraces traces;
 
     public Terminator(RunPodClient runPod, PodCredentials credentials, DeploymentRepository deployments,
-                      DeploymentStateMachine states, Pool pool, Vertx vertx) {
+                      DeploymentStateMachine states, Vertx vertx) {
         this.runPod = runPod;
         this.credentials = credentials;
         this.deployments = deployments;
         this.states = states;
-        this.pool = pool;
         this.vertx = vertx;
     }
 
@@ -76,23 +60,17 @@ public class Terminator {
         return Uni.createFrom().voidItem();
     }
 
-    private record Target(String podId, String userId) {
-    }
-
     /** Terminates the pod if the deployment has one still running and no other replica is terminating it. */
     public Uni<Void> terminate(UUID deploymentId) {
         return traces.within("terminate pod", deploymentId, () -> claimAndTerminate(deploymentId));
     }
 
     private Uni<Void> claimAndTerminate(UUID deploymentId) {
-        return pool.preparedQuery(CLAIM).execute(Tuple.of(deploymentId, CLAIM_SECONDS))
-                .map(rows -> rows.size() == 0 ? null
-                        : new Target(rows.iterator().next().getString("pod_id"),
-                                rows.iterator().next().getString("user_id")))
+        return deployments.claimTermination(deploymentId, CLAIM_SECONDS)
                 .chain(target -> target == null ? Uni.createFrom().voidItem() : terminate(deploymentId, target));
     }
 
-    private Uni<Void> terminate(UUID deploymentId, Target target) {
+    private Uni<Void> terminate(UUID deploymentId, TerminationTarget target) {
         // deferred: a failure while the chain is assembled must also release the claim below
         return Uni.createFrom().deferred(() -> Panache.withSession(() -> credentials.forDeployment(deploymentId,
                         target.userId())))
@@ -103,8 +81,7 @@ public class Terminator {
                 .onFailure().call(e -> {
                     LOG.warnf("terminating pod %s of deployment %s failed: %s", target.podId(), deploymentId,
                             e.getMessage());
-                    return pool.preparedQuery(RELEASE).execute(Tuple.of(deploymentId, CLAIM_SECONDS))
-                            .replaceWithVoid()
+                    return deployments.releaseTermination(deploymentId, CLAIM_SECONDS)
                             .onFailure().recoverWithNull();
                 });
     }

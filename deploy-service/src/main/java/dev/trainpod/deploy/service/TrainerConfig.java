@@ -1,7 +1,8 @@
 package dev.trainpod.deploy.service;
 
 import dev.trainpod.deploy.JobSpec;
-import dev.trainpod.deploy.rest.TrainingOptions;
+import dev.trainpod.deploy.api.CostEstimate;
+import dev.trainpod.deploy.api.TrainingOptions;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.LinkedHashMap;
@@ -10,7 +11,7 @@ import java.util.Map;
 /**
  * The job config the trainer reads (TRAINPOD_CONFIG, base64 JSON): model, method, hyperparameters, GPUs, evaluation,
  * early stopping, checkpoints, the Hub push and reporting, with the defaults that depend on the estimate filled in.
- * The trainer's own parsing (trainer/trainer_config.py, evaluation.py, checkpoints.py) accepts exactly these names.
+ * The trainer's own parsing (pod/trainer/trainer_config.py, evaluation.py, checkpoints.py) accepts exactly these names.
  */
 final class TrainerConfig {
 

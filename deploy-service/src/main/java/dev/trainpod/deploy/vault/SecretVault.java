@@ -1,6 +1,6 @@
 package dev.trainpod.deploy.vault;
 
-import io.quarkus.hibernate.reactive.panache.Panache;
+import dev.trainpod.deploy.repository.SecretRepository;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
@@ -18,9 +18,11 @@ import java.util.UUID;
 public class SecretVault {
 
     private final SecretCipher cipher;
+    private final SecretRepository secrets;
 
-    public SecretVault(SecretCipher cipher) {
+    public SecretVault(SecretCipher cipher, SecretRepository secrets) {
         this.cipher = cipher;
+        this.secrets = secrets;
     }
 
     /** Seals and stores the secret, replacing (for RunPod: retiring) an earlier one of its kind. */
@@ -29,7 +31,7 @@ public class SecretVault {
             return storeRunPodKey(userId, secret);
         }
         SecretCipher.Sealed sealed = cipher.seal(userId, kind, secret);
-        return find(userId, kind).chain(existing -> {
+        return secrets.secret(userId, kind).chain(existing -> {
             VaultSecret row = existing == null ? new VaultSecret() : existing;
             row.userId = userId;
             row.kind = kind;
@@ -38,8 +40,8 @@ public class SecretVault {
             row.ciphertext = sealed.ciphertext();
             row.last4 = secret.substring(secret.length() - 4);
             row.updatedAt = Instant.now();
-            return row.persist();
-        }).replaceWithVoid();
+            return secrets.save(row);
+        });
     }
 
     /** The user's secret of this kind in clear, if one is stored; for RunPod, the current key. */
@@ -47,43 +49,43 @@ public class SecretVault {
         if (kind == SecretKind.RUNPOD) {
             return current(userId).map(c -> c.map(Credential::apiKey));
         }
-        return find(userId, kind).map(row -> Optional.ofNullable(row)
+        return secrets.secret(userId, kind).map(row -> Optional.ofNullable(row)
                 .map(r -> cipher.open(userId, kind, new SecretCipher.Sealed(r.keyId, r.nonce, r.ciphertext))));
     }
 
     /** The last four characters of the stored secret, if any. */
     public Uni<Optional<String>> last4(String userId, SecretKind kind) {
         if (kind == SecretKind.RUNPOD) {
-            return currentRow(userId).map(row -> Optional.ofNullable(row).map(r -> r.last4));
+            return secrets.currentCredential(userId).map(row -> Optional.ofNullable(row).map(r -> r.last4));
         }
-        return find(userId, kind).map(row -> Optional.ofNullable(row).map(r -> r.last4));
+        return secrets.secret(userId, kind).map(row -> Optional.ofNullable(row).map(r -> r.last4));
     }
 
     /** Forgets the secret; a RunPod key is retired instead, and kept sealed while its pods need it. */
     public Uni<Boolean> delete(String userId, SecretKind kind) {
         if (kind == SecretKind.RUNPOD) {
-            return lockUser(userId).chain(() -> retire(userId)).map(n -> n > 0);
+            return secrets.lockUserKey(userId).chain(() -> secrets.retireCurrent(userId)).map(n -> n > 0);
         }
-        return VaultSecret.deleteById(new VaultSecret.Key(userId, kind));
+        return secrets.deleteSecret(userId, kind);
     }
 
     /** The user's current RunPod credential (the newest not retired), opened. */
     public Uni<Optional<Credential>> current(String userId) {
-        return currentRow(userId).map(row -> Optional.ofNullable(row).map(this::opened));
+        return secrets.currentCredential(userId).map(row -> Optional.ofNullable(row).map(this::opened));
     }
 
     /** The RunPod credential with this id, retired or not, opened; empty once it was purged. */
     public Uni<Optional<Credential>> credential(UUID id) {
-        return RunPodCredential.<RunPodCredential>findById(id).map(row -> Optional.ofNullable(row).map(this::opened));
+        return secrets.credential(id).map(row -> Optional.ofNullable(row).map(this::opened));
     }
 
     /** Every stored RunPod credential, current and retired, opened. */
     public Uni<List<Credential>> credentials() {
-        return RunPodCredential.<RunPodCredential>listAll().map(rows -> rows.stream().map(this::opened).toList());
+        return secrets.credentials().map(rows -> rows.stream().map(this::opened).toList());
     }
 
     private Uni<Void> storeRunPodKey(String userId, String apiKey) {
-        return lockUser(userId).chain(() -> current(userId)).chain(existing -> {
+        return secrets.lockUserKey(userId).chain(() -> current(userId)).chain(existing -> {
             if (existing.isPresent() && existing.get().apiKey().equals(apiKey)) {
                 return Uni.createFrom().voidItem(); // the same key again: its pods keep their credential
             }
@@ -97,32 +99,12 @@ public class SecretVault {
             row.last4 = apiKey.substring(apiKey.length() - 4);
             row.createdAt = Instant.now();
             // an update statement runs at once, so the old key is retired before the new one is inserted
-            return retire(userId).chain(() -> row.persist()).replaceWithVoid();
+            return secrets.retireCurrent(userId).chain(() -> secrets.save(row));
         });
-    }
-
-    private static Uni<Integer> retire(String userId) {
-        return RunPodCredential.update("retiredAt = ?1 where userId = ?2 and retiredAt is null", Instant.now(),
-                userId);
-    }
-
-    /** Serialises changes of one user's RunPod key until the transaction ends. */
-    private static Uni<Void> lockUser(String userId) {
-        return Panache.getSession().chain(s -> s.createNativeQuery(
-                        "SELECT count(*) FROM (SELECT pg_advisory_xact_lock(hashtext(:user))) l")
-                .setParameter("user", "runpod-key:" + userId).getSingleResult()).replaceWithVoid();
-    }
-
-    private static Uni<RunPodCredential> currentRow(String userId) {
-        return RunPodCredential.find("userId = ?1 and retiredAt is null", userId).firstResult();
     }
 
     private Credential opened(RunPodCredential row) {
         return new Credential(row.id, row.userId, cipher.open(row.userId, SecretKind.RUNPOD, row.sealed()),
                 row.retiredAt != null);
-    }
-
-    private static Uni<VaultSecret> find(String userId, SecretKind kind) {
-        return VaultSecret.findById(new VaultSecret.Key(userId, kind));
     }
 }

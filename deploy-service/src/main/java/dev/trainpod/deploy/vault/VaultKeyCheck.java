@@ -1,9 +1,9 @@
 package dev.trainpod.deploy.vault;
 
+import dev.trainpod.deploy.repository.SecretRepository;
+import dev.trainpod.deploy.repository.SecretRepository.SealedSecret;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Row;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
@@ -21,19 +21,11 @@ public class VaultKeyCheck {
 
     private static final Logger LOG = Logger.getLogger(VaultKeyCheck.class);
 
-    /** One stored secret per key id, of either table. */
-    private static final String ONE_PER_KEY_ID = """
-            SELECT DISTINCT ON (key_id) key_id, user_id, kind, nonce, ciphertext FROM (
-                SELECT key_id, user_id, kind, nonce, ciphertext FROM vault_secret
-                UNION ALL
-                SELECT key_id, user_id, 'RUNPOD', nonce, ciphertext FROM runpod_credential) s
-            ORDER BY key_id""";
-
-    private final Pool pool;
+    private final SecretRepository secrets;
     private final SecretCipher cipher;
 
-    public VaultKeyCheck(Pool pool, SecretCipher cipher) {
-        this.pool = pool;
+    public VaultKeyCheck(SecretRepository secrets, SecretCipher cipher) {
+        this.secrets = secrets;
         this.cipher = cipher;
     }
 
@@ -43,10 +35,10 @@ public class VaultKeyCheck {
 
     /** Fails with one message naming the settings to fix when a key id in use has no key, or a key that does not fit. */
     public Uni<Void> check() {
-        return pool.query(ONE_PER_KEY_ID).execute().map(rows -> {
+        return secrets.onePerKeyId().map(rows -> {
             List<String> problems = new ArrayList<>();
             int checked = 0;
-            for (Row row : rows) {
+            for (SealedSecret row : rows) {
                 checked++;
                 String problem = problem(row);
                 if (problem != null) {
@@ -62,16 +54,15 @@ public class VaultKeyCheck {
         });
     }
 
-    private String problem(Row row) {
-        String keyId = row.getString("key_id");
+    private String problem(SealedSecret row) {
+        String keyId = row.keyId();
         if (!cipher.hasKey(keyId)) {
             return "Secrets sealed with vault key id '" + keyId + "' are stored, but no key has that id: set "
                     + "trainpod.vault.previous-keys." + keyId + " to the key they were sealed with.";
         }
-        SecretCipher.Sealed sealed = new SecretCipher.Sealed(keyId, row.getBuffer("nonce").getBytes(),
-                row.getBuffer("ciphertext").getBytes());
+        SecretCipher.Sealed sealed = new SecretCipher.Sealed(keyId, row.nonce(), row.ciphertext());
         try {
-            cipher.open(row.getString("user_id"), SecretKind.valueOf(row.getString("kind")), sealed);
+            cipher.open(row.userId(), SecretKind.valueOf(row.kind()), sealed);
             return null;
         } catch (IllegalStateException e) {
             if (keyId.equals(cipher.currentKeyId())) {

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
@@ -16,24 +17,54 @@ import org.junit.jupiter.api.Test;
 
 class BootstrapScriptTest {
 
-    private static final Path TRAINER = Path.of("..", "trainer");
+    private static final Path TRAINER = Path.of("..", "pod", "trainer");
+    private static final Path AGENT = Path.of("..", "pod", "agent");
 
     @Test
     void theBundleCarriesEveryTrainerModuleTheHyperparameterRulesAndTheRequirementsUnchanged() throws IOException {
-        Map<String, String> bundled = new HashMap<>();
-        try (ZipInputStream zip = new ZipInputStream(new ByteArrayInputStream(BootstrapScript.trainerBundle()))) {
+        assertThat(entries(BootstrapScript.trainerBundle())).isEqualTo(files(TRAINER, 1, f -> f.endsWith(".py")
+                || f.endsWith(".json") || f.equals("requirements.txt")));
+    }
+
+    @Test
+    void theAgentZipappCarriesEveryAgentFileUnchanged() throws IOException {
+        assertThat(entries(BootstrapScript.agentZipapp())).isEqualTo(files(AGENT, 2, f -> f.endsWith(".py")));
+    }
+
+    /** The zip's entries: name → text. */
+    private static Map<String, String> entries(byte[] content) throws IOException {
+        Map<String, String> entries = new HashMap<>();
+        try (ZipInputStream zip = new ZipInputStream(new ByteArrayInputStream(content))) {
             for (ZipEntry e = zip.getNextEntry(); e != null; e = zip.getNextEntry()) {
-                bundled.put(e.getName(), new String(zip.readAllBytes(), StandardCharsets.UTF_8));
+                entries.put(e.getName(), new String(zip.readAllBytes(), StandardCharsets.UTF_8));
             }
         }
-        Map<String, String> expected = new HashMap<>();
-        try (Stream<Path> files = Files.list(TRAINER)) {
-            for (Path f : files.filter(f -> f.toString().endsWith(".py") || f.toString().endsWith(".json")
-                    || f.getFileName().toString().equals("requirements.txt")).toList()) {
-                expected.put(f.getFileName().toString(), Files.readString(f));
+        return entries;
+    }
+
+    /** The directory's files down to depth whose names pass: relative path (with /) → text. */
+    private static Map<String, String> files(Path dir, int depth, Predicate<String> name) throws IOException {
+        Map<String, String> files = new HashMap<>();
+        try (Stream<Path> found = Files.walk(dir, depth)) {
+            for (Path f : found.filter(f -> Files.isRegularFile(f) && name.test(f.getFileName().toString())).toList()) {
+                files.put(dir.relativize(f).toString().replace('\\', '/'), Files.readString(f));
             }
         }
-        assertThat(bundled).isEqualTo(expected);
+        return files;
+    }
+
+    @Test
+    void theAgentZipappRunsWithPython() throws IOException, InterruptedException {
+        Path pyz = Files.createTempFile("agent", ".pyz");
+        try {
+            Files.write(pyz, BootstrapScript.agentZipapp());
+            Process python = new ProcessBuilder("python3", pyz.toString(), "--help").redirectErrorStream(true).start();
+            String out = new String(python.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(python.waitFor()).as(out).isZero();
+            assertThat(out).contains("Trainpod pod agent", "run", "fail");
+        } finally {
+            Files.delete(pyz);
+        }
     }
 
     @Test

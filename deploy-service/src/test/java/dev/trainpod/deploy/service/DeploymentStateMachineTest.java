@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.trainpod.common.event.FailureReason;
+import dev.trainpod.common.job.JobLease;
 import dev.trainpod.common.problem.ProblemException;
 import dev.trainpod.common.testing.TrainpodTestResource;
 import dev.trainpod.deploy.Deployment;
@@ -82,7 +83,10 @@ class DeploymentStateMachineTest {
     @Test
     void aLostPodIsReplacedAfterItsTerminationAndTheCostIsTheSumOfThePods() throws Throwable {
         UUID id = insert(DeploymentStatus.RUNNING, null, "pod-1");
+        int checkpoint = 0;
         for (String next : List.of("pod-2", "pod-3")) {
+            int stored = checkpoint += 8; // the lost pod stored a checkpoint 8 steps on (CheckpointStored)
+            run(() -> Panache.withTransaction(() -> deployments.locked(id).invoke(d -> d.lastCheckpointStep = stored)));
             assertThat(recover(id)).isEqualTo(DeploymentStateMachine.Recovery.RECOVERING);
             assertThat(find(id).status).isEqualTo(DeploymentStatus.RECOVERING);
             assertThat(recover(id)).as("a second verdict on the same loss").isEqualTo(
@@ -100,10 +104,15 @@ class DeploymentStateMachineTest {
         assertThat(recover(id)).as("limits.maxRecoveries defaults to 2").isEqualTo(
                 DeploymentStateMachine.Recovery.NONE);
         assertThat(ended(id)).isZero();
-        run(() -> Panache.withTransaction(() -> deployments.locked(id).chain(d -> states.move(d,
-                DeploymentStatus.SUCCEEDED, null, "done"))));
+        run(() -> Panache.withTransaction(() -> deployments.locked(id).invoke(d -> d.lastStep = 30)
+                .chain(d -> states.move(d, DeploymentStatus.SUCCEEDED, null, "done"))));
         terminated(id, 3600);
         Deployment d = find(id);
+        List<String> steps = new ArrayList<>();
+        run(() -> pool.preparedQuery("SELECT coalesce(resumed_from_step, 0) || '+' || steps_gained AS s"
+                + " FROM deployment_attempt WHERE deployment_id = $1 ORDER BY attempt").execute(Tuple.of(id)))
+                .forEach(row -> steps.add(row.getString("s")));
+        assertThat(steps).as("resumed from + steps gained").containsExactly("0+8", "8+8", "16+14");
         assertThat(d.costUsd).as("three pods of about an hour at 1 USD/h").isBetween(new BigDecimal("2.99"),
                 new BigDecimal("3.01"));
         assertThat(d.recoveries).isEqualTo(2);

@@ -3,9 +3,10 @@ package dev.trainpod.deploy.service;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.trainpod.common.dataset.DatasetSummary;
+import dev.trainpod.deploy.api.CostEstimate;
 import dev.trainpod.deploy.client.RunPodModels;
 import dev.trainpod.deploy.config.EstimateConfig;
-import dev.trainpod.deploy.rest.DeploymentRequest;
+import dev.trainpod.deploy.api.DeploymentRequest;
 import io.smallrye.config.SmallRyeConfigBuilder;
 import java.math.BigDecimal;
 import java.util.List;
@@ -62,6 +63,32 @@ class EstimatorTest {
         assertThat(e.runtimeMinutes().low()).isEqualByComparingTo("113.5");
         assertThat(e.assumptions()).anyMatch(a -> a.contains("10000000 tokens"))
                 .anyMatch(a -> a.contains("Epochs: 3.0")).anyMatch(a -> a.contains("362.0"));
+    }
+
+    @Test
+    void aSecureRunIsOfferedTheCommunityCloudsPriceWithTheSavingAndWhatItsHostsMean() {
+        DatasetSummary ds = new DatasetSummary(UUID.randomUUID(), "u", "d", 40_000_000, "x", "SFT_MESSAGES", 10_000,
+                10_000_000L, List.of("SFT"), 0L);
+        DeploymentRequest twoGpus = new DeploymentRequest(UUID.randomUUID(), "meta-llama/Llama-3.1-8B", "SFT",
+                Map.of(), new DeploymentRequest.Gpu(List.of("NVIDIA L40S"), 2, "SECURE"), null, null, null);
+
+        CostEstimate e = estimator.estimate(twoGpus, ds, L40S);
+
+        CostEstimate.CloudOption c = e.communityCloud();
+        assertThat(c.cloud()).isEqualTo("COMMUNITY");
+        assertThat(c.pricePerHour()).isEqualByComparingTo("1.58"); // 2 × 0.79
+        assertThat(c.savingUsd().low()).isEqualByComparingTo(e.costUsd().low().subtract(c.costUsd().low()));
+        assertThat(c.savingUsd().high()).isPositive().isEqualByComparingTo(e.costUsd().high()
+                .subtract(c.costUsd().high()));
+        assertThat(c.savingPercent()).isEqualByComparingTo("8.1"); // (1.72 - 1.58) / 1.72
+        assertThat(c.note()).contains("lost", "more often", "maxRecoveries", "last uploaded checkpoint");
+
+        DeploymentRequest community = new DeploymentRequest(UUID.randomUUID(), "meta-llama/Llama-3.1-8B", "SFT",
+                Map.of(), new DeploymentRequest.Gpu(List.of("NVIDIA L40S"), 1, "COMMUNITY"), null, null, null);
+        assertThat(estimator.estimate(community, ds, L40S).communityCloud()).as("already community").isNull();
+        RunPodModels.CatalogGpu secureOnly = new RunPodModels.CatalogGpu("NVIDIA L40S", "L40S", 48, true, false,
+                new RunPodModels.Price(new BigDecimal("0.86"), null), new RunPodModels.MaxCount(8, 0), "HIGH");
+        assertThat(estimator.estimate(twoGpus, ds, secureOnly).communityCloud()).as("not offered").isNull();
     }
 
     @Test

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 
 class HyperparameterRulesTest {
 
-    private static final Path TRAINER = Path.of("..", "trainer");
+    private static final Path TRAINER = Path.of("..", "pod", "trainer");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final HyperparameterRules rules = new HyperparameterRules();

@@ -3,8 +3,9 @@ package dev.trainpod.deploy.service;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.trainpod.deploy.JobSpec;
-import dev.trainpod.deploy.rest.DeploymentRequest;
-import dev.trainpod.deploy.rest.TrainingOptions;
+import dev.trainpod.deploy.api.CostEstimate;
+import dev.trainpod.deploy.api.DeploymentRequest;
+import dev.trainpod.deploy.api.TrainingOptions;
 import java.math.BigDecimal;
 import java.util.List;
 import java.util.Map;

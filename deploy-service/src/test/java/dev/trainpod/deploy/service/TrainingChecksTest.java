@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.trainpod.common.dataset.DatasetSummary;
 import dev.trainpod.common.problem.Problem.FieldError;
-import dev.trainpod.deploy.rest.DeploymentRequest;
-import dev.trainpod.deploy.rest.TrainingOptions;
+import dev.trainpod.deploy.api.DeploymentRequest;
+import dev.trainpod.deploy.api.TrainingOptions;
 import java.math.BigDecimal;
 import java.util.List;
 import java.util.Map;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.trainpod.common.testing.TrainpodTestResource;
 import dev.trainpod.deploy.config.VaultConfig;
+import dev.trainpod.deploy.repository.SecretRepository;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
@@ -38,6 +39,8 @@ class VaultKeyCheckTest {
 
     @Inject
     Pool pool;
+    @Inject
+    SecretRepository secrets;
 
     @Test
     void storedSecretsOpenWithTheConfiguredKeys() {
@@ -54,7 +57,7 @@ class VaultKeyCheckTest {
         UUID id = insert(cipher.seal("vault-check-changed", SecretKind.RUNPOD, "rpa_SEALED_BEFORE_THE_CHANGE"),
                 "vault-check-changed");
         // the same key id as the stored secrets, another key: as if TRAINPOD_VAULT_KEY had been changed alone
-        VaultKeyCheck changed = new VaultKeyCheck(pool, new SecretCipher(config(cipher.currentKeyId(), OTHER_KEY)));
+        VaultKeyCheck changed = new VaultKeyCheck(secrets, new SecretCipher(config(cipher.currentKeyId(), OTHER_KEY)));
         try {
             assertThatThrownBy(() -> changed.check().await().atMost(Duration.ofSeconds(10)))
                     .isInstanceOf(IllegalStateException.class)

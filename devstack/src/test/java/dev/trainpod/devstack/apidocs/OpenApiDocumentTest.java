@@ -1,6 +1,7 @@
 package dev.trainpod.devstack.apidocs;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -28,8 +29,9 @@ import org.junit.jupiter.api.Test;
  * The gateway's one OpenAPI document: it is the merge of the documents the three services' builds wrote
  * ({@code <service>/target/openapi/openapi.json}, so the services must be packaged first), every public operation,
  * parameter, response and schema field is described, every error answers the Problem schema, every problem type a
- * description names is in the catalog, and every example validates against its schema. Run with
- * {@code -Dtrainpod.regenerate=true} to write the merged document after changing an annotation.
+ * description names is in the catalog, every JSON body has an example recorded from a real run
+ * ({@link RecordedExamples}, written by ApiReferenceIT) and every example validates against its schema. Run with
+ * {@code -Dtrainpod.regenerate=true} to write the merged document after changing an annotation or re-recording.
  */
 class OpenApiDocumentTest {
 
@@ -135,6 +137,32 @@ class OpenApiDocumentTest {
         });
         assertThat(invalid).isEmpty();
         assertThat(examples[0]).as("examples in the document").isGreaterThanOrEqualTo(8);
+    }
+
+    @Test
+    void everyDocumentedBodyHasAnExampleRecordedFromARealRun() {
+        assertThat(RecordedExamples.missing(merged, RecordedExamples.read()))
+                .as("record them with ApiReferenceIT -Dtrainpod.regenerate=true").isEmpty();
+        int[] recorded = {0};
+        forEachOperation(merged, (name, op) -> {
+            op.path("requestBody").path("content").forEach(m -> recorded[0] += m.path("examples").has("recorded") ? 1 : 0);
+            op.path("responses").forEach(r -> r.path("content")
+                    .forEach(m -> recorded[0] += m.path("examples").has("recorded") ? 1 : 0));
+        });
+        assertThat(recorded[0]).as("recorded examples in the merged document").isGreaterThanOrEqualTo(35);
+    }
+
+    @Test
+    void aBodyWithoutARecordedExampleAndAnExampleOfNoOperationAreFound() {
+        ObjectNode recorded = RecordedExamples.read().deepCopy();
+        recorded.remove("post /api/v1/estimates");
+        ((ObjectNode) recorded.path("get /api/v1/deployments/{id}")).remove("responses");
+        assertThat(RecordedExamples.missing(merged, recorded)).containsExactly(
+                "get /api/v1/deployments/{id} response [200]", "post /api/v1/estimates request",
+                "post /api/v1/estimates response [200]");
+        recorded.putObject("get /api/v1/no-such-path").putObject("responses").putObject("200");
+        assertThatThrownBy(() -> RecordedExamples.apply(merged.deepCopy(), recorded))
+                .hasMessageContaining("get /api/v1/no-such-path");
     }
 
     @Test

@@ -17,7 +17,8 @@ import java.util.Set;
 /**
  * Merges the three services' OpenAPI documents into the one the gateway serves: every public path (not
  * {@code /internal}), the schemas they reach, the security schemes and tags; a path or a schema name that two
- * services define differently is an error, not a silent overwrite.
+ * services define differently is an error, not a silent overwrite. The examples recorded from a run of the local
+ * stack ({@link RecordedExamples}) replace the services' own.
  */
 public final class OpenApiMerge {
 
@@ -30,8 +31,19 @@ public final class OpenApiMerge {
     private OpenApiMerge() {
     }
 
-    /** The merged document of the services' documents, keyed by service name. */
+    /** The merged document of the services' documents, keyed by service name, with the checked-in recorded examples. */
     public static ObjectNode merge(Map<String, JsonNode> documents) {
+        return merge(documents, RecordedExamples.read());
+    }
+
+    /** The merged document of the services' documents, keyed by service name, with these recorded examples. */
+    public static ObjectNode merge(Map<String, JsonNode> documents, JsonNode recorded) {
+        ObjectNode merged = mergeServices(documents).deepCopy();
+        RecordedExamples.apply(merged, recorded);
+        return merged;
+    }
+
+    private static ObjectNode mergeServices(Map<String, JsonNode> documents) {
         ObjectNode merged = JSON.createObjectNode();
         merged.put("openapi", "3.1.0");
         ObjectNode info = merged.putObject("info");

@@ -18,7 +18,68 @@ final class GatewayRoutes {
     private static final Pattern ARCHITECTURE_ROW = Pattern.compile("^\\| (`/api[^|]+) \\| (\\S+-service) \\|$",
             Pattern.MULTILINE);
 
+    private static final Pattern FILE_LOCATION = Pattern.compile(
+            "location (= |~ )?(\\S+) \\{([^{}]*(?:\\{[^{}]*\\}[^{}]*)*)\\}", Pattern.DOTALL);
+
     private GatewayRoutes() {
+    }
+
+    /** An nginx location that answers from files or a redirect (no proxy_pass), as nginx matches a path to it. */
+    record FileLocation(String modifier, String path) {
+
+        boolean serves(String uri) {
+            return switch (modifier) {
+                case "= " -> uri.equals(path);
+                case "~ " -> Pattern.compile(path).matcher(uri).find();
+                default -> uri.startsWith(path);
+            };
+        }
+
+        @Override
+        public String toString() {
+            return "location " + modifier + path;
+        }
+    }
+
+    /** The locations of the compose gateway that serve files, not the services, nor the catch-all 404. */
+    static List<FileLocation> fileLocations() {
+        List<FileLocation> locations = new ArrayList<>();
+        Matcher m = FILE_LOCATION.matcher(Repo.read("deploy/compose/nginx.conf"));
+        while (m.find()) {
+            if (!m.group(3).contains("proxy_pass") && !m.group(2).equals("/")) {
+                locations.add(new FileLocation(m.group(1) == null ? "" : m.group(1), m.group(2)));
+            }
+        }
+        return locations;
+    }
+
+    /** The routes to the services' API ({@code /api/v1/...}). */
+    static Map<String, String> api(Map<String, String> routes) {
+        Map<String, String> api = new TreeMap<>(routes);
+        api.keySet().removeIf(p -> !p.startsWith("/api/v1/"));
+        return api;
+    }
+
+    /** Whether a Kubernetes path prefix ({@code /} included) matches a path, as Prefix matching does. */
+    static boolean matches(String prefix, String path) {
+        return prefix.equals("/") || path.equals(prefix) || path.startsWith(prefix.endsWith("/") ? prefix : prefix + "/");
+    }
+
+    /** The backend of the longest Kubernetes route that matches the path ({@code /} included); null if none. */
+    static String routeAny(Map<String, String> routes, String path) {
+        String best = longestPrefix(routes, path);
+        return best == null ? null : routes.get(best);
+    }
+
+    /** The longest Kubernetes route prefix that matches the path ({@code /} included); null if none. */
+    static String longestPrefix(Map<String, String> routes, String path) {
+        String best = null;
+        for (String prefix : routes.keySet()) {
+            if (matches(prefix, path) && (best == null || prefix.length() > best.length())) {
+                best = prefix;
+            }
+        }
+        return best;
     }
 
     static Map<String, String> nginx() {

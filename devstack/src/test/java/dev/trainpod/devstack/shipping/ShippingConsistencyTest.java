@@ -22,6 +22,13 @@ class ShippingConsistencyTest {
     private static final List<JsonNode> DEV = Repo.kustomize("k8s/overlays/dev");
     /** Gateway routes an issue added after ../shared/ARCHITECTURE.md's route table was written (issue 14: models). */
     private static final Map<String, String> ROUTES_ADDED_SINCE_THE_DESIGN = Map.of("/api/v1/models", "deploy-service");
+    /** The Kubernetes Service of the gateway's own files (k8s/base/gateway.yaml). */
+    private static final String GATEWAY = "trainpod-gateway";
+    /** Paths the gateway serves from files (API reference, problem pages, console): one at least per location. */
+    private static final List<String> GATEWAY_FILE_PATHS = List.of("/api/docs", "/api/docs/",
+            "/api/docs/swagger-ui-bundle.js", "/api/openapi.json", "/api/asyncapi.json", "/problems/",
+            "/problems/not-found", "/problems/codes/RUNPOD_KEY_MISSING", "/", "/index.html", "/console-config.json",
+            "/assets/app.js");
 
     @Test
     void everyVariableTheManifestsSetIsAKeyTheServiceReads() {
@@ -72,8 +79,8 @@ class ShippingConsistencyTest {
     void gatewayRoutesAgreeEverywhere() {
         Map<String, String> nginx = GatewayRoutes.nginx();
         assertThat(nginx).isNotEmpty();
-        assertThat(GatewayRoutes.httpRoutes(PROD)).isEqualTo(nginx);
-        assertThat(GatewayRoutes.ingress(DEV)).isEqualTo(nginx);
+        assertThat(GatewayRoutes.api(GatewayRoutes.httpRoutes(PROD))).isEqualTo(nginx);
+        assertThat(GatewayRoutes.api(GatewayRoutes.ingress(DEV))).isEqualTo(nginx);
         Map<String, String> architecture = GatewayRoutes.architecture();
         if (!architecture.isEmpty()) {
             // Every route of the shared design, and beyond it only the routes an issue added since (listed here).
@@ -82,6 +89,59 @@ class ShippingConsistencyTest {
             added.keySet().removeAll(architecture.keySet());
             assertThat(added).isEqualTo(ROUTES_ADDED_SINCE_THE_DESIGN);
         }
+    }
+
+    @Test
+    void kubernetesServesTheGatewaysOwnFilesAsComposeDoes() {
+        List<GatewayRoutes.FileLocation> locations = GatewayRoutes.fileLocations();
+        assertThat(locations).as("nginx.conf's locations that serve files").hasSizeGreaterThanOrEqualTo(5);
+        // Each location serving files is reached by a path below, and each such path reaches the gateway's pod.
+        for (GatewayRoutes.FileLocation location : locations) {
+            assertThat(GATEWAY_FILE_PATHS.stream().anyMatch(location::serves))
+                    .as("a path of GATEWAY_FILE_PATHS that " + location + " serves: add one, and route it in k8s/")
+                    .isTrue();
+        }
+        for (String path : GATEWAY_FILE_PATHS) {
+            assertThat(locations.stream().anyMatch(l -> l.serves(path))).as(path + " served by nginx.conf").isTrue();
+            assertThat(GatewayRoutes.routeAny(GatewayRoutes.httpRoutes(PROD), path)).as(path + " HTTPRoute")
+                    .isEqualTo(GATEWAY);
+            assertThat(GatewayRoutes.routeAny(GatewayRoutes.ingress(DEV), path)).as(path + " Ingress")
+                    .isEqualTo(GATEWAY);
+        }
+        for (List<JsonNode> rendered : List.of(PROD, DEV)) {
+            Map<String, String> routes = new TreeMap<>(GatewayRoutes.httpRoutes(rendered));
+            routes.putAll(GatewayRoutes.ingress(rendered));
+            routes.forEach((prefix, backend) -> {
+                if (backend.equals(GATEWAY)) {
+                    assertThat(GATEWAY_FILE_PATHS.stream().anyMatch(p -> prefix.equals(GatewayRoutes.longestPrefix(
+                            routes, p)))).as(prefix + " is routed to the gateway: name a path of it that nginx.conf"
+                            + " serves from files in GATEWAY_FILE_PATHS").isTrue();
+                }
+            });
+        }
+
+        // The same files at the same paths as compose mounts them, in nginx's image, on nginx's port.
+        JsonNode gateway = COMPOSE.path("services").path("gateway");
+        String dockerfile = Repo.read("deploy/gateway/Dockerfile");
+        assertThat(dockerfile).contains("FROM " + gateway.path("image").asText() + "\n");
+        List<String> copies = new ArrayList<>();
+        Matcher copy = Pattern.compile("(?m)^COPY (\\S+) (\\S+)$").matcher(dockerfile);
+        while (copy.find()) {
+            copies.add(copy.group(1) + ":" + copy.group(2));
+        }
+        List<String> mounts = new ArrayList<>();
+        gateway.path("volumes").forEach(v -> mounts.add(v.asText().replaceFirst("^\\./", "").replaceFirst(":ro$", "")));
+        assertThat(copies).as("deploy/gateway/Dockerfile copies what compose mounts").isEqualTo(mounts);
+        Map<String, String> env = Repo.envFile(Repo.path(".env"));
+        JsonNode pod = find(PROD, "Deployment", GATEWAY).at("/spec/template/spec");
+        assertThat(pod.at("/containers/0/image").asText())
+                .isEqualTo(env.get("TRAINPOD_REGISTRY") + "/" + GATEWAY + ":" + env.get("TRAINPOD_TAG"));
+        String listen = Repo.read("deploy/compose/nginx.conf").replaceAll("(?s).*listen (\\d+);.*", "$1");
+        assertThat(pod.at("/containers/0/ports/0/containerPort").asText()).isEqualTo(listen);
+        assertThat(gateway.at("/ports/0").asText()).endsWith(":" + listen);
+        assertThat(pod.at("/containers/0/volumeMounts/0/mountPath").asText())
+                .isEqualTo("/usr/share/trainpod/console/console-config.json");
+        assertThat(find(PROD, "ConfigMap", GATEWAY).at("/data/console-config.json").asText()).contains("\"oidc\"");
     }
 
     @Test

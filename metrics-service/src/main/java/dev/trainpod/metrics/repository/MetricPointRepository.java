@@ -1,7 +1,7 @@
 package dev.trainpod.metrics.repository;
 
-import dev.trainpod.metrics.MetricPoint;
-import dev.trainpod.metrics.MetricSeries;
+import dev.trainpod.metrics.api.MetricPoint;
+import dev.trainpod.metrics.api.MetricSeries;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -130,6 +130,24 @@ public class MetricPointRepository {
                     long total = rows.size() == 0 ? 0 : rows.iterator().next().getLong("n");
                     return new MetricSeries(points, total > points.size());
                 });
+    }
+
+    /** Time since the request, if no point below the batch's lowest step is stored: the batch holds the first. */
+    private static final String FIRST_STEP = "SELECT EXTRACT(EPOCH FROM (now() - j.created_at)) AS seconds FROM jobs j"
+            + " WHERE j.deployment_id = $1 AND NOT EXISTS (SELECT 1 FROM metric_points p"
+            + " WHERE p.deployment_id = $1 AND p.step < $2)";
+
+    /**
+     * See {@link #FIRST_STEP}: the seconds since the job's request when no point below {@code lowestStep} is
+     * stored (the points from {@code lowestStep} on hold its first step), else null; runs on its own.
+     */
+    public Uni<Double> secondsToFirstStep(UUID deploymentId, int lowestStep) {
+        return pool.preparedQuery(FIRST_STEP).execute(Tuple.of(deploymentId, lowestStep)).map(rows -> {
+            for (Row row : rows) {
+                return row.getNumeric("seconds").doubleValue();
+            }
+            return null;
+        });
     }
 
     private static List<MetricPoint> points(RowSet<Row> rows) {

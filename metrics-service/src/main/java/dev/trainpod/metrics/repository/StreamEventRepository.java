@@ -1,6 +1,7 @@
 package dev.trainpod.metrics.repository;
 
-import dev.trainpod.metrics.StreamEvent;
+import dev.trainpod.metrics.CheckpointLine;
+import dev.trainpod.metrics.api.StreamEvent;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -12,7 +13,10 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
 
-/** A job's points, log lines and phase changes after a given event id, merged into one ordered list. */
+/**
+ * A job's points, log lines and phase changes after a given event id, merged into one ordered list; the agent's line
+ * that reports a checkpoint stored off the pod is followed by a {@code checkpoint} event with the same id.
+ */
 @ApplicationScoped
 public class StreamEventRepository {
 
@@ -80,7 +84,14 @@ public class StreamEventRepository {
         for (int i = 0; i < sources.length; i++) {
             long last = -1;
             for (Row row : sources[i]) {
-                events.add(event(i, row));
+                StreamEvent event = event(i, row);
+                events.add(event);
+                if (event.data() instanceof StreamEvent.Log log) {
+                    CheckpointLine checkpoint = CheckpointLine.of(log.line(), log.time());
+                    if (checkpoint != null) { // the same id: a client resuming after it has had both
+                        events.add(new StreamEvent(event.id(), StreamEvent.CHECKPOINT, checkpoint));
+                    }
+                }
                 last = row.getLong("seq");
             }
             if (sources[i].size() >= limit) {
@@ -90,7 +101,7 @@ public class StreamEventRepository {
         }
         long keepUpTo = cutoff;
         return events.stream().filter(e -> e.id() <= keepUpTo).sorted(Comparator.comparingLong(StreamEvent::id))
-                .toList();
+                .toList(); // a stable sort: a checkpoint event stays after its log line
     }
 
     private static StreamEvent event(int source, Row row) {

@@ -1,10 +1,10 @@
 package dev.trainpod.metrics.rest;
 
 import dev.trainpod.common.security.Roles;
-import dev.trainpod.metrics.LogTail;
-import dev.trainpod.metrics.MetricSeries;
-import dev.trainpod.metrics.Progress;
-import dev.trainpod.metrics.StreamEvent;
+import dev.trainpod.metrics.api.LogTail;
+import dev.trainpod.metrics.api.MetricSeries;
+import dev.trainpod.metrics.api.Progress;
+import dev.trainpod.metrics.api.StreamEvent;
 import dev.trainpod.metrics.config.MetricsConfig;
 import dev.trainpod.metrics.problem.JobProblems;
 import dev.trainpod.metrics.service.JobQueryService;
@@ -66,11 +66,11 @@ public class JobProgressResource {
     }
 
     @Operation(summary = "Read a job's progress",
-            description = "Phase, status, step of total, percent, latest loss and throughput, ETA and last "
-            + "heartbeat.")
+            description = "Phase, status, step of total, percent, latest loss and throughput, ETA, last "
+            + "heartbeat, and the newest checkpoint stored off the pod (its step, when, and its age).")
     @Parameter(name = "id", in = ParameterIn.PATH, description = "The deployment's id (a UUID): the job of a deployment has its id.")
     @APIResponse(responseCode = "200", description = "The progress.",
-            content = @Content(mediaType = "application/json", schema = @Schema(implementation = dev.trainpod.metrics.Progress.class),
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = dev.trainpod.metrics.api.Progress.class),
                     examples = @ExampleObject(name = "example", value = "{\"deploymentId\":\"6f1c2a9e-4b7d-4c1e-9a53-2f8e0d7b1c44\",\"phase\":\"TRAINING\",\"status\":\"ACTIVE\",\"step\":12,\"totalSteps\":30,\"percent\":40.0,\"loss\":1.874,\"tokensPerSecond\":2210.5,\"etaSeconds\":4,\"lastHeartbeatAt\":\"2026-12-06T11:00:10Z\",\"startedAt\":\"2026-12-06T11:00:02Z\"}")))
     @APIResponse(responseCode = "404", description = "No job of yours has this id (not-found).")
     /** Phase, status, step of total, percent, latest loss and throughput, ETA, last heartbeat. */
@@ -129,15 +129,16 @@ public class JobProgressResource {
             + "when absent.")
     @APIResponse(responseCode = "200", description = "The event stream.", content = @Content(
             mediaType = MediaType.SERVER_SENT_EVENTS, schema = @Schema(type = SchemaType.STRING, description = "Events"
-                    + " `metric` (data: a MetricPoint), `log` (data: {\"line\": ...}) and `phase` (data: the phase"
-                    + " change), each with its id; a `: keep-alive` comment after 15 s without news. It ends after the"
+                    + " `metric` (data: a MetricPoint), `log` (data: {\"line\": ...}), `phase` (data: the phase"
+                    + " change) and `checkpoint` (data: {\"step\": N, \"storedAt\": time}, a checkpoint stored off the"
+                    + " pod, with the id of the log line that reports it), each with its id; a `: keep-alive` comment after 15 s without news. It ends after the"
                     + " job's last event, and at once when nothing will follow Last-Event-ID.")))
     @APIResponse(responseCode = "404", description = "No job of yours has this id (not-found).")
     @APIResponse(responseCode = "429", description = "You hold 50 live streams already (too-many-streams), or the"
             + " server holds as many as it serves (streams-exhausted).")
     /**
-     * Server-Sent Events: {@code metric}, {@code log} and {@code phase} events with the job's event ids, from
-     * after {@code Last-Event-ID} (from the start when absent), live until the deployment ends
+     * Server-Sent Events: {@code metric}, {@code log}, {@code phase} and {@code checkpoint} events with the job's
+     * event ids, from after {@code Last-Event-ID} (from the start when absent), live until the deployment ends
      * ({@link JobStreamService}); a keep-alive comment after {@code trainpod.metrics.stream-keep-alive} without news.
      * A user's streams beyond {@code trainpod.metrics.max-streams-per-user} (and any beyond the replica's
      * {@code trainpod.metrics.max-streams}) are answered 429 ({@link StreamSlots}). Blocking only for the owner

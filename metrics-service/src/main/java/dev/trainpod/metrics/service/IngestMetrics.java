@@ -2,13 +2,11 @@ package dev.trainpod.metrics.service;
 
 import dev.trainpod.common.problem.ProblemException;
 import dev.trainpod.common.ratelimit.RateLimitedException;
+import dev.trainpod.metrics.repository.MetricPointRepository;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.runtime.Startup;
-import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.util.UUID;
@@ -28,21 +26,16 @@ import org.jboss.logging.Logger;
 public class IngestMetrics {
 
     private static final Logger LOG = Logger.getLogger(IngestMetrics.class);
-    /** Time since the request, if no point below the batch's lowest step is stored: the batch holds the first. */
-    private static final String FIRST_STEP = "SELECT EXTRACT(EPOCH FROM (now() - j.created_at)) AS seconds FROM jobs j"
-            + " WHERE j.deployment_id = $1 AND NOT EXISTS (SELECT 1 FROM metric_points p"
-            + " WHERE p.deployment_id = $1 AND p.step < $2)";
-
     private final MeterRegistry registry;
-    private final Pool pool;
+    private final MetricPointRepository metricPoints;
     private final Timer timeToFirstStep;
     private final Counter pointsAccepted;
     private final Counter pointsDuplicate;
     private final Counter linesAccepted;
 
-    public IngestMetrics(MeterRegistry registry, Pool pool) {
+    public IngestMetrics(MeterRegistry registry, MetricPointRepository metricPoints) {
         this.registry = registry;
-        this.pool = pool;
+        this.metricPoints = metricPoints;
         timeToFirstStep = Timer.builder("trainpod.job.time.to.first.step")
                 .description("From the deployment's request to its first training step stored")
                 .serviceLevelObjectives(seconds(10), seconds(30), seconds(60), seconds(120), seconds(180),
@@ -69,12 +62,9 @@ public class IngestMetrics {
      * out-of-order earlier batch could be counted twice, which pods (that send in order) do not do.
      */
     public void firstStepCandidate(UUID deploymentId, int lowestStep) {
-        pool.preparedQuery(FIRST_STEP).execute(Tuple.of(deploymentId, lowestStep)).subscribe().with(rows -> {
-            for (Row row : rows) {
-                double s = row.getNumeric("seconds").doubleValue();
-                if (s >= 0) {
-                    timeToFirstStep.record(Duration.ofMillis((long) (s * 1000)));
-                }
+        metricPoints.secondsToFirstStep(deploymentId, lowestStep).subscribe().with(s -> {
+            if (s != null && s >= 0) {
+                timeToFirstStep.record(Duration.ofMillis((long) (s * 1000)));
             }
         }, e -> LOG.debugf("time to first step not recorded: %s", e.getMessage()));
     }

@@ -1,12 +1,13 @@
 package dev.trainpod.metrics.service;
 
+import dev.trainpod.metrics.CheckpointLine;
 import dev.trainpod.metrics.Job;
 import dev.trainpod.metrics.JobPhase;
 import dev.trainpod.metrics.JobStatus;
-import dev.trainpod.metrics.LogTail;
-import dev.trainpod.metrics.MetricPoint;
-import dev.trainpod.metrics.MetricSeries;
-import dev.trainpod.metrics.Progress;
+import dev.trainpod.metrics.api.LogTail;
+import dev.trainpod.metrics.api.MetricPoint;
+import dev.trainpod.metrics.api.MetricSeries;
+import dev.trainpod.metrics.api.Progress;
 import dev.trainpod.metrics.config.MetricsConfig;
 import dev.trainpod.metrics.problem.JobProblems;
 import dev.trainpod.metrics.repository.JobRepository;
@@ -16,6 +17,7 @@ import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
@@ -42,7 +44,7 @@ public class JobQueryService {
     @WithSession
     public Uni<Progress> progress(UUID deploymentId, String userId) {
         return owned(deploymentId, userId).chain(job -> metricPoints.latest(deploymentId, config.etaWindowPoints())
-                .map(recent -> progressOf(job, recent)));
+                .chain(recent -> logLines.lastCheckpoint(deploymentId).map(c -> progressOf(job, recent, c))));
     }
 
     /** The job's points after {@code afterStep}, downsampled to at most {@code maxPoints}. */
@@ -69,7 +71,7 @@ public class JobQueryService {
         });
     }
 
-    private static Progress progressOf(Job job, List<MetricPoint> recent) {
+    private static Progress progressOf(Job job, List<MetricPoint> recent, CheckpointLine checkpoint) {
         Integer step = job.lastStep;
         Integer total = job.totalSteps;
         Double percent = null;
@@ -81,7 +83,10 @@ public class JobQueryService {
                 latest(recent, MetricPoint::loss), latest(recent, MetricPoint::tokensPerSecond),
                 eta(job, recent), job.lastHeartbeatAt, job.podId,
                 job.failureReason != null ? job.failureReason : job.endReason, job.failureMessage,
-                job.startedAt, job.finishedAt, job.endedAt);
+                job.startedAt, job.finishedAt, job.endedAt,
+                checkpoint == null ? null : checkpoint.step(), checkpoint == null ? null : checkpoint.storedAt(),
+                checkpoint == null ? null
+                        : Math.max(0, Duration.between(checkpoint.storedAt(), Instant.now()).toSeconds()));
     }
 
     private static Double latest(List<MetricPoint> newestFirst, Function<MetricPoint, Double> field) {

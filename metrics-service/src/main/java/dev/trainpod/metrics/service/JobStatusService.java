@@ -7,7 +7,7 @@ import dev.trainpod.common.outbox.Outbox;
 import dev.trainpod.metrics.Job;
 import dev.trainpod.metrics.JobPhase;
 import dev.trainpod.metrics.JobStatus;
-import dev.trainpod.metrics.StatusReport;
+import dev.trainpod.metrics.api.StatusReport;
 import dev.trainpod.metrics.config.MetricsConfig;
 import dev.trainpod.metrics.problem.JobProblems;
 import dev.trainpod.metrics.repository.JobRepository;
@@ -113,7 +113,7 @@ public class JobStatusService {
         job.finishedAt = now;
         String message = Texts.clean(report.message(), MAX_MESSAGE_LENGTH);
         return points.bestEvalLoss(job.deploymentId)
-                .chain(best -> outbox.publish(new TrainingSucceeded(job.deploymentId, message, best)))
+                .chain(best -> outbox.publish(new TrainingSucceeded(job.deploymentId, message, best, job.lastStep)))
                 .replaceWith(job);
     }
 

@@ -1,6 +1,6 @@
 package dev.trainpod.metrics.service;
 
-import dev.trainpod.metrics.StreamEvent;
+import dev.trainpod.metrics.api.StreamEvent;
 import dev.trainpod.metrics.config.MetricsConfig;
 import dev.trainpod.metrics.problem.JobProblems;
 import dev.trainpod.metrics.repository.StreamEventRepository;

@@ -2,7 +2,7 @@ package dev.trainpod.metrics.service;
 
 import dev.trainpod.common.problem.Problem;
 import dev.trainpod.common.problem.ProblemException;
-import dev.trainpod.metrics.MetricPoint;
+import dev.trainpod.metrics.api.MetricPoint;
 import dev.trainpod.metrics.problem.JobProblems;
 import java.math.BigDecimal;
 import java.math.BigInteger;

@@ -2,7 +2,7 @@ package dev.trainpod.metrics.service;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.trainpod.metrics.JobStatus;
-import dev.trainpod.metrics.MetricPoint;
+import dev.trainpod.metrics.api.MetricPoint;
 import dev.trainpod.metrics.config.MetricsConfig;
 import dev.trainpod.metrics.problem.JobProblems;
 import dev.trainpod.metrics.repository.JobTelemetryRepository;

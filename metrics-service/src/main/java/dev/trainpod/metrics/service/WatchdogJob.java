@@ -3,6 +3,7 @@ package dev.trainpod.metrics.service;
 import dev.trainpod.common.event.FailureReason;
 import dev.trainpod.common.event.TrainingFailed;
 import dev.trainpod.common.event.TrainingSucceeded;
+import dev.trainpod.common.job.JobLease;
 import dev.trainpod.common.job.Sweep;
 import dev.trainpod.common.outbox.Outbox;
 import dev.trainpod.metrics.Job;
@@ -28,12 +29,12 @@ import org.jboss.logging.Logger;
  * Fails jobs whose pod went silent ({@code FAILED_HEARTBEAT_LOST}) or whose training loop stalled
  * ({@code FAILED_IDLE}), publishing {@code TrainingFailed} through the outbox so that deploy-service terminates
  * the pod. Safe with several replicas: each candidate is failed under its row lock, and only if it is still
- * active and still overdue, so one job yields one event. A job that never reported anything has no heartbeat
- * to lose: deploy-service's provisioning deadline covers it. Only jobs that reported {@code TRAINING} (and are
- * still in it) can be idle: downloading and uploading do not move the step. Silence is measured from the latest of
- * the pod's last heartbeat and the end of the watchdog's own last gap (no sweep for three intervals, a minute at
- * least: this service or its database was down, so no heartbeat could have been taken), so an outage here never
- * fails a healthy pod.
+ * active and still overdue, so one job yields one event; and one replica at a time sweeps (a {@link JobLease}).
+ * A job that never reported anything has no heartbeat to lose: deploy-service's provisioning deadline covers it.
+ * Only jobs that reported {@code TRAINING} (and are still in it) can be idle: downloading and uploading do not move
+ * the step. Silence is measured from the latest of the pod's last heartbeat and the end of the watchdog's own last
+ * gap (no sweep for three intervals, a minute at least: this service or its database was down, so no heartbeat could
+ * have been taken), so an outage here never fails a healthy pod.
  *
  * <p>A job whose artifacts are stored ({@code ArtifactsStored} from dataset-service: the pod uploaded them and declared
  * them final) is never failed: it cannot be idle (training is over), and a lost heartbeat means the pod died or
@@ -54,9 +55,11 @@ public class WatchdogJob {
     private final LogLineRepository logLines;
     private final Outbox outbox;
     private final MetricsConfig config;
+    private final JobLease lease;
 
-    public WatchdogJob(WatchdogRepository watchdog, JobRepository jobs, PhaseChangeRepository phaseChanges, LogLineRepository logLines,
-                       Outbox outbox, MetricsConfig config) {
+    public WatchdogJob(WatchdogRepository watchdog, JobRepository jobs, PhaseChangeRepository phaseChanges,
+                       LogLineRepository logLines, Outbox outbox, MetricsConfig config, JobLease lease) {
+        this.lease = lease;
         this.watchdog = watchdog;
         this.jobs = jobs;
         this.phaseChanges = phaseChanges;
@@ -68,7 +71,8 @@ public class WatchdogJob {
     @Scheduled(every = "${trainpod.metrics.watchdog-interval}", delayed = "5s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> watch() {
-        return Sweep.guarded("watchdog sweep", sweep(), 0).replaceWithVoid();
+        return Sweep.guarded("watchdog sweep",
+                () -> lease.whileHeld("metrics:watchdog", config.watchdogInterval(), this::sweep));
     }
 
     /** Ends every overdue job (failed, or succeeded if its artifacts are stored); the item is how many ended now. */

@@ -1,0 +1,20 @@
+package dev.trainpod.metrics.repository;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.trainpod.common.testing.SqlOutsideRepositories;
+import java.nio.file.Path;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every query and every raw SQL statement of metrics-service lives in this package: none in services, resources,
+ * consumers or entities (see {@link SqlOutsideRepositories} for what counts).
+ */
+class RepositoriesOwnTheSqlTest {
+
+    @Test
+    void noQueryOrStatementOutsideTheRepositoryPackage() {
+        assertThat(SqlOutsideRepositories.in(Path.of("src/main/java"), Set.of())).isEmpty();
+    }
+}
