@@ -13,7 +13,9 @@ import java.io.IOException;
  * It answers the record's shape for a valid line, and null for anything else (not strict UTF-8, not JSON, not one
  * object, a duplicate field, any rule broken), which the caller then checks the ordinary way
  * ({@link RecordRules} on a tree), so that every error message, column and count is exactly what it was.
- * One instance serves one validator (one thread); its parser is reused from line to line while lines are valid.
+ * One instance serves one validator (one thread); each line gets a fresh parser told where the line ends, so a
+ * token cut off by the line's end (a {@code t} after the object, an unterminated string) is an error: a parser kept
+ * from line to line took such a tail for the start of its next value and passed the line.
  */
 final class StreamingRecordCheck {
 
@@ -48,23 +50,20 @@ final class StreamingRecordCheck {
             return null; // a byte order mark here is an error (the first line's is cut off before), yet a fresh
                          // parser would skip it as the start of its document
         }
-        try {
-            RecordRules.Shape shape = record(bytes, from, to);
-            if (shape == null) {
-                parser = null; // its state is unknown: the next line starts a fresh one
-            }
-            return shape;
+        try (JsonParser fresh = FACTORY.createNonBlockingByteArrayParser()) {
+            parser = fresh;
+            return record(bytes, from, to);
         } catch (IOException | RuntimeException e) {
-            parser = null;
             return null;
+        } finally {
+            parser = null;
         }
     }
 
     private RecordRules.Shape record(byte[] bytes, int from, int to) throws IOException {
-        if (parser == null) {
-            parser = FACTORY.createNonBlockingByteArrayParser();
-        }
-        ((ByteArrayFeeder) parser.getNonBlockingInputFeeder()).feedInput(bytes, from, to);
+        ByteArrayFeeder feeder = (ByteArrayFeeder) parser.getNonBlockingInputFeeder();
+        feeder.feedInput(bytes, from, to);
+        feeder.endOfInput(); // a token cut off at the line's end is an error, not a token still to come
         if (parser.nextToken() != JsonToken.START_OBJECT) {
             return null;
         }
@@ -100,8 +99,8 @@ final class StreamingRecordCheck {
                 return null;
             }
         }
-        // exactly one value on the line, and all of the line read
-        if (t != JsonToken.END_OBJECT || parser.nextToken() != JsonToken.NOT_AVAILABLE) {
+        // exactly one value on the line, and nothing but whitespace after it
+        if (t != JsonToken.END_OBJECT || parser.nextToken() != null) {
             return null;
         }
         return shape();

@@ -21,6 +21,13 @@ class ByteLevelValidationTest {
         "обучение", "модель", "学习", "数据集", "模型训练", "学習データ", "トークン", "학습", "데이터", "تعلم", "ज्ञान",
         "😀", "🚀", "naïve", "façade", "x", "\\\"quoted\\\"", "tab\\tand\\nnewline", "\\u00e9", "\\ud83d\\ude00"};
 
+    /**
+     * A valid object with a token cut off by the line's end after it: the fuzz test's find (a parser kept between
+     * lines took these tails for the start of its next value and passed the line).
+     */
+    private static final String[] CUT_OFF = {"{\"text\":\"a\"}t", "{\"text\":\"a\"}1", "{\"text\":\"a\"}-",
+        "{\"text\":\"a\"}\"x", "{\"text\":\"a\"} nul"};
+
     /** Lines the rules refuse, or the JSON parser, or the UTF-8 decoder; some only subtly. */
     private static final String[] BAD = {
         "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}",
@@ -38,6 +45,8 @@ class ByteLevelValidationTest {
         "\uFEFF{\"text\":\"a\"}", "{\"text\":\"a\",\"deep\":" + "[".repeat(1200) + "]".repeat(1200) + "}",
         "{\"messages\":[{\"role\":\"user\",\"content\":\"a\"},{\"role\":\"assistant\",\"content\":\"b\"}],"
                 + "\"text\":[1]}",
+
+        CUT_OFF[0], CUT_OFF[1], CUT_OFF[2], CUT_OFF[3], CUT_OFF[4],
     };
 
     @Test
@@ -48,6 +57,20 @@ class ByteLevelValidationTest {
             for (int chunk : new int[] {1, 7, 64, 4096, 65536, file.length}) {
                 assertThat(report(file, chunk, true)).as("corpus %d, chunks of %d", corpus, chunk)
                         .isEqualTo(report(file, chunk, false));
+            }
+        }
+    }
+
+    @Test
+    void everyBadLineBetweenValidOnesIsReportedAsTheOrdinaryCheckDoes() {
+        for (String bad : BAD) {
+            byte[] file = ("{\"text\":\"a\"}\n" + bad + "\n{\"text\":\"b\"}\n").getBytes(StandardCharsets.UTF_8);
+            for (int chunk : new int[] {1, 3, file.length}) {
+                ValidationReport fast = report(file, chunk, true);
+                assertThat(fast).as("%s in chunks of %d", bad, chunk).isEqualTo(report(file, chunk, false));
+                if (java.util.List.of(CUT_OFF).contains(bad)) {
+                    assertThat(fast.errors()).as(bad).extracting(LineError::line).containsExactly(2L);
+                }
             }
         }
     }
