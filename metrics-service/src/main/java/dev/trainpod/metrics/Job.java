@@ -100,6 +100,12 @@ public class Job {
     /** How many artifacts ArtifactsStored listed; null until it came. */
     @Column(name = "artifacts_stored")
     public Integer artifactsStored;
+    /** The step of the newest checkpoint the job's pods stored off the pod (CheckpointStored); null: none yet. */
+    @Column(name = "last_checkpoint_step")
+    public Integer lastCheckpointStep;
+    /** When dataset-service stored it. */
+    @Column(name = "last_checkpoint_at")
+    public Instant lastCheckpointAt;
 
     /** A job just announced by DeploymentRequested: active, no pod report yet. */
     public static Job expected(UUID deploymentId, String userId, Integer totalSteps, Integer idleMinutes,

@@ -216,8 +216,10 @@ public class DeploymentStateMachine {
         if (d.status != DeploymentStatus.RECOVERING) {
             return recorded.chain(() -> announceIfSettled(d));
         }
-        d.resumedFromStep = d.lastCheckpointStep; // the next pod's agent restores the newest stored checkpoint
-        return recorded.chain(() -> provisionAgain(d, at));
+        return recorded.chain(() -> {
+            d.resumedFromStep = d.lastCheckpointStep; // the next pod's agent restores the newest stored checkpoint
+            return provisionAgain(d, at);
+        });
     }
 
     /** The lost pod of the locked RECOVERING deployment is gone: it waits for a pod again, unless a limit is spent. */

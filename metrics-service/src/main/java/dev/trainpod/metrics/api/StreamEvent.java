@@ -10,7 +10,7 @@ import java.time.Instant;
  * @param id the job's event number: grows with every point, log line and phase change, so a client that
  *           reconnects with {@code Last-Event-ID} gets exactly what came after
  * @param type {@code metric} (a {@link MetricPoint}), {@code log} (a {@link Log}), {@code phase} (a {@link Phase})
- *             or {@code checkpoint} (a {@link CheckpointLine}: right after the log line that reports it, with its id)
+ *             or {@code checkpoint} (a {@link Checkpoint}: a checkpoint stored off the pod)
  */
 public record StreamEvent(long id, String type, Object data) {
 
@@ -21,6 +21,10 @@ public record StreamEvent(long id, String type, Object data) {
 
     /** Sent (as an SSE comment) after a quiet spell, so that proxies do not close an idle stream. */
     public static final StreamEvent KEEP_ALIVE = new StreamEvent(0, "keep-alive", null);
+
+    /** A checkpoint one of the job's pods stored off the pod: its step and when dataset-service stored it. */
+    public record Checkpoint(int step, Instant storedAt) {
+    }
 
     /** One log line as the pod sent it. */
     public record Log(String line, Instant time) {

@@ -1,6 +1,5 @@
 package dev.trainpod.metrics.repository;
 
-import dev.trainpod.metrics.CheckpointLine;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -43,19 +42,6 @@ public class LogLineRepository {
         return conn.preparedQuery(APPEND)
                 .execute(Tuple.of(deploymentId, lines.toArray(new String[0]), dropOldest, droppedFromBatch))
                 .replaceWithVoid();
-    }
-
-    /** The newest checkpoint the job's agent reported stored in the lines kept; null when there is none. */
-    public Uni<CheckpointLine> lastCheckpoint(UUID deploymentId) {
-        return pool.preparedQuery("SELECT line, time FROM log_lines WHERE deployment_id = $1 AND line ~ $2"
-                        + " ORDER BY seq DESC LIMIT 1")
-                .execute(Tuple.of(deploymentId, CheckpointLine.SQL_PATTERN))
-                .map(rows -> {
-                    for (Row row : rows) {
-                        return CheckpointLine.of(row.getString("line"), row.getOffsetDateTime("time").toInstant());
-                    }
-                    return null;
-                });
     }
 
     /** The job's last {@code count} lines, oldest first. */

@@ -8,7 +8,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 
 /**
- * The retention statement: deletes the points, log lines and phase changes of jobs that ended longer ago than the
+ * The retention statement: deletes the points, log lines, phase changes and stored checkpoints of jobs that ended longer ago than the
  * retention, and marks those jobs, in one statement; replicas take different jobs ({@code SKIP LOCKED}).
  */
 @ApplicationScoped
@@ -20,7 +20,8 @@ public class RetentionRepository {
             + " ORDER BY ended_at LIMIT $2::int FOR UPDATE SKIP LOCKED),"
             + " points AS (DELETE FROM metric_points WHERE deployment_id IN (SELECT deployment_id FROM old)),"
             + " lines AS (DELETE FROM log_lines WHERE deployment_id IN (SELECT deployment_id FROM old)),"
-            + " phases AS (DELETE FROM phase_changes WHERE deployment_id IN (SELECT deployment_id FROM old))"
+            + " phases AS (DELETE FROM phase_changes WHERE deployment_id IN (SELECT deployment_id FROM old)),"
+            + " checkpoints AS (DELETE FROM stored_checkpoints WHERE deployment_id IN (SELECT deployment_id FROM old))"
             + " UPDATE jobs SET telemetry_deleted_at = now(), log_lines_stored = 0"
             + " WHERE deployment_id IN (SELECT deployment_id FROM old)";
 

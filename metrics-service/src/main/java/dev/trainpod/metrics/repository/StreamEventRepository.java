@@ -1,6 +1,5 @@
 package dev.trainpod.metrics.repository;
 
-import dev.trainpod.metrics.CheckpointLine;
 import dev.trainpod.metrics.api.StreamEvent;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -13,10 +12,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
 
-/**
- * A job's points, log lines and phase changes after a given event id, merged into one ordered list; the agent's line
- * that reports a checkpoint stored off the pod is followed by a {@code checkpoint} event with the same id.
- */
+/** A job's points, log lines, phase changes and stored checkpoints after a given event id, merged into one ordered list. */
 @ApplicationScoped
 public class StreamEventRepository {
 
@@ -24,6 +20,8 @@ public class StreamEventRepository {
             + " FROM metric_points WHERE deployment_id = $1 AND seq > $2 ORDER BY seq LIMIT $3::int";
     private static final String LINES = "SELECT seq, line, time"
             + " FROM log_lines WHERE deployment_id = $1 AND seq > $2 ORDER BY seq LIMIT $3::int";
+    private static final String CHECKPOINTS = "SELECT seq, step, stored_at"
+            + " FROM stored_checkpoints WHERE deployment_id = $1 AND seq > $2 ORDER BY seq LIMIT $3::int";
     private static final String PHASES = "SELECT seq, phase, status, reason, message, time"
             + " FROM phase_changes WHERE deployment_id = $1 AND seq > $2 ORDER BY seq LIMIT $3::int";
 
@@ -73,8 +71,9 @@ public class StreamEventRepository {
         Tuple args = Tuple.of(deploymentId, afterId, limit);
         return pool.preparedQuery(POINTS).execute(args).chain(points ->
                 pool.preparedQuery(LINES).execute(args).chain(lines ->
-                        pool.preparedQuery(PHASES).execute(args).map(phases ->
-                                merge(limit, points, lines, phases))));
+                        pool.preparedQuery(PHASES).execute(args).chain(phases ->
+                                pool.preparedQuery(CHECKPOINTS).execute(args).map(checkpoints ->
+                                        merge(limit, points, lines, phases, checkpoints)))));
     }
 
     @SafeVarargs
@@ -84,14 +83,7 @@ public class StreamEventRepository {
         for (int i = 0; i < sources.length; i++) {
             long last = -1;
             for (Row row : sources[i]) {
-                StreamEvent event = event(i, row);
-                events.add(event);
-                if (event.data() instanceof StreamEvent.Log log) {
-                    CheckpointLine checkpoint = CheckpointLine.of(log.line(), log.time());
-                    if (checkpoint != null) { // the same id: a client resuming after it has had both
-                        events.add(new StreamEvent(event.id(), StreamEvent.CHECKPOINT, checkpoint));
-                    }
-                }
+                events.add(event(i, row));
                 last = row.getLong("seq");
             }
             if (sources[i].size() >= limit) {
@@ -101,7 +93,7 @@ public class StreamEventRepository {
         }
         long keepUpTo = cutoff;
         return events.stream().filter(e -> e.id() <= keepUpTo).sorted(Comparator.comparingLong(StreamEvent::id))
-                .toList(); // a stable sort: a checkpoint event stays after its log line
+                .toList();
     }
 
     private static StreamEvent event(int source, Row row) {
@@ -110,6 +102,8 @@ public class StreamEventRepository {
             case 0 -> new StreamEvent(seq, StreamEvent.METRIC, MetricPointRepository.point(row));
             case 1 -> new StreamEvent(seq, StreamEvent.LOG, new StreamEvent.Log(row.getString("line"),
                     row.getOffsetDateTime("time").toInstant()));
+            case 3 -> new StreamEvent(seq, StreamEvent.CHECKPOINT, new StreamEvent.Checkpoint(row.getInteger("step"),
+                    row.getOffsetDateTime("stored_at").toInstant()));
             default -> new StreamEvent(seq, StreamEvent.PHASE, new StreamEvent.Phase(row.getString("phase"),
                     row.getString("status"), row.getString("reason"), row.getString("message"),
                     row.getOffsetDateTime("time").toInstant()));

@@ -131,7 +131,7 @@ public class JobProgressResource {
             mediaType = MediaType.SERVER_SENT_EVENTS, schema = @Schema(type = SchemaType.STRING, description = "Events"
                     + " `metric` (data: a MetricPoint), `log` (data: {\"line\": ...}), `phase` (data: the phase"
                     + " change) and `checkpoint` (data: {\"step\": N, \"storedAt\": time}, a checkpoint stored off the"
-                    + " pod, with the id of the log line that reports it), each with its id; a `: keep-alive` comment after 15 s without news. It ends after the"
+                    + " pod), each with its id; a `: keep-alive` comment after 15 s without news. It ends after the"
                     + " job's last event, and at once when nothing will follow Last-Event-ID.")))
     @APIResponse(responseCode = "404", description = "No job of yours has this id (not-found).")
     @APIResponse(responseCode = "429", description = "You hold 50 live streams already (too-many-streams), or the"

@@ -1,6 +1,7 @@
 package dev.trainpod.metrics.service;
 
 import dev.trainpod.common.event.ArtifactsStored;
+import dev.trainpod.common.event.CheckpointStored;
 import dev.trainpod.common.event.DeploymentEnded;
 import dev.trainpod.common.event.DeploymentRequested;
 import dev.trainpod.common.event.EventEnvelope;
@@ -10,9 +11,11 @@ import dev.trainpod.common.event.PodStarted;
 import dev.trainpod.common.event.TrainingFailed;
 import dev.trainpod.metrics.Job;
 import dev.trainpod.metrics.JobStatus;
+import dev.trainpod.metrics.StoredCheckpoint;
 import dev.trainpod.metrics.config.MetricsConfig;
 import dev.trainpod.metrics.repository.JobRepository;
 import dev.trainpod.metrics.repository.PhaseChangeRepository;
+import dev.trainpod.metrics.repository.StoredCheckpointRepository;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
@@ -22,7 +25,8 @@ import org.jboss.logging.Logger;
 /**
  * Keeps jobs in step with the deployment lifecycle: a requested deployment becomes an expected job with its
  * owner, a started pod is recorded (one that replaces a lost pod reopens a job failed by the lost heartbeat), a failure reported elsewhere closes the job's outcome, stored artifacts
- * ({@code ArtifactsStored}) protect the job from the watchdog, and an ended deployment closes the job to pod
+ * ({@code ArtifactsStored}) protect the job from the watchdog, a stored checkpoint ({@code CheckpointStored}) is
+ * the job's newest, and an ended deployment closes the job to pod
  * writes. Runs inside the inbox transaction of the consumed event.
  */
 @ApplicationScoped
@@ -32,10 +36,13 @@ public class JobLifecycleService {
 
     private final JobRepository jobs;
     private final PhaseChangeRepository phaseChanges;
+    private final StoredCheckpointRepository checkpoints;
     private final MetricsConfig config;
 
-    public JobLifecycleService(JobRepository jobs, PhaseChangeRepository phaseChanges, MetricsConfig config) {
+    public JobLifecycleService(JobRepository jobs, PhaseChangeRepository phaseChanges,
+                               StoredCheckpointRepository checkpoints, MetricsConfig config) {
         this.jobs = jobs;
+        this.checkpoints = checkpoints;
         this.phaseChanges = phaseChanges;
         this.config = config;
     }
@@ -62,6 +69,9 @@ public class JobLifecycleService {
                 return false; // the outcome is the pod's final report, or the watchdog's success without one
             });
         }
+        if (event instanceof CheckpointStored stored) {
+            return checkpointStored(stored, at);
+        }
         if (event instanceof DeploymentEnded ended) {
             return update(ended, job -> {
                 if (job.status == JobStatus.ENDED) {
@@ -75,6 +85,22 @@ public class JobLifecycleService {
             });
         }
         return Uni.createFrom().voidItem();
+    }
+
+    /**
+     * The job's newest checkpoint (a late or repeated event never moves it back), and a row the live stream sends as a
+     * {@code checkpoint} event, both with the job's row locked, as every numbered telemetry row is written.
+     */
+    private Uni<Void> checkpointStored(CheckpointStored stored, Instant at) {
+        return jobs.findForUpdate(stored.deploymentId()).chain(job -> {
+            if (job == null || (job.lastCheckpointStep != null && stored.step() <= job.lastCheckpointStep)) {
+                return Uni.createFrom().voidItem();
+            }
+            job.lastCheckpointStep = stored.step();
+            job.lastCheckpointAt = stored.storedAt() == null ? at : stored.storedAt();
+            return checkpoints.persist(StoredCheckpoint.of(job.deploymentId, job.lastCheckpointStep,
+                    job.lastCheckpointAt)).replaceWithVoid();
+        });
     }
 
     private Uni<Void> expect(DeploymentRequested requested, Instant at) {

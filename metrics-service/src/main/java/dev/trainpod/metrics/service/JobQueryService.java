@@ -1,6 +1,5 @@
 package dev.trainpod.metrics.service;
 
-import dev.trainpod.metrics.CheckpointLine;
 import dev.trainpod.metrics.Job;
 import dev.trainpod.metrics.JobPhase;
 import dev.trainpod.metrics.JobStatus;
@@ -44,7 +43,7 @@ public class JobQueryService {
     @WithSession
     public Uni<Progress> progress(UUID deploymentId, String userId) {
         return owned(deploymentId, userId).chain(job -> metricPoints.latest(deploymentId, config.etaWindowPoints())
-                .chain(recent -> logLines.lastCheckpoint(deploymentId).map(c -> progressOf(job, recent, c))));
+                .map(recent -> progressOf(job, recent)));
     }
 
     /** The job's points after {@code afterStep}, downsampled to at most {@code maxPoints}. */
@@ -71,7 +70,7 @@ public class JobQueryService {
         });
     }
 
-    private static Progress progressOf(Job job, List<MetricPoint> recent, CheckpointLine checkpoint) {
+    private static Progress progressOf(Job job, List<MetricPoint> recent) {
         Integer step = job.lastStep;
         Integer total = job.totalSteps;
         Double percent = null;
@@ -84,9 +83,8 @@ public class JobQueryService {
                 eta(job, recent), job.lastHeartbeatAt, job.podId,
                 job.failureReason != null ? job.failureReason : job.endReason, job.failureMessage,
                 job.startedAt, job.finishedAt, job.endedAt,
-                checkpoint == null ? null : checkpoint.step(), checkpoint == null ? null : checkpoint.storedAt(),
-                checkpoint == null ? null
-                        : Math.max(0, Duration.between(checkpoint.storedAt(), Instant.now()).toSeconds()));
+                job.lastCheckpointStep, job.lastCheckpointAt, job.lastCheckpointAt == null ? null
+                        : Math.max(0, Duration.between(job.lastCheckpointAt, Instant.now()).toSeconds()));
     }
 
     private static Double latest(List<MetricPoint> newestFirst, Function<MetricPoint, Double> field) {

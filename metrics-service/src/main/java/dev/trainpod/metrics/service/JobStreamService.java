@@ -15,7 +15,7 @@ import java.util.UUID;
 /**
  * A job's live stream for its owner: what the job has after the client's last event id, then every new point,
  * log line and phase change as it is stored. Each subscriber reads the database on its own, so it sees the writes
- * that any replica took: every {@code trainpod.metrics.stream-poll-interval} while events come (three queries), each
+ * that any replica took: every {@code trainpod.metrics.stream-poll-interval} while events come (four queries), each
  * quiet look doubling the wait up to {@code trainpod.metrics.stream-idle-poll-interval}. It ends after the job's last
  * event, when the job has ended and nothing is left after the client's id, when the client's id is beyond every event
  * ever numbered, and when the job or its events (retention) are gone. After {@code trainpod.metrics.stream-keep-alive}
