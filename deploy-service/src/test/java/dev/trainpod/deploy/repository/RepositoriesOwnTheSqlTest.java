@@ -10,7 +10,6 @@ import org.junit.jupiter.api.Test;
 /**
  * Every query and every raw SQL statement of deploy-service lives in this package: none in services, resources,
  * consumers or entities (see {@link SqlOutsideRepositories} for what counts).
- * {@code JobLease} is left out while the shared database lease replaces it (issue 13, "infra").
  */
 class RepositoriesOwnTheSqlTest {
 
