@@ -9,7 +9,7 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.trainpod.common.problem.ProblemException;
 import dev.trainpod.metrics.repository.MetricColumns;
 import dev.trainpod.metrics.repository.MetricPointRepository;
-import dev.trainpod.metrics.rest.MetricBatch;
+import dev.trainpod.metrics.api.MetricBatch;
 import java.nio.charset.StandardCharsets;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
