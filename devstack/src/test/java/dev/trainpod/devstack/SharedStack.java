@@ -50,8 +50,12 @@ public final class SharedStack {
             Path root = Path.of(System.getenv().getOrDefault("TRAINPOD_ROOT", "..")).toAbsolutePath().normalize();
             // Every service exports its spans to a receiver in this JVM, so TracingIT can follow one deployment.
             traces = OtlpReceiver.start();
+            // every service: the benchmarks' reference paths, for their smoke runs (TransferBenchIT's upload
+            // without validation is dataset-service's)
+            Map<String, String> everyService = new java.util.HashMap<>(traces.serviceSettings());
+            everyService.put("trainpod.bench.reference-endpoint", "true");
             stack = LocalStack.start(new LocalStack.Options(root, root.resolve("devstack/target/it-stack"),
-                    0, 0, 0, 0, null, TEST_SETTINGS, traces.serviceSettings()));
+                    0, 0, 0, 0, null, TEST_SETTINGS, everyService));
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 stack.close();
                 traces.close();

@@ -21,6 +21,8 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.ParameterIn;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
@@ -67,7 +69,8 @@ public class DownloadResource {
             + "tries too many unknown tokens is refused for a while.")
     @Parameter(name = "token", in = ParameterIn.PATH, description = "The download token: the last segment of the url POST /api/v1/pod/dataset gave.")
     @Parameter(name = "Range", in = ParameterIn.HEADER, description = "Optional single byte range to resume a download, e.g. bytes=1048576-.")
-    @APIResponse(responseCode = "200", description = "The dataset.")
+    @APIResponse(responseCode = "200", description = "The dataset.",
+            content = @Content(mediaType = "application/json", schema = @Schema()))
     @APIResponse(responseCode = "206", description = "The range asked for.")
     @APIResponse(responseCode = "404", description = "Unknown token (download-not-found).")
     @APIResponse(responseCode = "410", description = "Expired (download-expired) or revoked (download-revoked).")
@@ -97,7 +100,8 @@ public class DownloadResource {
             description = "The headers a GET would answer, without the body, without using the token up.")
     @Parameter(name = "token", in = ParameterIn.PATH, description = "The download token: the last segment of the url POST /api/v1/pod/dataset gave.")
     @Parameter(name = "Range", in = ParameterIn.HEADER, description = "Optional single byte range to resume a download, e.g. bytes=1048576-.")
-    @APIResponse(responseCode = "200", description = "The headers of the download.")
+    @APIResponse(responseCode = "200", description = "The headers of the download.",
+            content = @Content(mediaType = "application/json", schema = @Schema()))
     @APIResponse(responseCode = "404", description = "Unknown token (download-not-found).")
     @APIResponse(responseCode = "410", description = "Expired (download-expired) or revoked (download-revoked).")
     @APIResponse(responseCode = "429", description = "Refused for now (download-rate-limited).")
