@@ -77,7 +77,11 @@ class RecoveryIT {
         assertThat(lastStep(pods.get(0))).isEqualTo(10);
         assertThat(firstStep(pods.get(1))).as("pod 2 resumed from a checkpoint of pod 1").isBetween(5, 10);
         assertThat(lastStep(pods.get(1))).isEqualTo(22);
-        assertThat(firstStep(pods.get(2))).as("pod 3 resumed from a checkpoint of pod 2").isBetween(13, 22);
+        // Pod 3 resumes from the newest checkpoint stored when pod 2 was lost: one of pod 2's when an upload finished
+        // in its few seconds of life (usually), else the one pod 2 itself resumed from (a CI run saw pod 2 lost before
+        // its first upload reached dataset-service), never an older one.
+        assertThat(firstStep(pods.get(2))).as("pod 3 resumed from the newest stored checkpoint")
+                .isBetween(firstStep(pods.get(1)), 22);
         assertThat(lastStep(pods.get(2))).isEqualTo(STEPS);
 
         // Each attempt shows the checkpoint it resumed from and the steps it gained beyond it (up to the checkpoint
