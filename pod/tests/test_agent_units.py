@@ -269,6 +269,30 @@ class ShipperTest(AgentTestCase):
         self.assertEqual(0, unsent)
         self.assertEqual(list(range(1, 201)), [p["step"] for p in self.fake.points()])
 
+    def test_a_checkpoint_waits_for_the_points_up_to_its_step_not_for_an_empty_spool(self):
+        self.fake.metrics_delay = 0.3  # every post outlasts the next step: the spool is never empty for long
+        shipper = agent.Shipper()
+        shipper.start()
+        for step in range(1, 11):
+            shipper.point({"step": step})
+        feeding = threading.Event()
+
+        def trainer_goes_on():
+            step = 11
+            while not feeding.is_set():
+                shipper.point({"step": step})
+                step += 1
+                time.sleep(0.02)
+        feeder = threading.Thread(target=trainer_goes_on, daemon=True)
+        feeder.start()
+        try:
+            self.assertTrue(shipper.wait_delivered(10, 10.0))
+            self.assertIn(10, [p["step"] for p in self.fake.points()])
+        finally:
+            feeding.set()
+            feeder.join()
+        self.assertEqual(0, shipper.close(agent.final_deadline(10)))
+
     def test_points_are_kept_while_metrics_service_fails(self):
         self.fake.fail_first["metrics"] = 4
         unsent, _ = self.ship(30)

@@ -166,7 +166,7 @@ class CheckpointUploader(threading.Thread):
 
     def _upload(self, step):
         name, archive = "checkpoint-%d.tar" % step, work_path("checkpoint-upload.tar")
-        if self.shipper is not None and not self.shipper.wait_delivered(30.0):
+        if self.shipper is not None and not self.shipper.wait_delivered(step, 30.0):
             log("checkpoint %d is uploaded although metrics-service has not taken the points before it" % step)
         try:
             pack_checkpoint(self.directory, step, archive)

@@ -155,6 +155,7 @@ class Shipper(threading.Thread):
         self.lines = Spool("logs-spool.jsonl")
         self.failures = 0
         self.deadline = None
+        self.delivered_step = -1  # the highest step of a point metrics-service has acknowledged
 
     def point(self, point):
         self.queue.put(("point", point))
@@ -186,13 +187,14 @@ class Shipper(threading.Thread):
                 return
             time.sleep(delay)
 
-    def wait_delivered(self, timeout):
-        """Waits until metrics-service has acknowledged every point queued so far (at most timeout seconds):
-        a checkpoint is stored only once the points up to its step are, so a pod that resumes from it leaves no
-        gap in the loss series."""
+    def wait_delivered(self, step, timeout):
+        """Waits until metrics-service has acknowledged the points up to step (at most timeout seconds): a
+        checkpoint is stored only once the points up to its step are, so a pod that resumes from it leaves no gap
+        in the loss series. Points go in order, so the highest acknowledged step says it; the points that came
+        after the checkpoint's step are not waited for (a shipper busy with every new step is seldom empty)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if self.queue.empty() and self.points.pending == 0:
+            if self.delivered_step >= step or (self.queue.empty() and self.points.pending == 0):
                 return True
             time.sleep(0.1)
         return False
@@ -230,8 +232,7 @@ class Shipper(threading.Thread):
         self.failures = 0 if ok else self.failures + 1
         return ok
 
-    @staticmethod
-    def _send(endpoint, field, spool):
+    def _send(self, endpoint, field, spool):
         while spool.pending:
             batch, offset = spool.peek(MAX_PER_POST)
             if batch:
@@ -239,6 +240,9 @@ class Shipper(threading.Thread):
                     metrics_call(endpoint, {field: batch}, attempts=1, timeout=15.0)
                 except HttpFailure:
                     return False
+            if spool is self.points:
+                steps = [p.get("step") for p in batch if isinstance(p, dict) and isinstance(p.get("step"), int)]
+                self.delivered_step = max([self.delivered_step] + steps)
             spool.commit(offset, len(batch))
             if not batch:
                 spool.pending = 0
