@@ -155,10 +155,18 @@ class Shipper(threading.Thread):
         self.lines = Spool("logs-spool.jsonl")
         self.failures = 0
         self.deadline = None
+        self.queued_step = -1  # the highest step of a point handed to the shipper (or left unsent in its spool)
         self.delivered_step = -1  # the highest step of a point metrics-service has acknowledged
+        self._note_steps(self.points.peek(None)[0], "queued_step")
 
     def point(self, point):
+        self._note_steps([point], "queued_step")
         self.queue.put(("point", point))
+
+    def _note_steps(self, points, field):
+        steps = [p.get("step") for p in points if isinstance(p, dict) and isinstance(p.get("step"), int)]
+        if steps:
+            setattr(self, field, max(getattr(self, field), max(steps)))
 
     def line(self, line):
         self.queue.put(("line", line))
@@ -190,11 +198,13 @@ class Shipper(threading.Thread):
     def wait_delivered(self, step, timeout):
         """Waits until metrics-service has acknowledged the points up to step (at most timeout seconds): a
         checkpoint is stored only once the points up to its step are, so a pod that resumes from it leaves no gap
-        in the loss series. Points go in order, so the highest acknowledged step says it; the points that came
-        after the checkpoint's step are not waited for (a shipper busy with every new step is seldom empty)."""
+        in the loss series. Points go in order, so the highest acknowledged step says it (or, when no point of that
+        step was ever handed over, the highest one that was); the points that came after the checkpoint's step are
+        not waited for (a shipper busy with every new step is seldom empty). An empty queue is no sign: the
+        shipper's thread empties it before its points reach the spool."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if self.delivered_step >= step or (self.queue.empty() and self.points.pending == 0):
+            if self.delivered_step >= min(step, self.queued_step):
                 return True
             time.sleep(0.1)
         return False
@@ -241,8 +251,7 @@ class Shipper(threading.Thread):
                 except HttpFailure:
                     return False
             if spool is self.points:
-                steps = [p.get("step") for p in batch if isinstance(p, dict) and isinstance(p.get("step"), int)]
-                self.delivered_step = max([self.delivered_step] + steps)
+                self._note_steps(batch, "delivered_step")
             spool.commit(offset, len(batch))
             if not batch:
                 spool.pending = 0
