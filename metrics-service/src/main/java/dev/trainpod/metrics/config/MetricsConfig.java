@@ -73,7 +73,7 @@ public interface MetricsConfig {
     Duration retentionInterval();
 
     /**
-     * How often a live stream looks for new points, log lines and phase changes while they come; default 1s (three
+     * How often a live stream looks for new points, log lines and phase changes while they come; default 1s (four
      * queries). Each quiet look doubles the wait, up to {@link #streamIdlePollInterval()}.
      */
     @WithDefault("1s")
