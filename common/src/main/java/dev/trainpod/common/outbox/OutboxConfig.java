@@ -23,4 +23,27 @@ public interface OutboxConfig {
     /** How long published rows are kept before they are purged; default 1 day. */
     @WithDefault("24h")
     Duration retention();
+
+    /**
+     * Whether the relay LISTENs on the outbox channel over a connection of its own, so a commit by any replica
+     * wakes it at once (the table's trigger sends the NOTIFY, common migration V0_5); default true. Off, or while
+     * that connection is down, the relay runs on its timer alone.
+     */
+    @WithDefault("true")
+    boolean listen();
+
+    /** The first wait before the LISTEN connection is opened again after it dropped; doubles per failed try. */
+    @WithDefault("100ms")
+    Duration listenReconnectMin();
+
+    /** The longest wait between two tries to open the LISTEN connection again; default 10 s. */
+    @WithDefault("10s")
+    Duration listenReconnectMax();
+
+    /**
+     * How often the LISTEN connection is checked with a query (a connection that a network device dropped without
+     * a word would otherwise look open); one not answered within this period is closed and opened again; 30 s.
+     */
+    @WithDefault("30s")
+    Duration listenCheckInterval();
 }

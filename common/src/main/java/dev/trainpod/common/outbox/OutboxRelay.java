@@ -36,16 +36,20 @@ import org.jboss.logging.Logger;
 /**
  * Publishes committed outbox rows to Kafka in commit order with an idempotent producer and marks them sent.
  *
- * <p>Rows are locked with {@code FOR UPDATE SKIP LOCKED}, so several replicas never publish the same row at
- * the same time. A row published but not marked (a crash in between) is published again; consumers drop the
- * repeat by its {@code ce_id}.
+ * <p>One replica relays at a time: a cycle's transaction takes a transaction-scoped advisory lock (tried, never
+ * waited for) before it reads, so replicas woken by the same commit do not publish batches side by side, which
+ * could put one deployment's events out of order; a replica that does not get it publishes nothing that cycle
+ * (the holder is woken by the same notification and cycles again). Rows are also locked with
+ * {@code FOR UPDATE SKIP LOCKED}. A row published but not marked (a crash in between) is published again;
+ * consumers drop the repeat by its {@code ce_id}.
  */
 @ApplicationScoped
 public class OutboxRelay {
 
     private static final Logger LOG = Logger.getLogger(OutboxRelay.class);
     private static final String SELECT_PENDING = "SELECT id, aggregate_id, type, source, payload, created_at, traceparent"
-            + " FROM outbox_event WHERE sent_at IS NULL ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED";
+            + " FROM outbox_event WHERE (SELECT pg_try_advisory_xact_lock(hashtext('trainpod'), hashtext('outbox_relay')))"
+            + " AND sent_at IS NULL ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED";
 
     private final Pool pool;
     private final OutboxProducerFactory producers;
@@ -72,9 +76,10 @@ public class OutboxRelay {
     }
 
     /**
-     * Relays now: called after a commit that wrote an outbox row the system waits on (a training outcome), so the
-     * event leaves at once rather than at the next tick. If a cycle is running, another follows it. The timer
-     * stays as the fallback (and serves other replicas' rows).
+     * Relays now: called by {@link OutboxListener} when any replica commits an outbox row (and by metrics-service
+     * after committing a training outcome, which does not wait for the notification's round trip), so the event
+     * leaves at once rather than at the next tick. If a cycle is running, another follows it. The timer stays as
+     * the fallback.
      */
     public void wake() {
         wakeAgain.set(true);
@@ -84,7 +89,11 @@ public class OutboxRelay {
     private void cycle() {
         if (cycleRunning.compareAndSet(false, true)) {
             wakeAgain.set(false);
-            relayOnce().onTermination().invoke(() -> {
+            relayOnce().invoke(n -> {
+                if (n >= config.batchSize()) {
+                    wakeAgain.set(true); // a full batch: more may be waiting
+                }
+            }).onTermination().invoke(() -> {
                 cycleRunning.set(false);
                 if (wakeAgain.get()) {
                     cycle();
