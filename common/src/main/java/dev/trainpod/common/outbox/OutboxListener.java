@@ -48,6 +48,7 @@ public class OutboxListener {
     private boolean stopped;
     private int failures;
     private boolean downLogged;
+    private boolean announced;
     private long checkTimer = -1;
     private volatile boolean listening;
 
@@ -101,6 +102,11 @@ public class OutboxListener {
     }
 
     private void connect() {
+        synchronized (this) {
+            if (stopped) {
+                return;
+            }
+        }
         PgConnection.connect(vertx, options).onComplete(opened -> {
             if (opened.failed()) {
                 retry(opened.cause().getMessage());
@@ -134,6 +140,9 @@ public class OutboxListener {
             if (downLogged) {
                 downLogged = false;
                 LOG.info("outbox relay: LISTEN connection back; commits wake the relay again");
+            } else if (!announced) {
+                announced = true;
+                LOG.infof("outbox relay: LISTENing on %s; commits wake the relay", CHANNEL);
             }
         }
         relay.wake(); // rows committed while nothing listened leave now, not at the next tick
