@@ -75,8 +75,9 @@ public class PreflightChecks {
     }
 
     /**
-     * Runs every check. The two lookups every request needs, the dataset at dataset-service and the id of the stored
-     * RunPod key, run side by side; the key itself is opened only when the GPU catalog must be fetched for it.
+     * Runs every check. What must be asked elsewhere runs side by side: the dataset at dataset-service, the id of the
+     * stored RunPod key and the training options' remote checks (validation set, Hub, W&B); the key itself is opened
+     * only when the GPU catalog must be fetched for it.
      */
     public Uni<Outcome> check(String userId, DeploymentRequest r) {
         List<FieldError> failures = new ArrayList<>(staticChecks(r));
@@ -85,21 +86,20 @@ public class PreflightChecks {
                 ? Uni.createFrom().item(Optional.empty())
                 : datasets.dataset(r.datasetId(), userId).onFailure().transform(e -> DeployProblems.datasetServiceUnavailable());
         Uni<Optional<UUID>> credential = vault.currentCredentialId(userId);
-        return Uni.combine().all().unis(dataset, credential).asTuple().chain(found -> {
+        Uni<List<FieldError>> remoteTraining = training.remoteChecks(userId, r);
+        return Uni.combine().all().unis(dataset, credential, remoteTraining).asTuple().chain(found -> {
             Optional<DatasetSummary> ds = found.getItem1();
             datasetChecks(r, ds).forEach(failures::add);
-            return training.check(userId, r, ds.orElse(null)).chain(trainingFailures -> {
-                failures.addAll(trainingFailures);
-                if (found.getItem2().isEmpty()) {
-                    failures.add(new FieldError("runpodKey", "RUNPOD_KEY_MISSING", "No RunPod API key is stored.",
-                            "Store one with PUT /api/v1/secrets/runpod {\"apiKey\": \"...\"}; create it in the "
-                                    + "RunPod console under Settings > API Keys."));
-                    return Uni.createFrom().item(new Outcome(failures, ds.orElse(null), null));
-                }
-                return gpuChecks(found.getItem2().get(), r, ds.orElse(null), estimable(failures)).map(gpu -> {
-                    failures.addAll(gpu.failures());
-                    return new Outcome(failures, ds.orElse(null), gpu.estimate());
-                });
+            failures.addAll(training.check(r, ds.orElse(null), found.getItem3()));
+            if (found.getItem2().isEmpty()) {
+                failures.add(new FieldError("runpodKey", "RUNPOD_KEY_MISSING", "No RunPod API key is stored.",
+                        "Store one with PUT /api/v1/secrets/runpod {\"apiKey\": \"...\"}; create it in the "
+                                + "RunPod console under Settings > API Keys."));
+                return Uni.createFrom().item(new Outcome(failures, ds.orElse(null), null));
+            }
+            return gpuChecks(found.getItem2().get(), r, ds.orElse(null), estimable(failures)).map(gpu -> {
+                failures.addAll(gpu.failures());
+                return new Outcome(failures, ds.orElse(null), gpu.estimate());
             });
         });
     }
