@@ -28,9 +28,10 @@ import org.junit.jupiter.api.Test;
 /**
  * The create path's accept (issue 17): the deployment, its PENDING transition and its DeploymentRequested outbox row
  * are written by one transaction and never touched again by it; a create answered from the GPU catalog cache opens
- * no RunPod key; a user at the cap of deployments waiting for a pod gets the 429 problem and nothing is written; the
- * same idempotency key sent at once from several requests makes one deployment. RunPod and dataset-service are
- * stubbed ({@link UpstreamStub}); the scheduled jobs are off, so no provisioner moves the deployments meanwhile.
+ * no RunPod key; a user at the cap of deployments waiting for a pod gets the 429 problem and nothing is written, also
+ * when the creates arrive at once; the same idempotency key sent at once from several requests makes one
+ * deployment. RunPod and dataset-service are stubbed ({@link UpstreamStub}); the scheduled jobs are off, so no
+ * provisioner moves the deployments meanwhile.
  */
 @QuarkusTest
 @TestProfile(CreateAcceptTest.NoJobsSmallCaps.class)
@@ -136,6 +137,18 @@ class CreateAcceptTest {
                 + " WHERE d.user_id = $1", user)).hasSize(3);
         assertThat(rows("SELECT id FROM outbox_event WHERE type = 'DeploymentRequested' AND payload LIKE $1",
                 "%\"" + user + "\"%")).hasSize(3);
+    }
+
+    /** Six creates of one user at once against a cap of three: the user's lock holds the count until the insert. */
+    @Test
+    void concurrentCreatesOfOneUserNeverPassTheCap() {
+        String user = newUserWithKey();
+        List<CompletableFuture<Integer>> sent = IntStream.range(0, 6)
+                .mapToObj(i -> CompletableFuture.supplyAsync(() -> create(user, null).extract().statusCode()))
+                .toList();
+        List<Integer> statuses = sent.stream().map(CompletableFuture::join).sorted().toList();
+        assertThat(statuses).containsExactly(202, 202, 202, 429, 429, 429);
+        assertThat(rows("SELECT id FROM deployment WHERE user_id = $1", user)).hasSize(3);
     }
 
     @Test
