@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.trainpod.devstack.bench.Alternation;
+import dev.trainpod.devstack.bench.Percentiles;
 import dev.trainpod.devstack.bench.ProcCpu;
 import dev.trainpod.devstack.bench.Results;
 import java.io.BufferedWriter;
@@ -136,10 +137,60 @@ class TransferBenchIT {
                     t.get("nginx").cpuMillisPerUnit() * MIB, runs));
             results.add(String.format("**download / nginx = %.2f** (goal ≥ 1.0); first byte %.2f ms (goal < 5 ms)",
                     s[0] / n[0], s[1] * 1000));
+            firstBytes(nginxUrl, serviceUrl, BenchStack.full() ? Integer.getInteger("bench.ttfb.windows", 20) : 1,
+                    cpu, results);
         } finally {
             nginx.destroy();
             nginx.waitFor();
         }
+    }
+
+    /**
+     * Time to first byte of a warm service, n = 50 per window: each request a new connection asking for one byte
+     * past the start ({@code Range: bytes=1-1}: a resumed download, which the token allows without using it up, so
+     * the token is decided and the request recorded as for any download), nginx and the service alternating. The
+     * big downloads above are the service's first few on that path (JIT cold); this is what a pod meets from a
+     * service that has been serving.
+     */
+    private static void firstBytes(String nginxUrl, String serviceUrl, int windows, ProcCpu cpu, Results results)
+            throws Exception {
+        int perWindow = 50;
+        firstBytesOf(serviceUrl, Math.min(4, windows) * perWindow); // warm-up, not counted
+        firstBytesOf(nginxUrl, perWindow);
+        List<Long> fromNginx = new ArrayList<>();
+        List<Long> fromService = new ArrayList<>();
+        Map<String, Alternation.Side> sides = new LinkedHashMap<>();
+        sides.put("nginx", ms -> addAll(fromNginx, firstBytesOf(nginxUrl, perWindow)));
+        sides.put("service", ms -> addAll(fromService, firstBytesOf(serviceUrl, perWindow)));
+        Map<String, Alternation.Totals> t = Alternation.run(cpu, windows, 0, sides);
+        t.values().forEach(x -> results.sawLoad(x.maxLoad()));
+        Percentiles service = Percentiles.ofNanos(fromService.stream().mapToLong(Long::longValue).toArray());
+        Percentiles nginx = Percentiles.ofNanos(fromNginx.stream().mapToLong(Long::longValue).toArray());
+        results.add(String.format("time to first byte, warm (one byte past the start, a new connection each, %d"
+                + " alternating windows of %d): service %s; nginx %s", windows, perWindow, service.describe(),
+                nginx.describe()));
+        results.add(String.format("**first byte, warm: p50 %.2f ms, p99 %.2f ms** (goal < 5 ms); service / nginx"
+                + " p50 = %.1f", service.p50(), service.p99(), service.p50() / nginx.p50()));
+    }
+
+    /** One curl process, {@code n} requests of byte 1 each on a connection of its own; each one's first byte (ns). */
+    private static List<Long> firstBytesOf(String url, int n) throws Exception {
+        List<String> command = new ArrayList<>(List.of("curl", "-sS", "--fail", "-H", "Range: bytes=1-1",
+                "-H", "Connection: close", "-w", "%{time_starttransfer}\\n"));
+        for (int i = 0; i < n; i++) {
+            command.addAll(List.of("-o", "/dev/null", url));
+        }
+        List<Long> nanos = new ArrayList<>();
+        for (String line : exec(command).strip().split("\\n")) {
+            nanos.add(Math.round(Double.parseDouble(line.strip()) * 1e9));
+        }
+        assertThat(nanos).as("one first byte per request").hasSize(n);
+        return nanos;
+    }
+
+    private static long addAll(List<Long> all, List<Long> some) {
+        all.addAll(some);
+        return some.size();
     }
 
     private static long add(List<double[]> runs, double[] run) {
