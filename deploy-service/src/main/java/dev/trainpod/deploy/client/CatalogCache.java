@@ -76,7 +76,8 @@ public class CatalogCache {
 
     /** The account's fetch in flight, or a new one. */
     private Uni<RunPodModels.GpuCatalog> fetch(String key, Supplier<Uni<String>> apiKey) {
-        return fetching.computeIfAbsent(key, k -> Uni.createFrom().<String>deferred(apiKey::get).chain(runPod::gpuCatalog)
+        return fetching.computeIfAbsent(key, k -> Uni.createFrom().<String>deferred(apiKey::get)
+                .chain(runPod::gpuCatalog)
                 .invoke(c -> entries.put(k, new Entry(Instant.now().plus(config.catalogCacheTtl()), c)))
                 .onTermination().invoke(() -> fetching.remove(k))
                 .memoize().indefinitely());

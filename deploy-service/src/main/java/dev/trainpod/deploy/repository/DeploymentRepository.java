@@ -137,7 +137,8 @@ public class DeploymentRepository implements PanacheRepositoryBase<Deployment, U
     private static final String ACCEPT = """
             WITH counts AS (
                 SELECT count(*) AS live, count(*) FILTER (WHERE pod_id IS NULL) AS waiting FROM deployment
-                WHERE user_id = $2::text AND status IN ('PENDING', 'PROVISIONING', 'STARTING', 'RUNNING', 'RECOVERING')),
+                WHERE user_id = $2::text
+                  AND status IN ('PENDING', 'PROVISIONING', 'STARTING', 'RUNNING', 'RECOVERING')),
             accepted AS (
                 INSERT INTO deployment (id, user_id, dataset_id, dataset_sha256, base_model, method, request, status,
                                         estimate, retry_of, idempotency_key, created_at, updated_at)

@@ -73,7 +73,8 @@ class CreateAcceptTest {
         return user;
     }
 
-    private static final String BODY = "{\"datasetId\": \"%s\", \"baseModel\": \"Qwen/Qwen2.5-0.5B\", \"method\": \"SFT\","
+    private static final String BODY = "{\"datasetId\": \"%s\", \"baseModel\": \"Qwen/Qwen2.5-0.5B\","
+            + " \"method\": \"SFT\","
             + " \"gpu\": {\"types\": [\"" + UpstreamStub.GPU + "\"]},"
             + " \"limits\": {\"maxRuntimeMinutes\": 600, \"maxCostUsd\": 500}, \"simulation\": {\"steps\": 3}}";
 
