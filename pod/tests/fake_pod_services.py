@@ -42,6 +42,7 @@ class FakePodServices:
         self.fail_first = {"status": 0, "metrics": 0, "logs": 0}  # 503s per endpoint
         self.retry_after = {}  # endpoint -> (count, seconds): 429 with Retry-After
         self.metrics_delay = 0.0  # seconds each /metrics POST takes
+        self.metrics_refused = None  # answer every /metrics POST with this status (409: the job has ENDED)
         self.delete_status = 204
         self.final_answers = []  # statuses answered, in turn, to final status reports (SUCCEEDED/FAILED)
         self.declare_status = 200  # what POST /api/v1/pod/artifacts answers
@@ -188,6 +189,9 @@ class FakePodServices:
                     if refused is not None:
                         fake._record("final-refused", self, body)
                         return self._answer(refused)
+                if endpoint == "metrics" and fake.metrics_refused:
+                    fake._record("metrics-refused", self, body)
+                    return self._answer(fake.metrics_refused)
                 if endpoint == "metrics" and fake.metrics_delay:
                     time.sleep(fake.metrics_delay)
                 fake._record(endpoint, self, body)

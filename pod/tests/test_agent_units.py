@@ -527,6 +527,28 @@ class FinalReportTest(AgentTestCase):
         self.assertEqual(0, shipper.close(agent.final_deadline(10)))
         self.assertEqual(list(range(1, 31)), [p["step"] for p in self.fake.points()])
 
+    def test_a_final_flush_refused_for_good_is_not_retried_until_the_deadline(self):
+        self.fake.metrics_refused = 409  # the job has ENDED: deploy-service already has the pod terminated
+        shipper = agent.Shipper()
+        shipper.start()
+        for step in range(1, 4):
+            shipper.point({"step": step})
+        self.assertEqual(3, shipper.close(agent.final_deadline(30)))
+        self.assertEqual(1, len(self.fake.recorded("metrics-refused")))
+        with open(os.path.join(self.work_dir, "agent.log"), encoding="utf-8") as f:
+            self.assertIn("metrics-service refused the final flush (HTTP 409)", f.read())
+
+    def test_the_final_flush_runs_alongside_whoever_waits_for_it_and_ends_by_the_deadline(self):
+        self.fake.metrics_delay = 1.0
+        shipper = agent.Shipper()
+        shipper.start()
+        for step in range(1, 4):
+            shipper.point({"step": step})
+        shipper.stop(agent.final_deadline(10))
+        self.assertIsNone(shipper.wait_stopped(time.monotonic()), "stop() waits for no flush")
+        self.assertEqual(0, shipper.wait_stopped(agent.final_deadline(10)))
+        self.assertEqual([1, 2, 3], [p["step"] for p in self.fake.points()])
+
     def test_the_artifacts_are_declared_final_by_name(self):
         with mock.patch.dict(os.environ, {"TRAINPOD_ARTIFACTS_URL": self.fake.artifacts_url()}):
             self.assertTrue(agent.declare_artifacts([{"name": "a.bin", "bytes": 1}, {"name": "b.json", "bytes": 2}]))

@@ -231,6 +231,23 @@ class FailedJobTest(PodTestCase):
         self.assertPodTerminatedOnce()
         self.assertNoSecrets(output)
 
+    def test_failed_is_reported_before_a_slow_final_flush_ends_and_the_pod_is_deleted_once_it_has(self):
+        self.fake.metrics_delay = 1.5  # metrics-service's points call is slow, its status call quick
+        env = self.pod_env({"steps": 8, "stepSeconds": 0.02, "failAtStep": 4, "exitCode": 3})
+
+        code, output, _ = self.run_bootstrap(env)
+
+        self.assertEqual(3, code, output)
+        requests = list(self.fake.requests)  # in the order each was answered
+        failed_at = next(i for i, r in enumerate(requests) if r[0] == "status" and r[4].get("phase") == "FAILED")
+        last_points_at = max(i for i, r in enumerate(requests) if r[0] == "metrics")
+        deleted_at = next(i for i, r in enumerate(requests) if r[0] == "runpod" and r[1] == "DELETE")
+        self.assertLess(failed_at, last_points_at, "FAILED went out only after the final flush of the points")
+        self.assertLess(last_points_at, deleted_at, "the pod was deleted before the final flush ended")
+        self.assertEqual([1, 2, 3], [p["step"] for p in self.fake.points()], "every point arrives, once")
+        self.assertEqual(1, len(self.failed_reports()))
+        self.assertPodTerminatedOnce()
+
     def test_checksum_mismatch_fails_in_downloading(self):
         env = self.pod_env(TRAINPOD_DATASET_SHA256="0" * 64)
 

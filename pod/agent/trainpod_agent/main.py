@@ -14,11 +14,23 @@ from .artifacts import upload_artifacts, declare_artifacts
 from .training import stop_children, train
 
 
-def close_shipper(shipper, deadline):
+def stop_shipper(shipper, deadline):
+    """Starts the shipper's final flush (retried until the monotonic deadline, one try when None) and returns at
+    once with a function that waits for it, until a given monotonic time (no limit when None)."""
     State.shipper = None
-    unsent = shipper.close(deadline)
-    if unsent:
-        log("%d metric points could not be sent; kept in metrics-spool.jsonl" % unsent)
+    shipper.stop(deadline)
+
+    def wait(until=None):
+        unsent = shipper.wait_stopped(until)
+        if unsent is None:
+            log("the final flush of metric points and log lines was still going on at the deadline")
+        elif unsent:
+            log("%d metric points could not be sent; kept in metrics-spool.jsonl" % unsent)
+    return wait
+
+
+def close_shipper(shipper, deadline):
+    stop_shipper(shipper, deadline)()
 
 
 def on_sigterm(signum, frame):
@@ -63,9 +75,13 @@ def cmd_run():
     State.signal_armed = False
     stop_children()
     deadline = final_deadline(SIGTERM_REPORT_SECONDS if exit_code == EXIT_SIGTERM else None)  # SIGKILL follows soon
+    # FAILED goes first: deploy-service terminates the pod on it, so the final flush runs alongside the report
+    # (metrics-service takes points until the job has ENDED, i.e. until that termination is recorded), and the
+    # agent deletes its pod once the report is done and the flush has ended or reached the deadline.
+    flushed = None
     if State.shipper is not None:
-        close_shipper(shipper, None if exit_code == EXIT_SIGTERM else deadline)
-    report_failure(exit_code, cause, reporter, deadline)
+        flushed = stop_shipper(shipper, None if exit_code == EXIT_SIGTERM else deadline)
+    report_failure(exit_code, cause, reporter, deadline, flushed)
     return exit_code
 
 

@@ -155,6 +155,7 @@ class Shipper(threading.Thread):
         self.lines = Spool("logs-spool.jsonl")
         self.failures = 0
         self.deadline = None
+        self.refused = None  # the detail of an answer no retry can change (the deployment has ended: 409)
         self.queued_step = -1  # the highest step of a point handed to the shipper (or left unsent in its spool)
         self.delivered_step = -1  # the highest step of a point metrics-service has acknowledged
         self._note_steps(self.points.peek(None)[0], "queued_step")
@@ -171,13 +172,22 @@ class Shipper(threading.Thread):
     def line(self, line):
         self.queue.put(("line", line))
 
-    def close(self, deadline=None):
-        """Stops after a final flush, retried with backoff until the monotonic deadline (one try
-        when None); returns how many points are left unsent."""
+    def stop(self, deadline=None):
+        """Asks for the final flush, retried with backoff until the monotonic deadline (one try when None), and
+        returns at once: the flush goes on in the shipper's thread (wait_stopped waits for it)."""
         self.deadline = deadline
         self.queue.put(("stop", None))
-        self.join()
-        return self.points.pending
+
+    def wait_stopped(self, until=None):
+        """Waits for the final flush to end, at most until the monotonic time `until` (no limit when None);
+        returns how many points are left unsent, or None when it is still going on."""
+        self.join(None if until is None else max(until - time.monotonic(), 0.0))
+        return None if self.is_alive() else self.points.pending
+
+    def close(self, deadline=None):
+        """Stops after the final flush (see stop); returns how many points are left unsent."""
+        self.stop(deadline)
+        return self.wait_stopped()
 
     def run(self):
         last_flush, retry_at = time.monotonic(), 0.0
@@ -191,6 +201,9 @@ class Shipper(threading.Thread):
                 retry_at = 0.0 if self._flush() else now + self._backoff()
         while not self._flush():
             delay = min(self._backoff(), FINAL_BACKOFF_MAX)
+            if self.refused is not None:
+                log("metrics-service refused the final flush (%s): no retry can change that" % self.refused)
+                return
             if self.deadline is None or time.monotonic() + delay > self.deadline:
                 return
             time.sleep(delay)
@@ -233,6 +246,7 @@ class Shipper(threading.Thread):
         return min(retry_base() * 2 ** max(self.failures - 1, 0), 15.0)
 
     def _flush(self):
+        self.refused = None
         ok = self._send("metrics", "points", self.points) and self._send("logs", "lines", self.lines)
         if not ok and self.failures == 0:
             log("metrics-service unreachable: spooling metrics and logs to disk (%d points so far)"
@@ -248,7 +262,9 @@ class Shipper(threading.Thread):
             if batch:
                 try:
                     metrics_call(endpoint, {field: batch}, attempts=1, timeout=15.0)
-                except HttpFailure:
+                except HttpFailure as e:
+                    if e.status is not None and not retryable(e.status):
+                        self.refused = e.detail
                     return False
             if spool is self.points:
                 self._note_steps(batch, "delivered_step")

@@ -55,16 +55,21 @@ def log_tail(failed_phase):
     return ""
 
 
-def report_failure(exit_code, cause=None, reporter=None, deadline=None):
+def report_failure(exit_code, cause=None, reporter=None, deadline=None, before_terminate=None):
     """Reports FAILED once (marker `failure-reported`), retried until the deadline (by default
-    TRAINPOD_FINAL_REPORT_TIMEOUT_SECONDS from now), then terminates the pod."""
+    TRAINPOD_FINAL_REPORT_TIMEOUT_SECONDS from now), then terminates the pod. The report goes first: whatever
+    else the end of the job does (the final flush of metric points and log lines) runs alongside it, and
+    before_terminate(deadline), when given, waits for it before the pod is deleted."""
+    deadline = final_deadline() if deadline is None else deadline
     failed_phase = read_file("phase") or "STARTING"
     cause = cause or read_file("cause") or "bootstrap failed in phase %s" % failed_phase
     write_file("cause", cause)
     log("failed in phase %s with exit code %d: %s" % (failed_phase, exit_code, cause))
     body = {"phase": "FAILED", "message": cause, "exitCode": exit_code,
             "failedPhase": failed_phase, "logTail": log_tail(failed_phase)}
-    reported = (reporter or Reporter()).finish(body, final_deadline() if deadline is None else deadline)
+    reported = (reporter or Reporter()).finish(body, deadline)
     if reported:
         write_file("failure-reported", str(exit_code))
+    if before_terminate is not None:
+        before_terminate(deadline)
     return terminate_pod() and reported

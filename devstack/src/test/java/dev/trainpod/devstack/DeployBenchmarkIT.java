@@ -3,103 +3,179 @@ package dev.trainpod.devstack;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.trainpod.devstack.bench.MachineState;
+import dev.trainpod.devstack.bench.Percentiles;
+import dev.trainpod.devstack.bench.Results;
 import dev.trainpod.devstack.runpod.LogLine;
 import dev.trainpod.devstack.runpod.SimPod;
-import java.nio.file.Path;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
-import dev.trainpod.devstack.bench.Results;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
- * Failure → pod terminated on the local stack (benchmarks/deploy/failure.sh); skipped unless
- * {@code -Dbenchmark=true}, then on {@link BenchStack}'s production JVMs with fsync on. Appends its figures to
- * benchmarks/results.md; asserts only that every run ended as it should. (Create latency: {@link CreateBenchIT}.)
+ * Failure → pod terminated on the local stack (benchmarks/deploy/failure.sh): real pods (the simulator's
+ * processes running the pod agent and the simulated trainer) that fail at step 5, in three variants: <b>spaced</b>
+ * (one deployment started every {@code benchmark.spacingMillis}, open loop, so the failures arrive about that far
+ * apart), <b>bursts</b> of {@code benchmark.burstSize} (10) deployments started at once, each burst after the last
+ * one ended, and <b>busy</b>: the spaced variant with a CPU-burning process per core started for its duration.
+ * A warm-up of {@code benchmark.warmUp} (40) spaced failures goes first, not counted. Each reports, from the
+ * failure line in the pod's output (the simulator's clock), the time until the simulator
+ * had the pod terminated and until deploy-service recorded it ({@code podTerminatedAt}), as percentiles with n,
+ * and the load; then the billed cost of a failed deployment against a succeeded one, and whether every metric
+ * point a failed pod reported before its failure was stored (the agent reports FAILED first and flushes
+ * alongside: this is where a point lost to that order would show). With {@code -Dbenchmark=true} on
+ * {@link BenchStack}'s production JVMs with fsync on, figures appended to benchmarks/results.md; in
+ * {@code ./mvnw verify} a smoke run of a few pods on the shared stack (figures to devstack/target/bench-smoke.md,
+ * meaningless). Asserts only that every run ended as it should and that no point was lost. (Create latency:
+ * {@link CreateBenchIT}.)
  */
-@EnabledIfSystemProperty(named = "benchmark", matches = "true")
 class DeployBenchmarkIT {
 
     private static final String A4000 = "NVIDIA RTX A4000";
-    private static final int FAILED_RUNS = Integer.getInteger("benchmark.failed", 50);
-    private static final int SUCCEEDED_RUNS = Integer.getInteger("benchmark.succeeded", 5);
-    private static final int PARALLEL = Integer.getInteger("benchmark.parallel", 10);
-    private static final int CLIENTS = Integer.getInteger("benchmark.clients", 50);
     private static final String FAILURE_LINE = "simulated trainer failure at step";
+    private static final String FAILING = "{\"steps\": 300, \"stepSeconds\": 0.2, \"failAtStep\": 5, \"exitCode\": 3}";
 
-    private static LocalStack stack;
-    private static String token;
-    private static String datasetId;
-    private static final Results RESULTS = new Results("failure-to-termination");
-    private static final List<Double> FAILED_COSTS = Collections.synchronizedList(new ArrayList<>());
+    private LocalStack stack;
+    private String token;
+    private String datasetId;
+    /** The steps the simulated trainer reports before it fails at step 5: metrics-service must hold each. */
+    private static final List<Integer> POINTS_BEFORE_THE_FAILURE = List.of(1, 2, 3, 4);
 
-    @BeforeAll
-    static void start() {
-        Path root = Path.of(System.getenv().getOrDefault("TRAINPOD_ROOT", "..")).toAbsolutePath().normalize();
+    private final List<Double> failedCosts = Collections.synchronizedList(new ArrayList<>());
+    private final List<String> lostPoints = Collections.synchronizedList(new ArrayList<>());
+    private final ExecutorService pool = Executors.newCachedThreadPool();
+
+    @Test
+    void failureToTerminationSpacedInBurstsAndWithTheCpusBusy() throws Exception {
+        boolean full = BenchStack.full();
+        int spaced = full ? Integer.getInteger("benchmark.spaced", 150) : 2;
+        long spacing = full ? Long.getLong("benchmark.spacingMillis", 1500) : 300;
+        int bursts = full ? Integer.getInteger("benchmark.bursts", 15) : 1;
+        int burstSize = full ? Integer.getInteger("benchmark.burstSize", 10) : 2;
+        int busy = full ? Integer.getInteger("benchmark.busy", 150) : 2;
+        int succeeded = full ? Integer.getInteger("benchmark.succeeded", 2) : 1;
+        int warmUp = full ? Integer.getInteger("benchmark.warmUp", 40) : 0;
+        String succeeding = full ? "{\"steps\": 300, \"stepSeconds\": 0.2}" : "{\"steps\": 5, \"stepSeconds\": 0.05}";
+        start();
+        Results results = new Results("failure-to-termination");
+        try {
+            // not counted: a fresh stack's first minute (JIT, pools, consumer groups joining) recorded terminations
+            // up to 30 s late while deploy-service caught up, which is the stack starting, not the failure path
+            spaced(warmUp, spacing);
+            Variant s = spaced(spaced, spacing);
+            s.report(results, String.format("spaced (one failing deployment started every %d ms, open loop)",
+                    spacing));
+            Variant b = bursts(bursts, burstSize);
+            b.report(results, String.format("bursts of %d (started at once, the next after the last ended;"
+                    + " failure lines of a burst within %.2f s of each other at the median burst)", burstSize,
+                    b.medianBurstSpread()));
+            int cores = Runtime.getRuntime().availableProcessors();
+            Variant c;
+            try (CpuBurners burners = CpuBurners.start(cores)) {
+                c = spaced(busy, spacing);
+            }
+            c.report(results, String.format("CPUs busy (spaced every %d ms, with %d CPU-burning processes, one per"
+                    + " core)", spacing, cores));
+            cost(results, succeeding, succeeded);
+            results.add(String.format("metric points lost (steps 1-4 of a failed job not all stored once it"
+                    + " ended): %d of %d failed deployments %s", lostPoints.size(), failedCosts.size(),
+                    lostPoints.stream().limit(5).toList()));
+        } finally {
+            pool.shutdownNow();
+            String text = results.appendTo(BenchStack.resultsFile());
+            System.out.println(text);
+        }
+        assertThat(lostPoints).as("every point a failed pod reported before its failure is stored").isEmpty();
+    }
+
+    private void start() {
         stack = BenchStack.get();
         String key = "rpa_bench_" + UUID.randomUUID().toString().replace("-", "");
         stack.simulator().addApiKey(key);
-        token = stack.keys().userToken("bench-user");
+        token = stack.keys().userToken("bench-failure-" + UUID.randomUUID().toString().substring(0, 8));
         assertThat(ItHttp.send("PUT", stack.deployUrl() + "/api/v1/secrets/runpod", token,
                 "{\"apiKey\": \"" + key + "\"}").status()).isEqualTo(204);
         datasetId = new TrainpodClient(stack.deployUrl(), stack.datasetUrl(), stack.metricsUrl(), token)
-                .uploadDataset(root.resolve("examples/sft-messages.jsonl")).body().path("id").asText();
+                .uploadDataset(BenchStack.root().resolve("examples/sft-messages.jsonl")).body().path("id").asText();
     }
 
-    @Test
-    void failureToTerminationAndCostOfFailure() throws Exception {
-        String failing = "{\"steps\": 300, \"stepSeconds\": 0.2, \"failAtStep\": 5, \"exitCode\": 3}";
-        String succeeding = "{\"steps\": 300, \"stepSeconds\": 0.2}";
-        List<Double> podTerminated = Collections.synchronizedList(new ArrayList<>());
-        List<Double> recorded = Collections.synchronizedList(new ArrayList<>());
-        ExecutorService pool = Executors.newFixedThreadPool(PARALLEL);
+    /** n failing deployments, one started every spacingMillis whatever the others do. */
+    private Variant spaced(int n, long spacingMillis) {
+        Variant v = new Variant();
         List<CompletableFuture<Void>> runs = new ArrayList<>();
-        for (int i = 0; i < FAILED_RUNS; i++) {
-            runs.add(CompletableFuture.runAsync(() -> {
-                String id = deploy(failing);
-                JsonNode d = awaitEnded(id);
-                assertThat(d.path("reason").asText()).isEqualTo("FAILED_TRAINING");
-                SimPod pod = pod(d.path("podId").asText());
-                Instant failedAt = pod.log().stream().filter(l -> l.line().contains(FAILURE_LINE))
-                        .map(LogLine::time).findFirst().orElseThrow();
-                podTerminated.add(seconds(failedAt, pod.terminatedAt()));
-                recorded.add(seconds(failedAt, Instant.parse(d.path("podTerminatedAt").asText())));
-                FAILED_COSTS.add(pod.costUsd());
-            }, pool));
+        long t0 = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            long due = t0 + i * spacingMillis * 1_000_000L;
+            ServiceProcess.sleep(Math.max(0, (due - System.nanoTime()) / 1_000_000L));
+            runs.add(CompletableFuture.runAsync(() -> v.add(failOne()), pool));
         }
         CompletableFuture.allOf(runs.toArray(CompletableFuture[]::new)).join();
-        List<Double> succeededCosts = Collections.synchronizedList(new ArrayList<>());
-        List<CompletableFuture<Void>> ok = new ArrayList<>();
-        for (int i = 0; i < SUCCEEDED_RUNS; i++) {
-            ok.add(CompletableFuture.runAsync(() -> {
+        return v;
+    }
+
+    /** count bursts of size failing deployments started at once, each burst once the last one ended. */
+    private Variant bursts(int count, int size) {
+        Variant v = new Variant();
+        for (int b = 0; b < count; b++) {
+            List<CompletableFuture<Failure>> burst = new ArrayList<>();
+            for (int i = 0; i < size; i++) {
+                burst.add(CompletableFuture.supplyAsync(this::failOne, pool));
+            }
+            CompletableFuture.allOf(burst.toArray(CompletableFuture[]::new)).join();
+            List<Failure> ended = burst.stream().map(CompletableFuture::join).toList();
+            ended.forEach(v::add);
+            Instant first = ended.stream().map(Failure::failedAt).min(Instant::compareTo).orElseThrow();
+            Instant last = ended.stream().map(Failure::failedAt).max(Instant::compareTo).orElseThrow();
+            v.burstSpreads.add(seconds(first, last));
+        }
+        return v;
+    }
+
+    /** Deploys one failing job and waits until it ended with its pod terminated. */
+    private Failure failOne() {
+        JsonNode d = awaitEnded(deploy(FAILING));
+        assertThat(d.path("reason").asText()).as(d.toString()).isEqualTo("FAILED_TRAINING");
+        SimPod pod = pod(d.path("podId").asText());
+        Instant failedAt = pod.log().stream().filter(l -> l.line().contains(FAILURE_LINE))
+                .map(LogLine::time).findFirst().orElseThrow();
+        failedCosts.add(pod.costUsd());
+        String id = d.path("id").asText();
+        List<Integer> stored = ItHttp.send("GET", stack.metricsUrl() + "/api/v1/jobs/" + id + "/metrics", token, null)
+                .body().path("points").findValues("step").stream().map(JsonNode::asInt).distinct().sorted().toList();
+        if (!stored.equals(POINTS_BEFORE_THE_FAILURE)) {
+            lostPoints.add(id + " stored steps " + stored);
+        }
+        return new Failure(failedAt, pod.terminatedAt(), Instant.parse(d.path("podTerminatedAt").asText()),
+                MachineState.now().load1());
+    }
+
+    private void cost(Results results, String succeeding, int runs) {
+        List<CompletableFuture<Double>> ok = new ArrayList<>();
+        for (int i = 0; i < runs; i++) {
+            ok.add(CompletableFuture.supplyAsync(() -> {
                 JsonNode d = awaitEnded(deploy(succeeding));
-                assertThat(d.path("status").asText()).isEqualTo("SUCCEEDED");
-                succeededCosts.add(pod(d.path("podId").asText()).costUsd());
+                assertThat(d.path("status").asText()).as(d.toString()).isEqualTo("SUCCEEDED");
+                return pod(d.path("podId").asText()).costUsd();
             }, pool));
         }
-        CompletableFuture.allOf(ok.toArray(CompletableFuture[]::new)).join();
-        pool.shutdown();
-
-        double failedMean = FAILED_COSTS.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
-        double okMean = succeededCosts.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
-        report("failure line -> pod TERMINATED at the simulator (s)", podTerminated);
-        report("failure line -> deploy-service recorded the pod terminated (s)", recorded);
-        RESULTS.add(String.format("billed cost: failed mean %.6f USD (n=%d), succeeded mean %.6f USD (n=%d),"
-                + " ratio %.1f %%", failedMean, FAILED_COSTS.size(), okMean, succeededCosts.size(),
+        double okMean = ok.stream().mapToDouble(CompletableFuture::join).average().orElseThrow();
+        double failedMean = failedCosts.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+        results.add(String.format("billed cost: failed mean %.6f USD (n=%d), succeeded mean %.6f USD (n=%d, %s),"
+                + " ratio %.1f %%", failedMean, failedCosts.size(), okMean, runs, succeeding,
                 100 * failedMean / okMean));
     }
 
-    private static String deploy(String simulation) {
+    private String deploy(String simulation) {
         String body = """
                 {"datasetId": "%s", "baseModel": "Qwen/Qwen2.5-0.5B", "method": "SFT",
                  "gpu": {"types": ["%s"], "count": 1, "cloud": "SECURE"},
@@ -110,14 +186,14 @@ class DeployBenchmarkIT {
         return a.body().path("id").asText();
     }
 
-    private static JsonNode awaitEnded(String id) {
+    private JsonNode awaitEnded(String id) {
         return ItHttp.await("deployment " + id + " to end", Duration.ofMinutes(5),
                 () -> ItHttp.send("GET", stack.deployUrl() + "/api/v1/deployments/" + id, token, null).body(),
                 d -> ItHttp.TERMINAL.contains(d.path("status").asText())
                         && (d.path("podId").isNull() || !d.path("podTerminatedAt").isNull()));
     }
 
-    private static SimPod pod(String podId) {
+    private SimPod pod(String podId) {
         return stack.simulator().pods().stream().filter(p -> p.id().equals(podId)).findFirst().orElseThrow();
     }
 
@@ -125,20 +201,72 @@ class DeployBenchmarkIT {
         return Duration.between(from, to).toNanos() / 1e9;
     }
 
-    private static void report(String what, List<Double> values) {
-        List<Double> sorted = new ArrayList<>(values);
-        Collections.sort(sorted);
-        RESULTS.add(String.format("%s: n=%d p50=%.3f p99=%.3f max=%.3f", what, sorted.size(),
-                percentile(sorted, 50), percentile(sorted, 99), sorted.get(sorted.size() - 1)));
+    /** One failed deployment: its failure line, the pod terminated at the simulator and as deploy-service recorded. */
+    private record Failure(Instant failedAt, Instant terminatedAt, Instant recordedAt, double load1) {
     }
 
-    @AfterAll
-    static void appendResults() {
-        RESULTS.appendTo(BenchStack.resultsFile());
+    /** The failures of one variant. */
+    private static final class Variant {
+        private final List<Failure> failures = Collections.synchronizedList(new ArrayList<>());
+        private final List<Double> burstSpreads = new ArrayList<>();
+        private final long startedNanos = System.nanoTime();
+
+        void add(Failure f) {
+            failures.add(f);
+        }
+
+        double medianBurstSpread() {
+            List<Double> s = new ArrayList<>(burstSpreads);
+            Collections.sort(s);
+            return s.isEmpty() ? Double.NaN : s.get((s.size() - 1) / 2);
+        }
+
+        void report(Results results, String what) {
+            double wall = (System.nanoTime() - startedNanos) / 1e9;
+            List<Failure> all = List.copyOf(failures);
+            double maxLoad = all.stream().mapToDouble(Failure::load1).max().orElse(0);
+            results.sawLoad(maxLoad);
+            List<Instant> failedAt = all.stream().map(Failure::failedAt).sorted().toList();
+            long[] gaps = new long[Math.max(failedAt.size() - 1, 0)];
+            for (int i = 1; i < failedAt.size(); i++) {
+                gaps[i - 1] = Duration.between(failedAt.get(i - 1), failedAt.get(i)).toNanos();
+            }
+            Percentiles gap = Percentiles.ofNanos(gaps);
+            results.add(String.format("%s: failure line -> pod TERMINATED at the simulator: %s; -> deploy-service"
+                    + " recorded it (podTerminatedAt): %s; gap between consecutive failures p50 %.0f ms, min %.0f"
+                    + " ms; highest 1-min load seen %.2f; %.0f s of wall time (%.2f s per failure)", what,
+                    Percentiles.ofNanos(all.stream().mapToLong(f -> nanos(f.failedAt(), f.terminatedAt())).toArray())
+                            .describe(),
+                    Percentiles.ofNanos(all.stream().mapToLong(f -> nanos(f.failedAt(), f.recordedAt())).toArray())
+                            .describe(),
+                    gap.p50(), Arrays.stream(gaps).min().orElse(0) / 1e6, maxLoad, wall,
+                    wall / Math.max(all.size(), 1)));
+        }
+
+        private static long nanos(Instant from, Instant to) {
+            return Duration.between(from, to).toNanos();
+        }
     }
 
-    private static double percentile(List<Double> sorted, int p) {
-        int index = (int) Math.ceil(p / 100.0 * sorted.size()) - 1;
-        return sorted.get(Math.max(0, Math.min(index, sorted.size() - 1)));
+    /** One CPU-burning process per core (a shell busy loop), for the "CPUs busy" variant; closing kills them. */
+    private record CpuBurners(List<Process> processes) implements AutoCloseable {
+
+        static CpuBurners start(int count) {
+            List<Process> started = new ArrayList<>();
+            try {
+                for (int i = 0; i < count; i++) {
+                    started.add(new ProcessBuilder("sh", "-c", "while :; do :; done").start());
+                }
+            } catch (IOException e) {
+                started.forEach(Process::destroyForcibly);
+                throw new UncheckedIOException(e);
+            }
+            return new CpuBurners(started);
+        }
+
+        @Override
+        public void close() {
+            processes.forEach(Process::destroyForcibly);
+        }
     }
 }
