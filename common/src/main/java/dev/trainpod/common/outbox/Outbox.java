@@ -24,6 +24,14 @@ public class Outbox {
 
     /** Adds the event to the current transaction; the relay publishes it once the transaction commits. */
     public Uni<Void> publish(LifecycleEvent event) {
+        return row(event).persist().replaceWithVoid();
+    }
+
+    /**
+     * The outbox row of the event, not yet written: for a writer that inserts it with its own statement in the
+     * transaction of the state change (deploy-service's accept writes deployment, transition and event in one).
+     */
+    public OutboxEvent row(LifecycleEvent event) {
         OutboxEvent row = new OutboxEvent();
         row.id = UUID.randomUUID();
         row.aggregateId = event.deploymentId().toString();
@@ -32,6 +40,6 @@ public class Outbox {
         row.payload = EventCodec.toJson(event);
         row.createdAt = Instant.now();
         row.traceparent = TraceHeaders.currentTraceparent();
-        return row.persist().replaceWithVoid();
+        return row;
     }
 }

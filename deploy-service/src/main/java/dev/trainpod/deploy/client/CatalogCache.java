@@ -11,14 +11,17 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 /**
  * RunPod's GPU catalog, reused for a short while per account (prices and memory change rarely), keyed by a hash
  * of the API key so the cache holds no key. Provisioning reads availability fresh; estimates and lists use this.
  * One fetch per account at a time (single flight: callers arriving meanwhile share it), and once the entry is
  * older than the TTL but younger than twice the TTL, callers get it at once while one refresh runs behind them,
- * so a create never waits on RunPod for the catalog while the service is in use.
+ * so a create never waits on RunPod for the catalog while the service is in use. Keyed by a stored credential's id
+ * instead, the key is opened only to fetch: a create answered from the cache decrypts nothing.
  */
 @ApplicationScoped
 public class CatalogCache {
@@ -36,8 +39,20 @@ public class CatalogCache {
         this.config = config;
     }
 
+    /** The catalog as the account of this API key sees it. */
     public Uni<RunPodModels.GpuCatalog> catalog(String apiKey) {
-        String key = hash(apiKey);
+        return catalog(hash(apiKey), () -> Uni.createFrom().item(apiKey));
+    }
+
+    /**
+     * The catalog as the account of this stored RunPod credential sees it; {@code apiKey} opens the credential's key
+     * and is called only when the catalog must be fetched, so a create served from the cache opens no key.
+     */
+    public Uni<RunPodModels.GpuCatalog> catalog(UUID credentialId, Supplier<Uni<String>> apiKey) {
+        return catalog("credential:" + credentialId, apiKey);
+    }
+
+    private Uni<RunPodModels.GpuCatalog> catalog(String key, Supplier<Uni<String>> apiKey) {
         Entry e = entries.get(key);
         Instant now = Instant.now();
         if (e != null && now.isBefore(e.until())) {
@@ -60,8 +75,9 @@ public class CatalogCache {
     }
 
     /** The account's fetch in flight, or a new one. */
-    private Uni<RunPodModels.GpuCatalog> fetch(String key, String apiKey) {
-        return fetching.computeIfAbsent(key, k -> runPod.gpuCatalog(apiKey)
+    private Uni<RunPodModels.GpuCatalog> fetch(String key, Supplier<Uni<String>> apiKey) {
+        return fetching.computeIfAbsent(key, k -> Uni.createFrom().<String>deferred(apiKey::get)
+                .chain(runPod::gpuCatalog)
                 .invoke(c -> entries.put(k, new Entry(Instant.now().plus(config.catalogCacheTtl()), c)))
                 .onTermination().invoke(() -> fetching.remove(k))
                 .memoize().indefinitely());

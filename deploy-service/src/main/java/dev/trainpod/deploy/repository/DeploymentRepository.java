@@ -1,5 +1,6 @@
 package dev.trainpod.deploy.repository;
 
+import dev.trainpod.common.outbox.OutboxEvent;
 import dev.trainpod.deploy.Deployment;
 import dev.trainpod.deploy.DeploymentStatus;
 import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
@@ -10,6 +11,7 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.LockModeType;
 import java.time.Duration;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -121,6 +123,38 @@ public class DeploymentRepository implements PanacheRepositoryBase<Deployment, U
             UPDATE deployment SET termination_claimed_at = now() - make_interval(secs => $2), version = version + 1
             WHERE id = $1""";
 
+    /** Serialises the accepts of one user until the transaction ends (see {@link #ACCEPT}). */
+    private static final String LOCK_USER = "SELECT pg_advisory_xact_lock(hashtext($1))";
+
+    /**
+     * The accept of a new deployment (for {@code DeploymentStateMachine}, which decides the move), in one statement
+     * after {@link #LOCK_USER} in the same transaction: the user's live deployments and those of them waiting for a
+     * pod are counted, and only when both are under their caps ($14, $15) are the deployment (PENDING), its
+     * transition and its outbox row inserted. The counts come back with whether it was written. The lock is taken by
+     * a statement of its own so that this one's snapshot, taken after the lock, sees every earlier accept of the
+     * user committed.
+     */
+    private static final String ACCEPT = """
+            WITH counts AS (
+                SELECT count(*) AS live, count(*) FILTER (WHERE pod_id IS NULL) AS waiting FROM deployment
+                WHERE user_id = $2::text
+                  AND status IN ('PENDING', 'PROVISIONING', 'STARTING', 'RUNNING', 'RECOVERING')),
+            accepted AS (
+                INSERT INTO deployment (id, user_id, dataset_id, dataset_sha256, base_model, method, request, status,
+                                        estimate, retry_of, idempotency_key, created_at, updated_at)
+                SELECT $1::uuid, $2::text, $3::uuid, $4::text, $5::text, $6::text, $7::text, $8::text, $9::text,
+                       $10::uuid, $11::text, $12::timestamptz, $12::timestamptz FROM counts
+                WHERE live < $14::bigint AND waiting < $15::bigint
+                RETURNING id),
+            recorded AS (
+                INSERT INTO deployment_transition (deployment_id, status, message, at)
+                SELECT id, $8::text, $13::text, $12::timestamptz FROM accepted),
+            announced AS (
+                INSERT INTO outbox_event (id, aggregate_id, type, source, payload, created_at, traceparent)
+                SELECT $16::uuid, $17::text, $18::text, $19::text, $20::text, $21::timestamptz, $22::text
+                FROM accepted)
+            SELECT live, waiting, EXISTS (SELECT 1 FROM accepted) AS written FROM counts""";
+
     /** The moves the database allows (migrations keep it equal to {@code DeploymentStatus.MOVES}). */
     private static final String STORED_MOVES = "SELECT from_status, to_status FROM deployment_move";
 
@@ -147,29 +181,6 @@ public class DeploymentRepository implements PanacheRepositoryBase<Deployment, U
 
     public Uni<Deployment> byIdempotencyKey(String userId, String key) {
         return find("userId = ?1 and idempotencyKey = ?2", userId, key).firstResult();
-    }
-
-    /**
-     * How many of the user's deployments are live, and how many of those wait for a pod (PENDING, or PROVISIONING
-     * with none yet).
-     */
-    public Uni<long[]> liveAndPending(String userId) {
-        return getSession().chain(s -> s.createNativeQuery("""
-                        SELECT count(*), count(*) FILTER (WHERE pod_id IS NULL) FROM deployment
-                        WHERE user_id = :user
-                          AND status IN ('PENDING', 'PROVISIONING', 'STARTING', 'RUNNING', 'RECOVERING')""",
-                        Object[].class)
-                .setParameter("user", userId).getSingleResult())
-                .map(row -> new long[] {((Number) row[0]).longValue(), ((Number) row[1]).longValue()});
-    }
-
-    /**
-     * Serialises the creates of one user until the transaction ends, so a quota counted in it stays true until
-     * the new deployment is written.
-     */
-    public Uni<Void> lockUser(String userId) {
-        return getSession().chain(s -> s.createNativeQuery("SELECT pg_advisory_xact_lock(hashtext(:user))")
-                .setParameter("user", userId).getSingleResult()).replaceWithVoid();
     }
 
     /** Deployments whose pod is not confirmed terminated: all of them, and those of them that already ended. */
@@ -244,6 +255,34 @@ public class DeploymentRepository implements PanacheRepositoryBase<Deployment, U
     /** See {@link #TERMINATION_RELEASE}; runs on its own. */
     public Uni<Void> releaseTermination(UUID id, double claimSeconds) {
         return pool.preparedQuery(TERMINATION_RELEASE).execute(Tuple.of(id, claimSeconds)).replaceWithVoid();
+    }
+
+    /** What {@link #accept} found: the user's live deployments and those waiting for a pod, and whether it wrote. */
+    public record Accepted(long live, long waiting, boolean written) {
+    }
+
+    /**
+     * See {@link #ACCEPT}: writes the new deployment {@code d} (its status and times set), its first transition and
+     * its outbox row in one transaction of two statements, if the user holds fewer than {@code maxLive} live
+     * deployments and fewer than {@code maxWaiting} waiting for a pod; runs on its own. A repeated idempotency key
+     * fails with the database's unique violation (SQL state 23505).
+     */
+    public Uni<Accepted> accept(Deployment d, String message, OutboxEvent event, long maxLive, long maxWaiting) {
+        Tuple args = Tuple.tuple()
+                .addUUID(d.id).addString(d.userId).addUUID(d.datasetId).addString(d.datasetSha256)
+                .addString(d.baseModel).addString(d.method).addString(d.request).addString(d.status.name())
+                .addString(d.estimate).addUUID(d.retryOf).addString(d.idempotencyKey)
+                .addOffsetDateTime(d.createdAt.atOffset(ZoneOffset.UTC)).addString(message)
+                .addLong(maxLive).addLong(maxWaiting)
+                .addUUID(event.id).addString(event.aggregateId).addString(event.type).addString(event.source)
+                .addString(event.payload).addOffsetDateTime(event.createdAt.atOffset(ZoneOffset.UTC))
+                .addString(event.traceparent);
+        return pool.withTransaction(conn -> conn.preparedQuery(LOCK_USER).execute(Tuple.of(d.userId))
+                .chain(() -> conn.preparedQuery(ACCEPT).execute(args)))
+                .map(rows -> {
+                    Row row = rows.iterator().next();
+                    return new Accepted(row.getLong("live"), row.getLong("waiting"), row.getBoolean("written"));
+                });
     }
 
     /** The moves stored in the database's table of moves, each as {@code FROM->TO}; runs on its own. */

@@ -43,6 +43,14 @@ public class SecretRepository {
                 SELECT key_id, user_id, 'RUNPOD', nonce, ciphertext FROM runpod_credential) s
             ORDER BY key_id""";
 
+    /** The id of the user's current RunPod credential (at most one is not retired). */
+    private static final String CURRENT_CREDENTIAL_ID =
+            "SELECT id FROM runpod_credential WHERE user_id = $1 AND retired_at IS NULL LIMIT 1";
+
+    /** A RunPod credential's sealed key with its owner, by id. */
+    private static final String SEALED_CREDENTIAL =
+            "SELECT key_id, user_id, 'RUNPOD' AS kind, nonce, ciphertext FROM runpod_credential WHERE id = $1";
+
     private final Pool pool;
 
     public SecretRepository(Pool pool) {
@@ -71,6 +79,21 @@ public class SecretRepository {
     /** The user's current RunPod credential (the one not retired); null if none. */
     public Uni<RunPodCredential> currentCredential(String userId) {
         return RunPodCredential.find("userId = ?1 and retiredAt is null", userId).firstResult();
+    }
+
+    /**
+     * The id of the user's current RunPod credential, null if none, read without opening it (a create needs to know
+     * there is one, and which, not the key); runs on its own, so it may run beside a session's work.
+     */
+    public Uni<UUID> currentCredentialId(String userId) {
+        return pool.preparedQuery(CURRENT_CREDENTIAL_ID).execute(Tuple.of(userId))
+                .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getUUID("id"));
+    }
+
+    /** The RunPod credential with this id as sealed, retired or not; null once it was purged; runs on its own. */
+    public Uni<SealedSecret> sealedCredential(UUID id) {
+        return pool.preparedQuery(SEALED_CREDENTIAL).execute(Tuple.of(id)).map(rows -> rows.size() == 0 ? null
+                : sealed(rows.iterator().next()));
     }
 
     /** The RunPod credential with this id, retired or not; null once it was purged. */
@@ -126,11 +149,14 @@ public class SecretRepository {
         return pool.query(ONE_PER_KEY_ID).execute().map(rows -> {
             List<SealedSecret> sealed = new ArrayList<>();
             for (Row row : rows) {
-                sealed.add(new SealedSecret(row.getString("key_id"), row.getString("user_id"),
-                        row.getString("kind"), row.getBuffer("nonce").getBytes(),
-                        row.getBuffer("ciphertext").getBytes()));
+                sealed.add(sealed(row));
             }
             return sealed;
         });
+    }
+
+    private static SealedSecret sealed(Row row) {
+        return new SealedSecret(row.getString("key_id"), row.getString("user_id"), row.getString("kind"),
+                row.getBuffer("nonce").getBytes(), row.getBuffer("ciphertext").getBytes());
     }
 }

@@ -5,9 +5,7 @@ import dev.trainpod.deploy.client.CatalogCache;
 import dev.trainpod.deploy.client.RunPodException;
 import dev.trainpod.deploy.client.RunPodModels;
 import dev.trainpod.deploy.problem.DeployProblems;
-import dev.trainpod.deploy.vault.SecretKind;
 import dev.trainpod.deploy.vault.SecretVault;
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
@@ -45,11 +43,12 @@ public class GpuTypesResource {
     @APIResponse(responseCode = "502", description = "RunPod could not be asked (runpod-unavailable).")
     @GET
     public Uni<List<RunPodModels.CatalogGpu>> list() {
-        return Panache.withSession(() -> vault.open(jwt.getSubject(), SecretKind.RUNPOD)).chain(key -> {
-            if (key.isEmpty()) {
+        return vault.currentCredentialId(jwt.getSubject()).chain(credential -> {
+            if (credential.isEmpty()) {
                 return Uni.createFrom().failure(DeployProblems.runPodKeyMissing());
             }
-            return catalogs.catalog(key.get()).map(RunPodModels.GpuCatalog::gpus)
+            return catalogs.catalog(credential.get(), () -> vault.openCredential(credential.get()))
+                    .map(RunPodModels.GpuCatalog::gpus)
                     .onFailure(RunPodException.class).transform(e -> DeployProblems.runPodUnavailable(
                             "RunPod's GPU catalog could not be read (" + e.getMessage() + "); try again in a minute."));
         });

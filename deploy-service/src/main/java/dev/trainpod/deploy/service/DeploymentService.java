@@ -22,7 +22,7 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
 import java.util.UUID;
-import org.hibernate.exception.ConstraintViolationException;
+import io.vertx.pgclient.PgException;
 
 /** Accepts deployments after their pre-flight checks, and lets users read and cancel their own. */
 @ApplicationScoped
@@ -110,7 +110,7 @@ public class DeploymentService {
                     }
                     return persistNew(userId, request, idempotencyKey, outcome.estimate(), retryOf,
                             outcome.dataset() == null ? null : outcome.dataset().sha256())
-                            .onFailure(ConstraintViolationException.class)
+                            .onFailure(DeploymentService::repeatedKey)
                             .recoverWithUni(() -> findByIdempotencyKey(userId, idempotencyKey));
                 }));
     }
@@ -166,6 +166,11 @@ public class DeploymentService {
         return d;
     }
 
+    /** The database's unique violation: a concurrent request with the same idempotency key was accepted first. */
+    private static boolean repeatedKey(Throwable e) {
+        return e instanceof PgException pg && "23505".equals(pg.getSqlState());
+    }
+
     private Uni<Deployment> findByIdempotencyKey(String userId, String key) {
         if (key == null || key.isBlank()) {
             return Uni.createFrom().nullItem();
@@ -193,20 +198,19 @@ public class DeploymentService {
         DeploymentRequested requested = new DeploymentRequested(d.id, userId, d.datasetId, d.baseModel, d.method,
                 spec.gpu().types(), spec.limits().maxRuntimeMinutes(), spec.limits().maxCostUsd(),
                 spec.limits().idleMinutes(), totalSteps);
-        return Panache.withTransaction(() -> deployments.lockUser(userId)
-                .chain(() -> deployments.liveAndPending(userId))
-                .chain(counts -> {
-                    if (counts[0] >= config.maxLivePerUser()) {
-                        return Uni.createFrom().failure(DeployProblems.quotaExceeded("live", counts[0], config.maxLivePerUser(),
-                                "Cancel a deployment you no longer need, or wait until one ends."));
+        return states.accept(d, accepted, requested, config.maxLivePerUser(), config.maxPendingPerUser())
+                .map(counts -> {
+                    if (counts.written()) {
+                        return d;
                     }
-                    if (counts[1] >= config.maxPendingPerUser()) {
-                        return Uni.createFrom().failure(DeployProblems.quotaExceeded("waiting for a pod", counts[1],
-                                config.maxPendingPerUser(), "Wait until some of them have a pod (or cancel those "
-                                        + "waiting for capacity), or add GPU types that have capacity now."));
+                    if (counts.live() >= config.maxLivePerUser()) {
+                        throw DeployProblems.quotaExceeded("live", counts.live(), config.maxLivePerUser(),
+                                "Cancel a deployment you no longer need, or wait until one ends.");
                     }
-                    return states.accept(d, accepted, requested);
-                }));
+                    throw DeployProblems.quotaExceeded("waiting for a pod", counts.waiting(),
+                            config.maxPendingPerUser(), "Wait until some of them have a pod (or cancel those "
+                                    + "waiting for capacity), or add GPU types that have capacity now.");
+                });
     }
 
     private String toJson(Object value) {

@@ -81,16 +81,19 @@ public class DeploymentStateMachine {
         return moves;
     }
 
-    /** Records a new deployment in PENDING and announces it; call inside a transaction. */
-    public Uni<Deployment> accept(Deployment d, String message, DeploymentRequested requested) {
+    /**
+     * Records a new deployment in PENDING with its transition and announces it, in one transaction of its own (one
+     * statement after the user's lock, {@link DeploymentRepository#accept}), if the user holds fewer than
+     * {@code maxLive} live deployments and fewer than {@code maxWaiting} waiting for a pod; the counts say which
+     * cap refused it when nothing was written.
+     */
+    public Uni<DeploymentRepository.Accepted> accept(Deployment d, String message, DeploymentRequested requested,
+                                                     long maxLive, long maxWaiting) {
         Instant now = Instant.now();
         d.status = DeploymentStatus.PENDING;
         d.createdAt = now;
         d.updatedAt = now;
-        return deployments.persist(d)
-                .chain(() -> record(d, null, message, now))
-                .chain(() -> outbox.publish(requested))
-                .replaceWith(d);
+        return deployments.accept(d, message, outbox.row(requested), maxLive, maxWaiting);
     }
 
     /** Claims up to {@code batch} deployments for provisioning by replica {@code holder}; runs on its own. */

@@ -9,9 +9,7 @@ import dev.trainpod.deploy.client.RunPodException;
 import dev.trainpod.deploy.client.RunPodModels;
 import dev.trainpod.deploy.problem.DeployProblems;
 import dev.trainpod.deploy.api.DeploymentRequest;
-import dev.trainpod.deploy.vault.SecretKind;
 import dev.trainpod.deploy.vault.SecretVault;
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.math.BigDecimal;
@@ -20,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -75,27 +74,32 @@ public class PreflightChecks {
     private record GpuOutcome(List<FieldError> failures, CostEstimate estimate) {
     }
 
+    /**
+     * Runs every check. What must be asked elsewhere runs side by side: the dataset at dataset-service, the id of the
+     * stored RunPod key and the training options' remote checks (validation set, Hub, W&B); the key itself is opened
+     * only when the GPU catalog must be fetched for it.
+     */
     public Uni<Outcome> check(String userId, DeploymentRequest r) {
         List<FieldError> failures = new ArrayList<>(staticChecks(r));
         failures.addAll(hyperparameters.check(r.hyperparameters()));
         Uni<Optional<DatasetSummary>> dataset = r.datasetId() == null
                 ? Uni.createFrom().item(Optional.empty())
                 : datasets.dataset(r.datasetId(), userId).onFailure().transform(e -> DeployProblems.datasetServiceUnavailable());
-        return dataset.chain(ds -> {
+        Uni<Optional<UUID>> credential = vault.currentCredentialId(userId);
+        Uni<List<FieldError>> remoteTraining = training.remoteChecks(userId, r);
+        return Uni.combine().all().unis(dataset, credential, remoteTraining).asTuple().chain(found -> {
+            Optional<DatasetSummary> ds = found.getItem1();
             datasetChecks(r, ds).forEach(failures::add);
-            return training.check(userId, r, ds.orElse(null)).map(failures::addAll).replaceWith(ds);
-        }).chain(ds -> {
-            return Panache.withSession(() -> vault.open(userId, SecretKind.RUNPOD)).chain(key -> {
-                if (key.isEmpty()) {
-                    failures.add(new FieldError("runpodKey", "RUNPOD_KEY_MISSING", "No RunPod API key is stored.",
-                            "Store one with PUT /api/v1/secrets/runpod {\"apiKey\": \"...\"}; create it in the "
-                                    + "RunPod console under Settings > API Keys."));
-                    return Uni.createFrom().item(new Outcome(failures, ds.orElse(null), null));
-                }
-                return gpuChecks(key.get(), r, ds.orElse(null), estimable(failures)).map(gpu -> {
-                    failures.addAll(gpu.failures());
-                    return new Outcome(failures, ds.orElse(null), gpu.estimate());
-                });
+            failures.addAll(training.check(r, ds.orElse(null), found.getItem3()));
+            if (found.getItem2().isEmpty()) {
+                failures.add(new FieldError("runpodKey", "RUNPOD_KEY_MISSING", "No RunPod API key is stored.",
+                        "Store one with PUT /api/v1/secrets/runpod {\"apiKey\": \"...\"}; create it in the "
+                                + "RunPod console under Settings > API Keys."));
+                return Uni.createFrom().item(new Outcome(failures, ds.orElse(null), null));
+            }
+            return gpuChecks(found.getItem2().get(), r, ds.orElse(null), estimable(failures)).map(gpu -> {
+                failures.addAll(gpu.failures());
+                return new Outcome(failures, ds.orElse(null), gpu.estimate());
             });
         });
     }
@@ -237,11 +241,11 @@ public class PreflightChecks {
      * and, when the rest of the request is sound, estimates the cost on the first candidate the catalog offers and
      * holds its low bound against the budget.
      */
-    private Uni<GpuOutcome> gpuChecks(String apiKey, DeploymentRequest r, DatasetSummary dataset, boolean sound) {
+    private Uni<GpuOutcome> gpuChecks(UUID credential, DeploymentRequest r, DatasetSummary dataset, boolean sound) {
         if (r.gpu() == null || r.gpu().types() == null) {
             return Uni.createFrom().item(new GpuOutcome(List.of(), null));
         }
-        return catalogs.catalog(apiKey).map(catalog -> {
+        return catalogs.catalog(credential, () -> vault.openCredential(credential)).map(catalog -> {
             Map<String, RunPodModels.CatalogGpu> byId = catalog.gpus().stream()
                     .collect(Collectors.toMap(RunPodModels.CatalogGpu::id, Function.identity(), (a, b) -> a));
             List<FieldError> f = new ArrayList<>();

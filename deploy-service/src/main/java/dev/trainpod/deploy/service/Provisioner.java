@@ -120,11 +120,11 @@ public class Provisioner {
         return candidates.of(apiKey, spec).chain(types -> types.isEmpty()
                 ? capacity.noCapacity(d.id, d.provisioningBase(), spec)
                 : datasets.mintToken(d.userId, d.datasetId, d.id, downloadTtl).chain(token -> validationToken(d, spec,
-                        downloadTtl).chain(validation -> wandbKey(d, spec).chain(wandb -> {
-                    String jobToken = tokens.jobToken(d.id, d.userId, tokenExpiry);
-                    return tryCandidates(d, spec, apiKey, types, 0, type -> specs.spec(d, spec, token,
-                            validation.orElse(null), jobToken, huggingFaceToken, wandb.orElse(null), type));
-                }))));
+                        downloadTtl).chain(validation -> wandbKey(d, spec).chain(wandb -> tokens
+                        .jobTokenOffTheEventLoop(d.id, d.userId, tokenExpiry).chain(jobToken ->
+                                tryCandidates(d, spec, apiKey, types, 0, type -> specs.spec(d, spec, token,
+                                        validation.orElse(null), jobToken, huggingFaceToken, wandb.orElse(null),
+                                        type)))))));
     }
 
     /** A download link for the validation dataset, when the validation set is a second dataset. */

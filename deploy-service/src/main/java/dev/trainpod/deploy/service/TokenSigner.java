@@ -3,6 +3,9 @@ package dev.trainpod.deploy.service;
 import dev.trainpod.common.security.DeployTokens;
 import dev.trainpod.common.security.JwtIssuers;
 import dev.trainpod.deploy.config.DeployConfig;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.time.Instant;
@@ -37,6 +40,19 @@ public class TokenSigner {
                 .expiresAt(expiresAt)
                 .jws().keyId(config.signingKeyId())
                 .sign();
+    }
+
+    /**
+     * {@link #jobToken}, signed on a worker thread (an RSA signature takes a millisecond or more, which an event loop
+     * serving creates should not spend); the item arrives back on the caller's Vert.x context, where its session lives.
+     */
+    public Uni<String> jobTokenOffTheEventLoop(UUID deploymentId, String ownerId, Instant expiresAt) {
+        Context context = Vertx.currentContext();
+        if (context == null) {
+            return Uni.createFrom().item(() -> jobToken(deploymentId, ownerId, expiresAt));
+        }
+        return Uni.createFrom().completionStage(() -> context
+                .executeBlocking(() -> jobToken(deploymentId, ownerId, expiresAt), false).toCompletionStage());
     }
 
     /** A service token for dataset-service, reused until shortly before it expires. */

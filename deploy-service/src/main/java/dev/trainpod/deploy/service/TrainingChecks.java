@@ -53,21 +53,36 @@ public class TrainingChecks {
 
     /** Every failure of the request's training options; {@code dataset} is the training set when it was found. */
     public Uni<List<FieldError>> check(String userId, DeploymentRequest r, DatasetSummary dataset) {
+        return remoteChecks(userId, r).map(remote -> check(r, dataset, remote));
+    }
+
+    /**
+     * The checks that ask elsewhere, to start before the training set is known: the validation set at
+     * dataset-service beside the Hub push's token and permission and the W&B key (these two one after the other: they
+     * share the request's session).
+     */
+    public Uni<List<FieldError>> remoteChecks(String userId, DeploymentRequest r) {
+        Uni<List<FieldError>> accounts = huggingFace(userId, r.huggingface())
+                .chain(hub -> wandb(userId, r.reporting()).map(w -> concat(hub, w)));
+        return Uni.combine().all().unis(validationDataset(userId, r), accounts).with(TrainingChecks::concat);
+    }
+
+    /**
+     * Every failure of the request's training options, given the training set ({@code dataset}, null when it was not
+     * found) and what {@link #remoteChecks} found, in the order {@link #check(String, DeploymentRequest,
+     * DatasetSummary)} reports them.
+     */
+    public List<FieldError> check(DeploymentRequest r, DatasetSummary dataset, List<FieldError> remote) {
         List<FieldError> f = new ArrayList<>(staticChecks(r));
         gpuCountCheck(r, dataset).ifPresent(f::add);
-        return validationDataset(userId, r)
-                .chain(found -> {
-                    f.addAll(found);
-                    return huggingFace(userId, r.huggingface());
-                })
-                .chain(found -> {
-                    f.addAll(found);
-                    return wandb(userId, r.reporting());
-                })
-                .map(found -> {
-                    f.addAll(found);
-                    return f;
-                });
+        f.addAll(remote);
+        return f;
+    }
+
+    private static List<FieldError> concat(List<FieldError> a, List<FieldError> b) {
+        List<FieldError> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
     }
 
     static List<FieldError> staticChecks(DeploymentRequest r) {

@@ -1,6 +1,8 @@
 package dev.trainpod.deploy.vault;
 
 import dev.trainpod.deploy.repository.SecretRepository;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
@@ -19,10 +21,23 @@ public class SecretVault {
 
     private final SecretCipher cipher;
     private final SecretRepository secrets;
+    private final MeterRegistry registry;
 
-    public SecretVault(SecretCipher cipher, SecretRepository secrets) {
+    public SecretVault(SecretCipher cipher, SecretRepository secrets, MeterRegistry registry) {
         this.cipher = cipher;
         this.secrets = secrets;
+        this.registry = registry;
+    }
+
+    /**
+     * Opens a sealed secret and counts it ({@code trainpod.vault.secrets.opened}, by kind): how often keys are
+     * decrypted, which a create answered from the GPU catalog cache no longer does.
+     */
+    private String open(String userId, SecretKind kind, SecretCipher.Sealed sealed) {
+        String secret = cipher.open(userId, kind, sealed);
+        Counter.builder("trainpod.vault.secrets.opened").description("Sealed secrets opened (decrypted)")
+                .tag("kind", kind.name()).register(registry).increment();
+        return secret;
     }
 
     /** Seals and stores the secret, replacing (for RunPod: retiring) an earlier one of its kind. */
@@ -50,7 +65,7 @@ public class SecretVault {
             return current(userId).map(c -> c.map(Credential::apiKey));
         }
         return secrets.secret(userId, kind).map(row -> Optional.ofNullable(row)
-                .map(r -> cipher.open(userId, kind, new SecretCipher.Sealed(r.keyId, r.nonce, r.ciphertext))));
+                .map(r -> open(userId, kind, new SecretCipher.Sealed(r.keyId, r.nonce, r.ciphertext))));
     }
 
     /** The last four characters of the stored secret, if any. */
@@ -79,6 +94,25 @@ public class SecretVault {
         return secrets.credential(id).map(row -> Optional.ofNullable(row).map(this::opened));
     }
 
+    /** The id of the user's current RunPod credential, if one is stored, without opening it; runs on its own. */
+    public Uni<Optional<UUID>> currentCredentialId(String userId) {
+        return secrets.currentCredentialId(userId).map(Optional::ofNullable);
+    }
+
+    /**
+     * The API key of the RunPod credential with this id, opened; runs on its own (no session), so it may run beside
+     * a session's work. Fails if the credential was purged.
+     */
+    public Uni<String> openCredential(UUID id) {
+        return secrets.sealedCredential(id).map(row -> {
+            if (row == null) {
+                throw new IllegalStateException("RunPod credential " + id + " is gone");
+            }
+            return open(row.userId(), SecretKind.RUNPOD,
+                    new SecretCipher.Sealed(row.keyId(), row.nonce(), row.ciphertext()));
+        });
+    }
+
     /** Every stored RunPod credential, current and retired, opened. */
     public Uni<List<Credential>> credentials() {
         return secrets.credentials().map(rows -> rows.stream().map(this::opened).toList());
@@ -104,7 +138,7 @@ public class SecretVault {
     }
 
     private Credential opened(RunPodCredential row) {
-        return new Credential(row.id, row.userId, cipher.open(row.userId, SecretKind.RUNPOD, row.sealed()),
+        return new Credential(row.id, row.userId, open(row.userId, SecretKind.RUNPOD, row.sealed()),
                 row.retiredAt != null);
     }
 }

@@ -8,6 +8,7 @@ import io.smallrye.mutiny.subscription.UniEmitter;
 import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -65,6 +66,28 @@ class CatalogCacheTest {
         assertThat(runPod.calls).as("cached after the fetch").hasValue(1);
         cache.catalog("key-b").subscribe().with(c -> { });
         assertThat(runPod.calls).as("another account fetches its own").hasValue(2);
+    }
+
+    /** Keyed by a stored credential, the key is opened only to fetch: a cached catalog costs no decryption. */
+    @Test
+    void aStoredCredentialsKeyIsOpenedOnlyToFetch() {
+        HeldCatalog runPod = new HeldCatalog();
+        CatalogCache cache = new CatalogCache(runPod, ttl(Duration.ofMinutes(1)));
+        UUID credential = UUID.randomUUID();
+        AtomicInteger opened = new AtomicInteger();
+        java.util.function.Supplier<Uni<String>> open = () -> {
+            opened.incrementAndGet();
+            return Uni.createFrom().item("rpa_key");
+        };
+        for (int i = 0; i < 5; i++) {
+            cache.catalog(credential, open).subscribe().with(c -> { });
+        }
+        runPod.answer(1);
+        for (int i = 0; i < 5; i++) {
+            assertThat(cache.catalog(credential, open).await().atMost(Duration.ofSeconds(1)).gpus()).hasSize(1);
+        }
+        assertThat(runPod.calls).hasValue(1);
+        assertThat(opened).as("keys opened for ten catalog reads").hasValue(1);
     }
 
     @Test
