@@ -72,18 +72,31 @@ public final class ServiceProcess implements AutoCloseable {
     public static final String JVM_MODE = "trainpod.service.jvm";
 
     /**
+     * Extra JVM flags for every service, separated by spaces, {@code {module}} replaced by the service's name: e.g.
+     * {@code -Dtrainpod.service.jvm.extra=-XX:StartFlightRecording=filename=/tmp/{module}.jfr} to profile a benchmark.
+     */
+    public static final String JVM_EXTRA = "trainpod.service.jvm.extra";
+
+    /**
      * The JVM flags of a service. Tests use a JVM that starts fast (C1 only, Serial GC, 384 MiB). Benchmarks use
      * what production runs: the Dockerfiles' {@code -XX:MaxRAMPercentage=75} of the k8s memory limit (768 MiB for
      * every service), so a 576 MiB heap, the full tiered compiler (C2) and the collector the JVM picks inside a
      * container limited to 1 CPU (deploy/metrics-service) or 2 (dataset-service) with under 1792 MiB: Serial.
      */
     public static List<String> jvmFlags(String module) {
+        List<String> flags = new ArrayList<>();
         if ("production".equals(System.getProperty(JVM_MODE))) {
             int cpus = "dataset-service".equals(module) ? 2 : 1;
-            return List.of("-Xmx576m", "-XX:+UseSerialGC", "-XX:ActiveProcessorCount=" + cpus,
-                    "-XX:+ExitOnOutOfMemoryError");
+            flags.addAll(List.of("-Xmx576m", "-XX:+UseSerialGC", "-XX:ActiveProcessorCount=" + cpus,
+                    "-XX:+ExitOnOutOfMemoryError"));
+        } else {
+            flags.addAll(List.of("-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
         }
-        return List.of("-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+        String extra = System.getProperty(JVM_EXTRA, "").replace("{module}", module).trim();
+        if (!extra.isEmpty()) {
+            flags.addAll(List.of(extra.split("\\s+")));
+        }
+        return flags;
     }
 
     public String name() {
