@@ -18,7 +18,8 @@ import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 
 /**
- * Turns lifecycle events into Kafka records (JSON body, CloudEvents binary-mode headers) and back.
+ * Turns lifecycle events and dataset catalog events into Kafka records (JSON body, CloudEvents binary-mode headers)
+ * and back, and names the topic of each event type.
  */
 public final class EventCodec {
 
@@ -34,6 +35,10 @@ public final class EventCodec {
                     TrainingSucceeded.class, ArtifactsStored.class, CheckpointStored.class, DeploymentEnded.class)
             .collect(Collectors.toUnmodifiableMap(Class::getSimpleName, Function.identity()));
 
+    private static final Map<String, Class<? extends DatasetCatalogEvent>> CATALOG_TYPES = Stream.of(
+                    DatasetCataloged.class, DatasetRemoved.class)
+            .collect(Collectors.toUnmodifiableMap(Class::getSimpleName, Function.identity()));
+
     private static final ObjectMapper JSON = new ObjectMapper()
             .registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
@@ -44,10 +49,48 @@ public final class EventCodec {
 
     /** The JSON body of an event. */
     public static String toJson(LifecycleEvent event) {
+        return write(event, event.type());
+    }
+
+    /** The JSON body of a dataset catalog event. */
+    public static String toJson(DatasetCatalogEvent event) {
+        return write(event, event.type());
+    }
+
+    /**
+     * The topic an outbox row of this {@code ce_type} is published on: {@link DatasetCatalogEvent#TOPIC} for the
+     * dataset catalog's types, {@link LifecycleEvent#TOPIC} for every other.
+     */
+    public static String topicOf(String type) {
+        return CATALOG_TYPES.containsKey(type) ? DatasetCatalogEvent.TOPIC : LifecycleEvent.TOPIC;
+    }
+
+    /**
+     * Reads a consumed record of the {@code dataset-catalog} topic; throws {@link UnknownEventTypeException} for
+     * types we do not know and {@link IllegalArgumentException} for a record without {@code ce_type} or a malformed
+     * body.
+     */
+    public static DatasetCatalogEvent catalogFromRecord(ConsumerRecord<String, String> rec) {
+        String type = header(rec.headers(), CE_TYPE);
+        if (type == null) {
+            throw new IllegalArgumentException("record without ce_type at offset " + rec.offset());
+        }
+        Class<? extends DatasetCatalogEvent> cls = CATALOG_TYPES.get(type);
+        if (cls == null) {
+            throw new UnknownEventTypeException(type);
+        }
+        try {
+            return JSON.readValue(rec.value(), cls);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("malformed " + type + " event", e);
+        }
+    }
+
+    private static String write(Object event, String type) {
         try {
             return JSON.writeValueAsString(event);
         } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("event cannot be written as JSON: " + event.type(), e);
+            throw new IllegalArgumentException("event cannot be written as JSON: " + type, e);
         }
     }
 
@@ -64,10 +107,10 @@ public final class EventCodec {
         }
     }
 
-    /** A Kafka record keyed by deployment id, with the CloudEvents headers. */
+    /** A Kafka record keyed by its aggregate (deployment id, or dataset id), with the CloudEvents headers. */
     public static ProducerRecord<String, String> toRecord(String topic, UUID id, String source, Instant time,
-                                                           String type, String deploymentId, String json) {
-        ProducerRecord<String, String> rec = new ProducerRecord<>(topic, deploymentId, json);
+                                                           String type, String key, String json) {
+        ProducerRecord<String, String> rec = new ProducerRecord<>(topic, key, json);
         Headers h = rec.headers();
         h.add(CE_SPECVERSION, bytes("1.0"));
         h.add(CE_ID, bytes(id.toString()));

@@ -34,7 +34,8 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.jboss.logging.Logger;
 
 /**
- * Publishes committed outbox rows to Kafka in commit order with an idempotent producer and marks them sent.
+ * Publishes committed outbox rows to Kafka in commit order with an idempotent producer and marks them sent; each
+ * row goes to its type's topic ({@link EventCodec#topicOf}), keyed by its aggregate.
  *
  * <p>One replica relays at a time: a cycle's transaction takes a transaction-scoped advisory lock (tried, never
  * waited for) before it reads, so replicas woken by the same commit do not publish batches side by side, which
@@ -136,7 +137,8 @@ public class OutboxRelay {
         try {
             for (Row row : batch) {
                 UUID id = row.getUUID("id");
-                ProducerRecord<String, String> record = EventCodec.toRecord(LifecycleEvent.TOPIC, id,
+                String topic = EventCodec.topicOf(row.getString("type"));
+                ProducerRecord<String, String> record = EventCodec.toRecord(topic, id,
                         row.getString("source"), row.getOffsetDateTime("created_at").toInstant(),
                         row.getString("type"), row.getString("aggregate_id"), row.getString("payload"));
                 Span span = publishSpan(row, id);
@@ -173,15 +175,17 @@ public class OutboxRelay {
 
     /** The producer side of Kafka, a child of the span of the transaction that wrote the row. */
     private Span publishSpan(Row row, UUID id) {
-        return tracer.spanBuilder(LifecycleEvent.TOPIC + " publish")
+        String topic = EventCodec.topicOf(row.getString("type"));
+        return tracer.spanBuilder(topic + " publish")
                 .setSpanKind(SpanKind.PRODUCER)
                 .setParent(TraceHeaders.parent(row.getString("traceparent")))
                 .setAttribute("messaging.system", "kafka")
                 .setAttribute("messaging.operation", "publish")
-                .setAttribute("messaging.destination.name", LifecycleEvent.TOPIC)
+                .setAttribute("messaging.destination.name", topic)
                 .setAttribute("messaging.message.id", id.toString())
                 .setAttribute("cloudevents.event_type", row.getString("type"))
-                .setAttribute("trainpod.deployment.id", row.getString("aggregate_id"))
+                .setAttribute(LifecycleEvent.TOPIC.equals(topic) ? "trainpod.deployment.id" : "trainpod.dataset.id",
+                        row.getString("aggregate_id"))
                 .startSpan();
     }
 

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
+import dev.trainpod.common.dataset.DatasetSummary;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.reflect.RecordComponent;
@@ -24,7 +25,7 @@ import org.apache.kafka.common.header.Header;
 import org.junit.jupiter.api.Test;
 
 /**
- * The AsyncAPI document of the {@code deployment-lifecycle} topic ({@code deploy/compose/gateway/asyncapi.json},
+ * The AsyncAPI document of the {@code deployment-lifecycle} and {@code dataset-catalog} topics ({@code deploy/compose/gateway/asyncapi.json},
  * served by the gateway at {@code /api/asyncapi.json}) is a valid AsyncAPI 3.0 document (the official JSON schema,
  * vendored in test resources), and it is checked against the sealed event records: every permitted record is a
  * message with exactly the record's fields, each described; the headers are the ones {@link EventCodec} writes;
@@ -69,6 +70,19 @@ class AsyncApiDocumentTest {
                     .as(type.getSimpleName() + " on the channel").isTrue();
         }
         assertFields(doc, ArtifactsStored.Artifact.class, "StoredArtifact");
+        assertThat(doc.path("channels").path("datasetCatalog").path("address").asText())
+                .isEqualTo(DatasetCatalogEvent.TOPIC);
+        for (Class<?> type : DatasetCatalogEvent.class.getPermittedSubclasses()) {
+            names.add(type.getSimpleName());
+            assertThat(doc.path("components").path("messages").path(type.getSimpleName()).path("payload")
+                    .path("$ref").asText()).isEqualTo("#/components/schemas/" + type.getSimpleName());
+            assertFields(doc, type, type.getSimpleName());
+            assertThat(doc.path("channels").path("datasetCatalog").path("messages").has(type.getSimpleName()))
+                    .as(type.getSimpleName() + " on the catalog channel").isTrue();
+            assertThat(EventCodec.topicOf(type.getSimpleName())).isEqualTo(DatasetCatalogEvent.TOPIC);
+        }
+        assertFields(doc, DatasetSummary.class, "DatasetSummary");
+        assertThat(EventCodec.topicOf("DeploymentEnded")).isEqualTo(LifecycleEvent.TOPIC);
         assertThat(doc.path("components").path("messages").fieldNames()).toIterable()
                 .containsExactlyInAnyOrderElementsOf(names);
         assertThat(doc.path("components").path("schemas").path("CloudEventsHeaders").path("properties")
@@ -104,6 +118,21 @@ class AsyncApiDocumentTest {
                 headers.put(h.key(), new String(h.value(), java.nio.charset.StandardCharsets.UTF_8));
             }
             assertThat(validate(doc, message.path("headers"), headers)).as(event.type() + " headers").isEmpty();
+            for (JsonNode example : message.path("examples")) {
+                assertThat(validate(doc, message.path("payload"), example.path("payload"))).as(event.type()).isEmpty();
+                assertThat(validate(doc, message.path("headers"), example.path("headers"))).as(event.type()).isEmpty();
+            }
+        }
+        List<DatasetCatalogEvent> catalog = List.of(
+                new DatasetCataloged(ID, new DatasetSummary(ID, "user-1", "chat.jsonl", 12, "0".repeat(64), "SFT_MESSAGES",
+                        3, 40L, List.of("SFT"), 0L), Instant.parse("2026-12-06T11:00:00.123456Z")),
+                new DatasetRemoved(ID, "user-1", Instant.parse("2026-12-06T12:00:00Z")));
+        for (DatasetCatalogEvent event : catalog) {
+            ProducerRecord<String, String> rec = EventCodec.toRecord(DatasetCatalogEvent.TOPIC, UUID.randomUUID(),
+                    "/trainpod/dataset-service", Instant.now(), event.type(), event.datasetId().toString(),
+                    EventCodec.toJson(event));
+            JsonNode message = doc.path("components").path("messages").path(event.type());
+            assertThat(validate(doc, message.path("payload"), JSON.readTree(rec.value()))).as(event.type()).isEmpty();
             for (JsonNode example : message.path("examples")) {
                 assertThat(validate(doc, message.path("payload"), example.path("payload"))).as(event.type()).isEmpty();
                 assertThat(validate(doc, message.path("headers"), example.path("headers"))).as(event.type()).isEmpty();

@@ -5,13 +5,11 @@ import dev.trainpod.common.dataset.InternalDatasetApi;
 import dev.trainpod.common.dataset.MintTokenRequest;
 import dev.trainpod.common.dataset.MintedToken;
 import dev.trainpod.common.security.Roles;
-import dev.trainpod.dataset.Dataset;
 import dev.trainpod.dataset.config.DatasetConfig;
 import dev.trainpod.dataset.service.DatasetService;
 import dev.trainpod.dataset.service.DownloadMetrics;
 import dev.trainpod.dataset.service.DownloadTokenService;
 import dev.trainpod.dataset.service.IssuedToken;
-import dev.trainpod.dataset.validation.DatasetFormat;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;
@@ -26,7 +24,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import java.time.Duration;
-import java.util.List;
 import java.util.UUID;
 import org.jboss.resteasy.reactive.RestResponse;
 
@@ -60,7 +57,7 @@ public class InternalResource {
     @Path(InternalDatasetApi.DATASET)
     public Uni<DatasetSummary> dataset(@PathParam("id") UUID id,
                                        @QueryParam("userId") @NotBlank(message = "userId is required") String userId) {
-        return datasets.get(id, userId).map(InternalResource::summary);
+        return datasets.get(id, userId).map(DatasetService::summary);
     }
 
     /** Mints a download token of at most 2 h; 201 with the token and the URL the pod downloads from. */
@@ -75,12 +72,6 @@ public class InternalResource {
         return tokens.mint(request.userId(), request.datasetId(), request.deploymentId(), ttl, maxUses)
                 .invoke(issued -> metrics.minted())
                 .map(issued -> RestResponse.status(RestResponse.Status.CREATED, answer(issued)));
-    }
-
-    private static DatasetSummary summary(Dataset dataset) {
-        List<String> fits = DatasetFormat.valueOf(dataset.format).fitsMethods();
-        return new DatasetSummary(dataset.id, dataset.userId, dataset.name, dataset.bytes, dataset.sha256,
-                dataset.format, dataset.rows, dataset.estimatedTokens, fits, dataset.errorCount);
     }
 
     private MintedToken answer(IssuedToken issued) {

@@ -1,11 +1,16 @@
 package dev.trainpod.dataset.service;
 
+import dev.trainpod.common.dataset.DatasetSummary;
+import dev.trainpod.common.event.DatasetCataloged;
+import dev.trainpod.common.event.DatasetRemoved;
+import dev.trainpod.common.outbox.Outbox;
 import dev.trainpod.dataset.Dataset;
 import dev.trainpod.dataset.problem.DatasetProblems;
 import dev.trainpod.dataset.repository.DatasetRepository;
 import dev.trainpod.dataset.repository.DeploymentGrantRepository;
 import dev.trainpod.dataset.storage.DatasetStorage;
 import dev.trainpod.dataset.storage.StoredFile;
+import dev.trainpod.dataset.validation.DatasetFormat;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.vertx.VertxContextSupport;
 import io.smallrye.mutiny.Uni;
@@ -16,7 +21,11 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.UUID;
 
-/** Records, lists and deletes datasets; another user's dataset is reported as not found. */
+/**
+ * Records, lists and deletes datasets; another user's dataset is reported as not found. Recording and deleting
+ * publish the dataset's summary ({@link DatasetCataloged}) or its tombstone ({@link DatasetRemoved}) through the
+ * outbox in the same transaction, for deploy-service's local copy.
+ */
 @ApplicationScoped
 public class DatasetService {
 
@@ -24,10 +33,12 @@ public class DatasetService {
     private final DeploymentGrantRepository grants;
     private final DatasetStorage storage;
     private final StorageQuotas quotas;
+    private final Outbox outbox;
 
     public DatasetService(DatasetRepository datasets, DeploymentGrantRepository grants, DatasetStorage storage,
-                          StorageQuotas quotas) {
+                          StorageQuotas quotas, Outbox outbox) {
         this.quotas = quotas;
+        this.outbox = outbox;
         this.datasets = datasets;
         this.grants = grants;
         this.storage = storage;
@@ -53,7 +64,15 @@ public class DatasetService {
         // PostgreSQL keeps microseconds: truncating now makes the answer equal what a later read returns.
         dataset.createdAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
         return Panache.withTransaction(() -> quotas.datasetFits(userId, file.bytes(), true)
-                .chain(() -> datasets.persist(dataset)));
+                .chain(() -> datasets.persist(dataset))
+                .call(saved -> outbox.publish(new DatasetCataloged(saved.id, summary(saved), saved.createdAt))));
+    }
+
+    /** What deploy-service is told of a dataset: by its internal endpoint, and in {@link DatasetCataloged}. */
+    public static DatasetSummary summary(Dataset dataset) {
+        List<String> fits = DatasetFormat.valueOf(dataset.format).fitsMethods();
+        return new DatasetSummary(dataset.id, dataset.userId, dataset.name, dataset.bytes, dataset.sha256,
+                dataset.format, dataset.rows, dataset.estimatedTokens, fits, dataset.errorCount);
     }
 
     /** Fails with {@code dataset-quota-exceeded} unless a dataset of {@code bytes} would fit (before storing it). */
@@ -84,7 +103,9 @@ public class DatasetService {
                                 throw DatasetProblems.datasetInUse(active);
                             }
                         }))
-                        .call(datasets::delete))
+                        .call(datasets::delete)
+                        .call(deleted -> outbox.publish(new DatasetRemoved(deleted.id, deleted.userId,
+                                Instant.now().truncatedTo(ChronoUnit.MICROS)))))
                 .chain(deleted -> VertxContextSupport.executeBlocking(() -> {
                     storage.delete(deleted.storagePath);
                     return null;
