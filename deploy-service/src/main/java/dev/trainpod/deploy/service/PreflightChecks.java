@@ -4,7 +4,6 @@ import dev.trainpod.common.dataset.DatasetSummary;
 import dev.trainpod.common.problem.Problem.FieldError;
 import dev.trainpod.deploy.api.CostEstimate;
 import dev.trainpod.deploy.client.CatalogCache;
-import dev.trainpod.deploy.client.DatasetServiceClient;
 import dev.trainpod.deploy.client.RunPodException;
 import dev.trainpod.deploy.client.RunPodModels;
 import dev.trainpod.deploy.problem.DeployProblems;
@@ -47,14 +46,14 @@ public class PreflightChecks {
     /** Seconds a simulated step may take. */
     static final double MAX_SIMULATED_STEP_SECONDS = 3600;
 
-    private final DatasetServiceClient datasets;
+    private final DatasetSummaries datasets;
     private final SecretVault vault;
     private final CatalogCache catalogs;
     private final Estimator estimator;
     private final HyperparameterRules hyperparameters;
     private final TrainingChecks training;
 
-    public PreflightChecks(DatasetServiceClient datasets, SecretVault vault, CatalogCache catalogs,
+    public PreflightChecks(DatasetSummaries datasets, SecretVault vault, CatalogCache catalogs,
                            Estimator estimator, HyperparameterRules hyperparameters, TrainingChecks training) {
         this.training = training;
         this.datasets = datasets;

@@ -2,7 +2,6 @@ package dev.trainpod.deploy.service;
 
 import dev.trainpod.common.dataset.DatasetSummary;
 import dev.trainpod.common.problem.Problem.FieldError;
-import dev.trainpod.deploy.client.DatasetServiceClient;
 import dev.trainpod.deploy.client.HubAccess;
 import dev.trainpod.deploy.client.HuggingFaceClient;
 import dev.trainpod.deploy.problem.DeployProblems;
@@ -38,12 +37,12 @@ public class TrainingChecks {
     private static final Pattern HUB_REPO = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,95}/[A-Za-z0-9][A-Za-z0-9._-]{0,95}");
     private static final Pattern HUB_REVISION = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._/-]{0,127}");
 
-    private final DatasetServiceClient datasets;
+    private final DatasetSummaries datasets;
     private final SecretVault vault;
     private final HuggingFaceClient hub;
     private final HyperparameterRules hyperparameters;
 
-    public TrainingChecks(DatasetServiceClient datasets, SecretVault vault, HuggingFaceClient hub,
+    public TrainingChecks(DatasetSummaries datasets, SecretVault vault, HuggingFaceClient hub,
                           HyperparameterRules hyperparameters) {
         this.datasets = datasets;
         this.vault = vault;
