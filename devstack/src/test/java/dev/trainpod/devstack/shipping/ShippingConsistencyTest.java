@@ -68,10 +68,23 @@ class ShippingConsistencyTest {
             assertThat(Repo.applicationProperties(service).getProperty("mp.messaging.incoming.lifecycle.topic"))
                     .isEqualTo(topic);
         }
-        assertThat(COMPOSE.at("/services/kafka-init/command").toString()).contains("\"--topic\",\"" + topic + "\"");
+        assertThat(COMPOSE.at("/services/kafka-init/command").toString()).contains("--topic " + topic + " ");
         assertThat(find(PROD, "KafkaTopic", topic).at("/spec/topicName").asText()).isEqualTo(topic);
         assertThat(find(PROD, "KafkaTopic", topic).at("/spec/replicas").asInt()).isEqualTo(3);
         assertThat(Repo.read("common/src/main/java/dev/trainpod/common/event/LifecycleEvent.java"))
+                .contains("TOPIC = \"" + topic + "\"");
+    }
+
+    @Test
+    void theDatasetCatalogTopicIsDeclaredWhereverTopicsAre() {
+        String topic = "dataset-catalog";
+        assertThat(Repo.applicationProperties("deploy-service")
+                .getProperty("mp.messaging.incoming.dataset-catalog.topic")).isEqualTo(topic);
+        assertThat(COMPOSE.at("/services/kafka-init/command").toString())
+                .contains("--topic " + topic + " ").contains("cleanup.policy=compact");
+        assertThat(find(PROD, "KafkaTopic", topic).at("/spec/topicName").asText()).isEqualTo(topic);
+        assertThat(find(PROD, "KafkaTopic", topic).at("/spec/config/cleanup.policy").asText()).isEqualTo("compact");
+        assertThat(Repo.read("common/src/main/java/dev/trainpod/common/event/DatasetCatalogEvent.java"))
                 .contains("TOPIC = \"" + topic + "\"");
     }
 
