@@ -8,6 +8,7 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -16,6 +17,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
+import org.jboss.logging.Logger;
 
 /**
  * Turns lifecycle events and dataset catalog events into Kafka records (JSON body, CloudEvents binary-mode headers)
@@ -34,6 +36,8 @@ public final class EventCodec {
                     DeploymentRequested.class, PodStarted.class, TrainingFailed.class,
                     TrainingSucceeded.class, ArtifactsStored.class, CheckpointStored.class, DeploymentEnded.class)
             .collect(Collectors.toUnmodifiableMap(Class::getSimpleName, Function.identity()));
+
+    private static final Logger LOG = Logger.getLogger(EventCodec.class);
 
     private static final Map<String, Class<? extends DatasetCatalogEvent>> CATALOG_TYPES = Stream.of(
                     DatasetCataloged.class, DatasetRemoved.class)
@@ -131,6 +135,23 @@ public final class EventCodec {
         String time = header(rec.headers(), CE_TIME);
         return new EventEnvelope(UUID.fromString(id), header(rec.headers(), CE_SOURCE),
                 time == null ? null : Instant.parse(time), fromJson(type, rec.value()));
+    }
+
+    /**
+     * A consumed record read with {@code decoder}, or empty (logged) when a consumer must skip it: a type this build
+     * does not know (debug), or a malformed record (error).
+     */
+    public static <T> Optional<T> decodeOrSkip(ConsumerRecord<String, String> rec,
+                                               Function<ConsumerRecord<String, String>, T> decoder) {
+        try {
+            return Optional.of(decoder.apply(rec));
+        } catch (UnknownEventTypeException e) {
+            LOG.debugf("skipping %s at offset %d", e.getMessage(), rec.offset());
+        } catch (RuntimeException e) {
+            LOG.errorf("skipping malformed record at %s-%d offset %d: %s",
+                    rec.topic(), rec.partition(), rec.offset(), e.getMessage());
+        }
+        return Optional.empty();
     }
 
     private static String header(Headers headers, String name) {

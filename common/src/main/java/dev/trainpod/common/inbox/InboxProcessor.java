@@ -76,18 +76,9 @@ public class InboxProcessor {
      */
     public Uni<Void> process(ConsumerRecord<String, String> record, Function<EventEnvelope, Uni<Void>> handler,
                              Consumer<LifecycleEvent> afterCommit) {
-        EventEnvelope envelope;
-        try {
-            envelope = EventCodec.fromRecord(record);
-        } catch (EventCodec.UnknownEventTypeException e) {
-            LOG.debugf("skipping %s at offset %d", e.getMessage(), record.offset());
-            return Uni.createFrom().voidItem();
-        } catch (RuntimeException e) {
-            LOG.errorf("skipping malformed record at %s-%d offset %d: %s",
-                    record.topic(), record.partition(), record.offset(), e.getMessage());
-            return Uni.createFrom().voidItem();
-        }
-        return process(record, envelope, handler).invoke(() -> afterCommit.accept(envelope.event()));
+        return EventCodec.decodeOrSkip(record, EventCodec::fromRecord)
+                .map(envelope -> process(record, envelope, handler).invoke(() -> afterCommit.accept(envelope.event())))
+                .orElseGet(() -> Uni.createFrom().voidItem());
     }
 
     private Uni<Void> process(ConsumerRecord<String, String> record, EventEnvelope envelope,

@@ -9,21 +9,14 @@ import dev.trainpod.common.event.DatasetCatalogEvent;
 import dev.trainpod.common.event.DatasetCataloged;
 import dev.trainpod.common.event.DatasetRemoved;
 import dev.trainpod.common.event.EventCodec;
-import dev.trainpod.common.testing.SharedKafka;
 import dev.trainpod.common.testing.TrainpodTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
 import java.util.UUID;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -82,31 +75,13 @@ class DatasetCatalogEventTest {
                 + " WHERE o.type = 'DatasetCataloged' AND o.aggregate_id = ?", datasetId);
     }
 
-    /** The event of that type for the dataset on the dataset-catalog topic (and checks the record's key). */
+    /** The one event of that type for the dataset on the dataset-catalog topic, keyed by the dataset id. */
     private static DatasetCatalogEvent onTopic(String datasetId, String type) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedKafka.bootstrapServers());
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, "test-reader-" + UUID.randomUUID());
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        List<DatasetCatalogEvent> found = new ArrayList<>();
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p)) {
-            consumer.subscribe(List.of(DatasetCatalogEvent.TOPIC));
-            Instant deadline = Instant.now().plusSeconds(30);
-            while (found.isEmpty() && Instant.now().isBefore(deadline)) {
-                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(250))) {
-                    if (datasetId.equals(r.key())) {
-                        DatasetCatalogEvent e = EventCodec.catalogFromRecord(r);
-                        if (e.type().equals(type)) {
-                            found.add(e);
-                        }
-                    }
-                }
-            }
-        }
+        List<ConsumerRecord<String, String>> found = Fixtures.eventsOn(DatasetCatalogEvent.TOPIC, datasetId, type,
+                Duration.ofMillis(500));
         assertThat(found).as(type + " of " + datasetId + " on " + DatasetCatalogEvent.TOPIC).hasSize(1);
-        assertThat(found.get(0).datasetId().toString()).isEqualTo(datasetId);
-        return found.get(0);
+        DatasetCatalogEvent event = EventCodec.catalogFromRecord(found.get(0));
+        assertThat(event.datasetId().toString()).isEqualTo(datasetId);
+        return event;
     }
 }

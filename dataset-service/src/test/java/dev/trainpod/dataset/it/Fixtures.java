@@ -188,6 +188,11 @@ final class Fixtures {
 
     /** The records of that type for the deployment on the lifecycle topic, read until {@code settle} after the first. */
     static List<ConsumerRecord<String, String>> eventsOn(UUID deploymentId, String ceType, Duration settle) {
+        return eventsOn(LifecycleEvent.TOPIC, deploymentId.toString(), ceType, settle);
+    }
+
+    /** The records of that type and key on the topic, read until {@code settle} after the first. */
+    static List<ConsumerRecord<String, String>> eventsOn(String topic, String key, String ceType, Duration settle) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedKafka.bootstrapServers());
         p.put(ConsumerConfig.GROUP_ID_CONFIG, "test-reader-" + UUID.randomUUID());
@@ -196,12 +201,12 @@ final class Fixtures {
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         List<ConsumerRecord<String, String>> found = new ArrayList<>();
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p)) {
-            consumer.subscribe(List.of(LifecycleEvent.TOPIC));
+            consumer.subscribe(List.of(topic));
             Instant deadline = Instant.now().plusSeconds(30);
             while (Instant.now().isBefore(deadline)) {
                 consumer.poll(Duration.ofMillis(250)).forEach(r -> {
                     var type = r.headers().lastHeader(EventCodec.CE_TYPE);
-                    if (deploymentId.toString().equals(r.key()) && type != null
+                    if (key.equals(r.key()) && type != null
                             && ceType.equals(new String(type.value(), StandardCharsets.UTF_8))) {
                         found.add(r);
                     }

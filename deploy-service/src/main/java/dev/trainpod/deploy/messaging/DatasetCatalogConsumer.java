@@ -31,21 +31,12 @@ public class DatasetCatalogConsumer {
 
     @Incoming("dataset-catalog")
     public Uni<Void> consume(ConsumerRecord<String, String> record) {
-        DatasetCatalogEvent event;
-        try {
-            event = EventCodec.catalogFromRecord(record);
-        } catch (EventCodec.UnknownEventTypeException e) {
-            LOG.debugf("skipping %s at offset %d", e.getMessage(), record.offset());
-            return Uni.createFrom().voidItem();
-        } catch (RuntimeException e) {
-            LOG.errorf("skipping malformed record at %s-%d offset %d: %s",
-                    record.topic(), record.partition(), record.offset(), e.getMessage());
-            return Uni.createFrom().voidItem();
-        }
-        return Uni.createFrom().deferred(() -> apply(event))
-                .onFailure().invoke(e -> LOG.warnf("storing %s of dataset %s failed, will retry: %s",
-                        event.type(), event.datasetId(), e.getMessage()))
-                .onFailure().retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(10)).indefinitely();
+        return EventCodec.decodeOrSkip(record, EventCodec::catalogFromRecord).map(event -> Uni.createFrom()
+                        .deferred(() -> apply(event))
+                        .onFailure().invoke(e -> LOG.warnf("storing %s of dataset %s failed, will retry: %s",
+                                event.type(), event.datasetId(), e.getMessage()))
+                        .onFailure().retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(10)).indefinitely())
+                .orElseGet(() -> Uni.createFrom().voidItem());
     }
 
     private Uni<Void> apply(DatasetCatalogEvent event) {

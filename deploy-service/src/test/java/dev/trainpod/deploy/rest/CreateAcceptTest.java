@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
 import dev.trainpod.common.testing.TrainpodTestResource;
+import dev.trainpod.deploy.testing.ApiUsers;
 import dev.trainpod.deploy.testing.UpstreamStub;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -62,15 +63,11 @@ class CreateAcceptTest {
     MeterRegistry registry;
 
     private static String auth(String user) {
-        return "Bearer " + TrainpodTestResource.keys().userToken(user);
+        return ApiUsers.auth(user);
     }
 
     private static String newUserWithKey() {
-        String user = "create-" + UUID.randomUUID();
-        given().header("Authorization", auth(user)).contentType("application/json")
-                .body("{\"apiKey\": \"rpa_" + UUID.randomUUID().toString().replace("-", "") + "\"}")
-                .put("/api/v1/secrets/runpod").then().statusCode(204);
-        return user;
+        return ApiUsers.withRunPodKey("create");
     }
 
     private static final String BODY = "{\"datasetId\": \"%s\", \"baseModel\": \"Qwen/Qwen2.5-0.5B\","

@@ -12,12 +12,11 @@ import dev.trainpod.common.event.DatasetCataloged;
 import dev.trainpod.common.event.DatasetRemoved;
 import dev.trainpod.common.event.EventCodec;
 import dev.trainpod.common.testing.SharedKafka;
-import dev.trainpod.common.testing.TrainpodTestResource;
+import dev.trainpod.deploy.testing.ApiUsers;
 import dev.trainpod.deploy.testing.UpstreamStub;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -30,7 +29,6 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -44,30 +42,12 @@ import org.junit.jupiter.api.Test;
  * land in {@code dataset_summary} as upserts that only move forward (a repeat, an older summary or a summary after
  * the tombstone changes nothing); a create whose dataset is in the copy makes no call to dataset-service (the stub
  * records every call it receives) and answers as dataset-service would (another user's or a removed dataset is not
- * found); a create whose dataset is not in the copy still asks dataset-service.
+ * found); a create whose dataset is not in the copy still asks dataset-service. Runs in {@link CreateAcceptTest}'s
+ * profile (no scheduled jobs, so no provisioner moves the accepted deployments).
  */
 @QuarkusTest
-@TestProfile(DatasetReplicaTest.NoJobs.class)
+@TestProfile(CreateAcceptTest.NoJobsSmallCaps.class)
 class DatasetReplicaTest {
-
-    /** No scheduled jobs: the provisioner would claim the accepted deployments. */
-    public static class NoJobs implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("quarkus.scheduler.enabled", "false");
-        }
-
-        @Override
-        public List<TestResourceEntry> testResources() {
-            return List.of(new TestResourceEntry(TrainpodTestResource.class, Map.of("database", "deploy_test")),
-                    new TestResourceEntry(UpstreamStub.class));
-        }
-
-        @Override
-        public boolean disableGlobalTestResources() {
-            return true;
-        }
-    }
 
     private static final Instant T0 = Instant.parse("2026-12-06T10:00:00Z");
     private static final String BODY = "{\"datasetId\": \"%s\", \"baseModel\": \"Qwen/Qwen2.5-0.5B\","
@@ -195,15 +175,11 @@ class DatasetReplicaTest {
     }
 
     private static String auth(String user) {
-        return "Bearer " + TrainpodTestResource.keys().userToken(user);
+        return ApiUsers.auth(user);
     }
 
     private static String newUserWithKey() {
-        String user = "replica-" + UUID.randomUUID();
-        given().header("Authorization", auth(user)).contentType("application/json")
-                .body("{\"apiKey\": \"rpa_" + UUID.randomUUID().toString().replace("-", "") + "\"}")
-                .put("/api/v1/secrets/runpod").then().statusCode(204);
-        return user;
+        return ApiUsers.withRunPodKey("replica");
     }
 
     private static io.restassured.response.ValidatableResponse create(String user, UUID dataset, String method) {
