@@ -74,7 +74,8 @@ public class PreflightChecks {
     }
 
     /**
-     * Runs every check. What must be asked elsewhere runs side by side: the dataset at dataset-service, the id of the
+     * Runs every check. What must be asked elsewhere runs side by side: the dataset (the local copy of dataset-service's
+     * catalog, else dataset-service: {@link DatasetSummaries}), the id of the
      * stored RunPod key and the training options' remote checks (validation set, Hub, W&B); the key itself is opened
      * only when the GPU catalog must be fetched for it.
      */
