@@ -9,6 +9,7 @@ import static dev.trainpod.metrics.Fixtures.text;
 import static dev.trainpod.metrics.Fixtures.userToken;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -21,6 +22,7 @@ import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -144,6 +146,26 @@ class TelemetryIngestTest {
         String refused = "trainpod_ingest_refused_total";
         assertThat(Scrape.value(after, refused, "kind", "metrics", "status", "400")
                 - Scrape.value(before, refused, "kind", "metrics", "status", "400")).isEqualTo(1);
+    }
+
+    /**
+     * The time to a job's first step is recorded once: after the job's first batch, a later one (here with lower
+     * steps, out of order) is not counted again, and costs no query.
+     */
+    @Test
+    void theTimeToFirstStepIsRecordedOncePerJobEvenWhenAnEarlierStepArrivesLater() {
+        String firstSteps = "trainpod_job_time_to_first_step_seconds_count";
+        double before = Scrape.value(scrape(), firstSteps);
+        UUID job = requestJob("alice", 100);
+        metrics(job, "{\"points\":[{\"step\":5,\"loss\":2.0}]}").then().statusCode(202);
+        await().atMost(Duration.ofSeconds(30)).until(() -> Scrape.value(scrape(), firstSteps) == before + 1);
+
+        metrics(job, "{\"points\":[{\"step\":1,\"loss\":2.5}]}").then().statusCode(202)
+                .body("accepted", equalTo(1));
+        UUID other = requestJob("alice", 100); // its first batch, sent after: counted once its query has run
+        metrics(other, "{\"points\":[{\"step\":1,\"loss\":2.5}]}").then().statusCode(202);
+        await().atMost(Duration.ofSeconds(30)).until(() -> Scrape.value(scrape(), firstSteps) >= before + 2);
+        assertThat(Scrape.value(scrape(), firstSteps)).isEqualTo(before + 2);
     }
 
     private static String scrape() {
