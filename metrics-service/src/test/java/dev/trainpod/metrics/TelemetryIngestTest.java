@@ -181,6 +181,29 @@ class TelemetryIngestTest {
                 .isEqualTo("1");
     }
 
+    /**
+     * A batch mixing steps the job has, steps below its last one that it lacks, and new steps (one repeated) stores
+     * each missing step once, the first occurrence of a repeated one; a last step raised by a status report (no
+     * point stored up to it) keeps every point below it.
+     */
+    @Test
+    void aBatchAroundTheJobsLastStepStoresEachMissingStepOnce() {
+        UUID job = requestJob("alice", 100);
+        metrics(job, "{\"points\":[{\"step\":1},{\"step\":2},{\"step\":4}]}").then().statusCode(202)
+                .body("accepted", equalTo(3));
+        metrics(job, "{\"points\":[{\"step\":3,\"loss\":3.0},{\"step\":4,\"loss\":4.0},{\"step\":6,\"loss\":6.0},"
+                + "{\"step\":5,\"loss\":5.0},{\"step\":5,\"loss\":9.0},{\"step\":2}]}").then().statusCode(202)
+                .body("accepted", equalTo(3)).body("duplicates", equalTo(3));
+        assertThat(text("SELECT string_agg(step || ':' || COALESCE(loss::text, '-'), ',' ORDER BY step)"
+                + " FROM metric_points WHERE deployment_id = ?", job)).isEqualTo("1:-,2:-,3:3,4:-,5:5,6:6");
+
+        execute("UPDATE jobs SET last_step = 20 WHERE deployment_id = ?", job); // as a status report at step 20 does
+        metrics(job, "{\"points\":[{\"step\":7},{\"step\":7},{\"step\":20},{\"step\":21},{\"step\":6}]}")
+                .then().statusCode(202).body("accepted", equalTo(3)).body("duplicates", equalTo(2));
+        assertThat(count("SELECT count(*) FROM metric_points WHERE deployment_id = ?", job)).isEqualTo(9);
+        assertThat(count("SELECT count(*) FROM jobs WHERE deployment_id = ? AND last_step = 21", job)).isEqualTo(1);
+    }
+
     @Test
     void aNaNLossIsRejectedNamingItsPointAndNothingIsStored() {
         UUID job = requestJob("alice", 100);
