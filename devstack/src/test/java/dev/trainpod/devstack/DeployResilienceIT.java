@@ -130,6 +130,23 @@ class DeployResilienceIT {
     }
 
     @Test
+    void deploymentsAreProvisionedSideBySideSoAHungCreateHoldsOnlyItsOwn() {
+        // Every create is held 5 s before RunPod handles it: provisioned one after the other, each create would
+        // arrive after the one before it was answered.
+        ItHttp.fault(stack, "{\"type\": \"HANG\", \"delayMillis\": 5000, \"times\": 3}");
+        List<String> ids = Stream.generate(() -> deploy(List.of(A4000), "5", 30, QUICK, "")).limit(3).toList();
+        ids.forEach(id -> assertThat(awaitEnded(id).path("status").asText()).isEqualTo("SUCCEEDED"));
+
+        List<ItHttp.Call> creates = ids.stream().flatMap(id -> creates(id).stream())
+                .sorted(java.util.Comparator.comparing(ItHttp.Call::received)).toList();
+        assertThat(creates).hasSize(3).allSatisfy(c -> assertThat(c.status()).isEqualTo(201));
+        assertThat(creates.get(1).received()).as("the second create arrived while the first was held")
+                .isBefore(creates.get(0).time());
+        assertThat(creates.get(2).received()).as("the third create arrived while the first two were held")
+                .isBefore(creates.get(0).time()).isBefore(creates.get(1).time());
+    }
+
+    @Test
     void aServerErrorOnCreateNeverYieldsTwoPods() {
         // The pod is made, but the answer is lost: the client must find it by name rather than create another.
         ItHttp.fault(stack, "{\"type\": \"ERROR_AFTER_HANDLING\", \"status\": 502, \"times\": 1}");

@@ -23,7 +23,7 @@ final class ItHttp {
     }
 
     /** One call the simulator answered, from its request journal. */
-    record Call(String method, String path, int status, Instant time, JsonNode body) {
+    record Call(String method, String path, int status, Instant time, Instant received, JsonNode body) {
     }
 
     /** An answer as it came: status, headers and body text. */
@@ -113,7 +113,7 @@ final class ItHttp {
         List<Call> calls = new ArrayList<>();
         for (JsonNode n : send("GET", stack.runPodUrl() + "/_sim/requests", null, null).body().path("requests")) {
             calls.add(new Call(n.path("method").asText(), n.path("path").asText(), n.path("status").asInt(),
-                    Instant.parse(n.path("time").asText()), n.get("body")));
+                    Instant.parse(n.path("time").asText()), Instant.parse(n.path("received").asText()), n.get("body")));
         }
         return calls;
     }

@@ -51,6 +51,13 @@ public interface DeployConfig {
     @WithDefault("1s")
     Duration provisioningInterval();
 
+    /**
+     * Deployments one replica provisions at once (each waits on RunPod's create call, seconds); a cycle claims only
+     * as many as are free; default 8.
+     */
+    @WithDefault("8")
+    int provisioningConcurrency();
+
     /** How often ended deployments whose pod is not confirmed terminated are retried; default 5 s. */
     @WithDefault("5s")
     Duration terminationInterval();

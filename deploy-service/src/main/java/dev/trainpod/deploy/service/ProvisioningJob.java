@@ -2,33 +2,51 @@ package dev.trainpod.deploy.service;
 
 import dev.trainpod.common.job.JobLease;
 import dev.trainpod.common.job.Sweep;
+import dev.trainpod.deploy.config.DeployConfig;
+import dev.trainpod.deploy.service.DeploymentStateMachine.Claim;
 import io.quarkus.scheduler.Scheduled;
+import io.quarkus.vertx.core.runtime.context.VertxContextSafetyToggle;
+import io.smallrye.common.vertx.VertxContext;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jboss.logging.Logger;
 
 /**
- * Claims accepted deployments for provisioning, a few at a time and fairly across users
- * ({@link DeploymentStateMachine#claimForProvisioning}); the claim is one atomic statement with {@code SKIP LOCKED},
- * so several replicas never provision the same deployment. A deployment left in PROVISIONING
+ * Claims accepted deployments for provisioning fairly across users ({@link DeploymentStateMachine#claimForProvisioning})
+ * and provisions them side by side, each on a Vert.x context of its own, at most
+ * {@code trainpod.deploy.provisioning-concurrency} at once per replica: a cycle claims only as many as are free, so
+ * one slow or hung create call holds one slot, not the queue. The claim is one atomic statement with
+ * {@code SKIP LOCKED}, so several replicas never provision the same deployment. A deployment left in PROVISIONING
  * without a pod by a replica that died (its liveness lease lapsed) is claimed again; its pod may exist already
  * (created, but the answer never recorded), so it is looked for by name before another is created.
  */
 @ApplicationScoped
 public class ProvisioningJob {
 
-    private static final int BATCH = 4;
+    private static final Logger LOG = Logger.getLogger(ProvisioningJob.class);
     static final String REPLICA_LEASE = "replica:";
     /** A replica renews its liveness every few seconds; one silent for half a minute is taken for dead. */
     private static final Duration LIVENESS_TTL = Duration.ofSeconds(30);
     private final DeploymentStateMachine states;
     private final Provisioner provisioner;
     private final JobLease lease;
+    private final DeployConfig config;
+    private final Vertx vertx;
+    /** Provisionings this replica has started and not yet seen end. */
+    private final AtomicInteger running = new AtomicInteger();
 
-    public ProvisioningJob(DeploymentStateMachine states, Provisioner provisioner, JobLease lease) {
+    public ProvisioningJob(DeploymentStateMachine states, Provisioner provisioner, JobLease lease,
+                           DeployConfig config, Vertx vertx) {
         this.states = states;
         this.provisioner = provisioner;
         this.lease = lease;
+        this.config = config;
+        this.vertx = vertx;
     }
 
     /** Renews this replica's liveness lease, apart from provisioning, which can take minutes per cycle. */
@@ -41,8 +59,28 @@ public class ProvisioningJob {
     @Scheduled(every = "${trainpod.deploy.provisioning-interval}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> provisionPending() {
-        return Sweep.each("provisioning", lease.take(REPLICA_LEASE + lease.holder(), LIVENESS_TTL)
-                        .chain(() -> states.claimForProvisioning(BATCH, lease.holder())),
-                claim -> claim.again() ? provisioner.resume(claim.id()) : provisioner.provision(claim.id()));
+        int free = config.provisioningConcurrency() - running.get();
+        if (free <= 0) {
+            return Uni.createFrom().voidItem();
+        }
+        return Sweep.guarded("provisioning", lease.take(REPLICA_LEASE + lease.holder(), LIVENESS_TTL)
+                .chain(() -> states.claimForProvisioning(free, lease.holder()))
+                .invoke(claims -> claims.forEach(this::start)), List.<Claim>of()).replaceWithVoid();
+    }
+
+    /**
+     * Provisions one claimed deployment on a context of its own (its own reactive session) and returns at once; the
+     * slot is given back however it ends. Every outcome of the provisioning itself ends in a recorded status and a
+     * released claim ({@link Provisioner}).
+     */
+    private void start(Claim claim) {
+        running.incrementAndGet();
+        Context context = VertxContext.createNewDuplicatedContext(vertx.getOrCreateContext());
+        VertxContextSafetyToggle.setContextSafe(context, true);
+        context.runOnContext(ignored -> Uni.createFrom()
+                .deferred(() -> claim.again() ? provisioner.resume(claim.id()) : provisioner.provision(claim.id()))
+                .onTermination().invoke(running::decrementAndGet)
+                .subscribe().with(done -> { }, e -> LOG.warnf("provisioning deployment %s ended in an error: %s",
+                        claim.id(), e.getMessage())));
     }
 }

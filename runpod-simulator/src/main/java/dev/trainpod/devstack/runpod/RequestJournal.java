@@ -13,9 +13,12 @@ final class RequestJournal {
      * One answered call; the {@code Authorization} header is never kept.
      *
      * @param query the decoded query string, {@code null} when there was none
+     * @param time when the answer was ready (after any injected hold or delay)
+     * @param received when the request arrived, before any injected hold
      * @param body the request body as JSON, {@code null} when absent or not JSON
      */
-    record Recorded(String method, String path, String query, int status, Instant time, JsonNode body) {
+    record Recorded(String method, String path, String query, int status, Instant time, Instant received,
+                    JsonNode body) {
     }
 
     /** Keeps memory bounded when a long-running stack polls for hours. */

@@ -41,6 +41,7 @@ final class SimulatorHandler implements HttpHandler {
     @Override
     public void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
+            Instant received = Instant.now();
             String path = exchange.getRequestURI().getPath();
             String method = exchange.getRequestMethod();
             byte[] body = readBody(exchange);
@@ -48,7 +49,7 @@ final class SimulatorHandler implements HttpHandler {
             if (path.equals("/v2") || path.startsWith("/v2/")) {
                 response = answer(() -> handleV2(exchange, method, path, body)).withHeaders(rateLimitHeaders());
                 journal.record(new RequestJournal.Recorded(method, path, exchange.getRequestURI().getQuery(),
-                        response.status(), Instant.now(), body == null ? null : Json.parseOrNull(body)));
+                        response.status(), Instant.now(), received, body == null ? null : Json.parseOrNull(body)));
             } else {
                 response = answer(() -> control.dispatch(
                         request(exchange, method, path, null, Json.parse(requireBody(body)))));
