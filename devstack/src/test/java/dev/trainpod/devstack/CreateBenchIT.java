@@ -72,9 +72,14 @@ class CreateBenchIT {
         Results results = new Results("create-deployment");
         long failed = 0;
         try (LoadProcess load = LoadProcess.start(dir, targets)) {
-            if (full) { // warm-up (the JIT, the pools), not counted
-                load.rate("create", rate, 5000);
-                load.rate("reference", rate, 5000);
+            if (full) {
+                // Warm-up, not counted: the pools, and the JIT. The services run C2 under a 1-CPU limit, and a profile
+                // of the 5 s warm-up this had before showed deploy-service's compiler threads using as much CPU as its
+                // event loop all through the measured windows: the figures were of a JVM still compiling.
+                for (long left = Long.getLong("bench.warmupMillis", 60_000); left > 0; left -= 2 * window) {
+                    load.rate("create", rate, window);
+                    load.rate("reference", rate, window);
+                }
                 load.forget("create");
                 load.forget("reference");
             }
