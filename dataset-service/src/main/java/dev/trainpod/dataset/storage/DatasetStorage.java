@@ -33,7 +33,7 @@ import org.jboss.logging.Logger;
 public class DatasetStorage {
 
     private static final Logger LOG = Logger.getLogger(DatasetStorage.class);
-    private static final int BUFFER_BYTES = 64 * 1024;
+    private static final int BUFFER_BYTES = 256 * 1024;
     private static final String PARTIAL_DIRECTORY = ".partial";
 
     private final BlobStore blobs;
@@ -144,20 +144,27 @@ public class DatasetStorage {
 
     private StoredFile scan(InputStream upload, UUID id, OutputStream out, boolean validate) throws IOException {
         MessageDigest sha256 = StagedFile.newSha256();
-        DatasetValidator validator = new DatasetValidator(maxLineBytes);
-        byte[] buffer = new byte[BUFFER_BYTES];
+        DatasetValidator validator = validate ? new DatasetValidator(maxLineBytes) : null;
         long bytes = 0;
-        int n;
-        while ((n = read(upload, buffer)) != -1) {
-            bytes += n;
-            if (bytes > maxBytes) {
-                throw DatasetProblems.tooLarge(maxBytes);
+        // hashing and validating (in order, on a second thread once the upload is longer than a buffer) overlap
+        // with receiving and writing the next buffers
+        try (ScanPipeline pipeline = new ScanPipeline((chunk, offset, length) -> {
+            sha256.update(chunk, offset, length);
+            if (validator != null) {
+                validator.feed(chunk, offset, length);
             }
-            sha256.update(buffer, 0, n);
-            if (validate) {
-                validator.feed(buffer, 0, n);
+        }, BUFFER_BYTES)) {
+            byte[] buffer = pipeline.buffer();
+            int n;
+            while ((n = readFully(upload, buffer)) > 0) {
+                bytes += n;
+                if (bytes > maxBytes) {
+                    throw DatasetProblems.tooLarge(maxBytes);
+                }
+                out.write(buffer, 0, n);
+                buffer = pipeline.submit(buffer, n);
             }
-            out.write(buffer, 0, n);
+            pipeline.finish();
         }
         if (bytes == 0) {
             throw DatasetProblems.empty("The file is empty.");
@@ -170,10 +177,23 @@ public class DatasetStorage {
         return new StoredFile(id, id + ".jsonl", bytes, HexFormat.of().formatHex(sha256.digest()), report);
     }
 
+    /** Fills the buffer from the client's bytes, or up to their end: how many it read, 0 at the end. */
+    private static int readFully(InputStream upload, byte[] buffer) {
+        int filled = 0;
+        while (filled < buffer.length) {
+            int n = read(upload, buffer, filled);
+            if (n == -1) {
+                break;
+            }
+            filled += n;
+        }
+        return filled;
+    }
+
     /** Reads the client's bytes; a failure here is the client's (it went away), not the disk's. */
-    private static int read(InputStream upload, byte[] buffer) {
+    private static int read(InputStream upload, byte[] buffer, int offset) {
         try {
-            return upload.read(buffer);
+            return upload.read(buffer, offset, buffer.length - offset);
         } catch (IOException e) {
             throw DatasetProblems.uploadInterrupted();
         }

@@ -21,9 +21,10 @@ import java.util.Objects;
  * Validates a JSONL training dataset while its bytes stream past: every non-blank line must be a UTF-8 JSON object
  * in one of the {@link DatasetFormat}s, and all lines must share one. It holds at most one line in memory (up to
  * {@code maxLineBytes}); one instance reads one file, from one thread. Each line is first checked at the byte level
- * ({@link StreamingRecordCheck}: Jackson's non-blocking parser fed the bytes in place, no String, no tree), where
- * it lies in the fed chunk when it lies whole in one; a line that check does not accept is checked again the
- * ordinary way (a tree, then {@link RecordRules}), which writes the error, so reports are as they always were.
+ * ({@link RecordScanner}: the rules checked on the raw UTF-8, nothing decoded, no String, no tree), where it lies in
+ * the fed chunk when it lies whole in one, in the same pass that finds its end; a line that check does not accept is
+ * checked again the ordinary way (a tree, then {@link RecordRules}), which writes the error, so reports are as they
+ * always were.
  */
 public final class DatasetValidator {
 
@@ -42,7 +43,7 @@ public final class DatasetValidator {
             .onMalformedInput(CodingErrorAction.REPORT)
             .onUnmappableCharacter(CodingErrorAction.REPORT);
     private final List<LineError> errors = new ArrayList<>();
-    private final StreamingRecordCheck records = new StreamingRecordCheck();
+    private final RecordScanner records = new RecordScanner();
     private final boolean byteLevel;
 
     private byte[] line = new byte[INITIAL_LINE_CAPACITY];
@@ -79,18 +80,40 @@ public final class DatasetValidator {
         }
         int start = offset;
         int end = offset + length;
-        for (int i = offset; i < end; i++) {
-            if (bytes[i] == '\n') {
-                if (byteLevel && !linePending && i - start <= maxLineBytes) {
-                    endLineInPlace(bytes, start, i); // the whole line lies in this chunk: read it where it is
-                } else {
-                    append(bytes, start, i - start);
-                    endLine();
+        while (start < end) {
+            if (byteLevel && !linePending) {
+                // one pass reads the line, checks it and finds its end, when it is a record lying whole in the chunk
+                int newline = records.scanLine(bytes, start, (int) Math.min(end, start + (long) maxLineBytes + 1));
+                if (newline >= 0) {
+                    lineNumber++;
+                    rows++;
+                    accept(records.shape());
+                    start = newline + 1;
+                    continue;
                 }
-                start = i + 1;
             }
+            int newline = indexOfNewline(bytes, start, end);
+            if (newline < 0) {
+                break;
+            }
+            if (byteLevel && !linePending && newline - start <= maxLineBytes) {
+                endLineInPlace(bytes, start, newline); // the whole line lies in this chunk: read it where it is
+            } else {
+                append(bytes, start, newline - start);
+                endLine();
+            }
+            start = newline + 1;
         }
         append(bytes, start, end - start);
+    }
+
+    private static int indexOfNewline(byte[] bytes, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (bytes[i] == '\n') {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** Validates the last line, if the file does not end with a newline, and reports on the whole file. */
