@@ -9,6 +9,7 @@ import static dev.trainpod.metrics.Fixtures.text;
 import static dev.trainpod.metrics.Fixtures.userToken;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -21,6 +22,7 @@ import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -146,6 +148,26 @@ class TelemetryIngestTest {
                 - Scrape.value(before, refused, "kind", "metrics", "status", "400")).isEqualTo(1);
     }
 
+    /**
+     * The time to a job's first step is recorded once: after the job's first batch, a later one (here with lower
+     * steps, out of order) is not counted again, and costs no query.
+     */
+    @Test
+    void theTimeToFirstStepIsRecordedOncePerJobEvenWhenAnEarlierStepArrivesLater() {
+        String firstSteps = "trainpod_job_time_to_first_step_seconds_count";
+        double before = Scrape.value(scrape(), firstSteps);
+        UUID job = requestJob("alice", 100);
+        metrics(job, "{\"points\":[{\"step\":5,\"loss\":2.0}]}").then().statusCode(202);
+        await().atMost(Duration.ofSeconds(30)).until(() -> Scrape.value(scrape(), firstSteps) == before + 1);
+
+        metrics(job, "{\"points\":[{\"step\":1,\"loss\":2.5}]}").then().statusCode(202)
+                .body("accepted", equalTo(1));
+        UUID other = requestJob("alice", 100); // its first batch, sent after: counted once its query has run
+        metrics(other, "{\"points\":[{\"step\":1,\"loss\":2.5}]}").then().statusCode(202);
+        await().atMost(Duration.ofSeconds(30)).until(() -> Scrape.value(scrape(), firstSteps) >= before + 2);
+        assertThat(Scrape.value(scrape(), firstSteps)).isEqualTo(before + 2);
+    }
+
     private static String scrape() {
         return given().when().get("/q/metrics").then().statusCode(200).extract().asString();
     }
@@ -157,6 +179,29 @@ class TelemetryIngestTest {
                 .then().statusCode(202).body("accepted", equalTo(2)).body("duplicates", equalTo(1));
         assertThat(text("SELECT loss::text FROM metric_points WHERE deployment_id = ? AND step = 5", job))
                 .isEqualTo("1");
+    }
+
+    /**
+     * A batch mixing steps the job has, steps below its last one that it lacks, and new steps (one repeated) stores
+     * each missing step once, the first occurrence of a repeated one; a last step raised by a status report (no
+     * point stored up to it) keeps every point below it.
+     */
+    @Test
+    void aBatchAroundTheJobsLastStepStoresEachMissingStepOnce() {
+        UUID job = requestJob("alice", 100);
+        metrics(job, "{\"points\":[{\"step\":1},{\"step\":2},{\"step\":4}]}").then().statusCode(202)
+                .body("accepted", equalTo(3));
+        metrics(job, "{\"points\":[{\"step\":3,\"loss\":3.0},{\"step\":4,\"loss\":4.0},{\"step\":6,\"loss\":6.0},"
+                + "{\"step\":5,\"loss\":5.0},{\"step\":5,\"loss\":9.0},{\"step\":2}]}").then().statusCode(202)
+                .body("accepted", equalTo(3)).body("duplicates", equalTo(3));
+        assertThat(text("SELECT string_agg(step || ':' || COALESCE(loss::text, '-'), ',' ORDER BY step)"
+                + " FROM metric_points WHERE deployment_id = ?", job)).isEqualTo("1:-,2:-,3:3,4:-,5:5,6:6");
+
+        execute("UPDATE jobs SET last_step = 20 WHERE deployment_id = ?", job); // as a status report at step 20 does
+        metrics(job, "{\"points\":[{\"step\":7},{\"step\":7},{\"step\":20},{\"step\":21},{\"step\":6}]}")
+                .then().statusCode(202).body("accepted", equalTo(3)).body("duplicates", equalTo(2));
+        assertThat(count("SELECT count(*) FROM metric_points WHERE deployment_id = ?", job)).isEqualTo(9);
+        assertThat(count("SELECT count(*) FROM jobs WHERE deployment_id = ? AND last_step = 21", job)).isEqualTo(1);
     }
 
     @Test

@@ -9,7 +9,9 @@ import io.micrometer.core.instrument.Timer;
 import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
 
 /**
@@ -18,7 +20,9 @@ import org.jboss.logging.Logger;
  * {@code trainpod_ingest_refused_total{kind,status}}: pod writes refused, by kind (status, metrics, logs) and HTTP
  * status (429 over the rate, 400 bad input, 403 another job's token, 404 unknown job, 409 ended job); and
  * {@code trainpod_job_time_to_first_step_seconds}, from the deployment's request (the job's creation, at the
- * time of its {@code DeploymentRequested}) to the job's first metric point stored.
+ * time of its {@code DeploymentRequested}) to the job's first metric point stored, recorded once per job (and
+ * replica): the jobs whose first point is known to be stored are remembered (up to {@link #KNOWN_JOBS}), so a
+ * job's later batches cost no query.
  * Created at start ({@link Startup}), so that its series exist before the first event.
  */
 @Startup
@@ -26,6 +30,9 @@ import org.jboss.logging.Logger;
 public class IngestMetrics {
 
     private static final Logger LOG = Logger.getLogger(IngestMetrics.class);
+    /** How many jobs whose first point is stored are remembered; beyond it the memory starts over. */
+    static final int KNOWN_JOBS = 100_000;
+    private final Set<UUID> firstStepStored = ConcurrentHashMap.newKeySet();
     private final MeterRegistry registry;
     private final MetricPointRepository metricPoints;
     private final Timer timeToFirstStep;
@@ -58,12 +65,19 @@ public class IngestMetrics {
 
     /**
      * After a batch stored new points: if none below its lowest step was stored before, this is the job's first
-     * step, and the time since the request is recorded. Runs after the answer, off the request's path; an
-     * out-of-order earlier batch could be counted twice, which pods (that send in order) do not do.
+     * step, and the time since the request is recorded. Runs after the answer, off the request's path, and only
+     * until the job's first point is known to be stored: from then on a job's batches (a pod sends one every few
+     * seconds for hours) cost no query, and an out-of-order earlier batch is not counted a second time.
      */
     public void firstStepCandidate(UUID deploymentId, int lowestStep) {
+        if (firstStepStored.contains(deploymentId)) {
+            return;
+        }
         metricPoints.secondsToFirstStep(deploymentId, lowestStep).subscribe().with(s -> {
-            if (s != null && s >= 0) {
+            if (firstStepStored.size() >= KNOWN_JOBS) {
+                firstStepStored.clear(); // forgotten jobs cost one query each again, and are then known again
+            }
+            if (firstStepStored.add(deploymentId) && s != null && s >= 0) {
                 timeToFirstStep.record(Duration.ofMillis((long) (s * 1000)));
             }
         }, e -> LOG.debugf("time to first step not recorded: %s", e.getMessage()));

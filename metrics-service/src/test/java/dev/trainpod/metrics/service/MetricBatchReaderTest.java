@@ -66,6 +66,38 @@ class MetricBatchReaderTest {
         }
     }
 
+    /**
+     * Times of the shape pods send are read by hand; every text gives the instant {@code Instant.parse} gives (the
+     * reader before the hand-written path), in UTC, and null where that refuses or is out of range.
+     */
+    @Test
+    void aTimeIsReadAsInstantParseReadsIt() {
+        String[] texts = {"2026-12-06T20:49:17Z", "2026-12-06T20:49:17.1Z", "2026-12-06T20:49:17.12Z",
+            "2026-12-06T20:49:17.123Z", "2026-12-06T20:49:17.123456Z", "2026-12-06T20:49:17.123456789Z",
+            "2026-12-06T20:49:17.000000001Z", "2026-12-06T20:49:17.1234567891Z", "2026-12-06T20:49:17.Z",
+            "2024-02-29T00:00:00Z", "2023-02-29T00:00:00Z", "2100-02-29T00:00:00Z", "2000-02-29T23:59:59.999Z",
+            "2026-04-31T00:00:00Z", "2026-13-01T00:00:00Z", "2026-00-01T00:00:00Z", "2026-01-00T00:00:00Z",
+            "2026-01-01T24:00:00Z", "2026-01-01T23:60:00Z", "2026-01-01T23:59:60Z", "2026-12-31T23:59:59.999999999Z",
+            "1970-01-01T00:00:00Z", "1969-12-31T23:59:59.999Z", "9998-12-31T23:59:59.5Z",
+            "9999-12-31T23:59:59Z", "9999-12-31T23:59:59.5Z", "2026-01-01t00:00:00z", "2026-01-01T00:00:00+01:00",
+            "2026-01-01T00:00:00.5+01:00", "2026-01-01T00:00Z", "2026-1-01T00:00:00Z", "2026-01-01 00:00:00Z",
+            "2026-01-0aT00:00:00Z", "+2026-01-01T00:00:00Z", "2026-01-01T00:00:00", "２026-01-01T00:00:00Z", ""};
+        for (String text : texts) {
+            assertThat(MetricBatchReader.time(text)).as(text).isEqualTo(instantParse(text));
+        }
+    }
+
+    /** The reader's time before the hand-written path. */
+    private static java.time.OffsetDateTime instantParse(String text) {
+        try {
+            java.time.Instant at = java.time.Instant.parse(text);
+            return at.isBefore(java.time.Instant.EPOCH) || at.isAfter(java.time.Instant.parse("9999-12-31T23:59:59Z"))
+                    ? null : at.atOffset(java.time.ZoneOffset.UTC);
+        } catch (java.time.format.DateTimeParseException e) {
+            return null;
+        }
+    }
+
     @Test
     void everyBatchTheOrdinaryPathRefusesIsLeftToIt() {
         String[] refused = {
