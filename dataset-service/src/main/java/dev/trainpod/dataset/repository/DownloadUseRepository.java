@@ -9,8 +9,7 @@ import java.time.Duration;
 import java.util.UUID;
 
 /**
- * A download token's use, decided, counted and recorded in one statement (in a transaction of its own that does not
- * wait for the disk, see {@link #ASYNC_COMMIT}):
+ * A download token's use, decided, counted and recorded in one statement (one round trip, its own transaction):
  * the token is found by its hash and locked, the decision is taken on the locked row (revoked, expired unless a
  * started download resumes within the grace, range outside the file, uses used up), and, when it is allowed and
  * counted, the use is added and the download recorded, in that same statement.
@@ -65,15 +64,6 @@ public class DownloadUseRepository {
             + " FROM o WHERE $7::boolean AND o.outcome = 'OK' RETURNING 1)"
             + " SELECT o.outcome, o.storage_path, o.bytes, o.sha256, o.max_uses FROM o";
 
-    /**
-     * The use's transaction does not wait for its WAL record to reach the disk: the first byte is sent as soon as
-     * the decision is taken, not after an fsync (whose tail on a busy disk is tens of milliseconds). The decision
-     * and the count are atomic and seen by every later use as before; only durability is relaxed: if PostgreSQL
-     * itself crashes within about 0.6 s (three {@code wal_writer_delay}s) of a use, that use and its record may be
-     * lost, so a token could serve one download more than its uses allow. Nothing else runs in this transaction.
-     */
-    static final String ASYNC_COMMIT = "SET LOCAL synchronous_commit TO off";
-
     private final Pool pool;
 
     public DownloadUseRepository(Pool pool) {
@@ -92,8 +82,7 @@ public class DownloadUseRepository {
                         boolean count, String clientAddress) {
         Tuple args = Tuple.from(new Object[] {tokenHash, kind.name(), first, last, suffix,
                 resumeGrace.toMillis() / 1000.0, count, clientAddress, UUID.randomUUID()});
-        return pool.withTransaction(conn -> conn.query(ASYNC_COMMIT).execute()
-                .chain(() -> conn.preparedQuery(USE).execute(args))).map(rows -> {
+        return pool.preparedQuery(USE).execute(args).map(rows -> {
             if (rows.size() == 0) {
                 return null;
             }

@@ -12,7 +12,7 @@ import org.jboss.logging.Logger;
  * Decides whether a presented download token may fetch (part of) its dataset now, and counts the use: a request
  * from byte 0 is a use; resuming a started download with a {@code Range} is not, and may even finish shortly
  * after the token expired. Deciding, counting and recording the download are one statement
- * ({@link DownloadUseRepository}), whose transaction does not wait for the disk: nothing slow before the first byte.
+ * ({@link DownloadUseRepository}): one round trip before the first byte.
  */
 @ApplicationScoped
 public class DownloadService {
