@@ -55,8 +55,12 @@ public final class Gateway implements AutoCloseable {
                     .replace("/usr/share/trainpod-gateway", root.resolve("deploy/compose/gateway").toString());
             Path confFile = dir.resolve("nginx.conf");
             Files.writeString(confFile, conf);
+            // Started by root, nginx runs its workers as "nobody", who cannot read a checkout under a private
+            // (0700) folder such as /root or mktemp's: every page would be 403/404. The local gateway's workers
+            // run as the user that runs the stack instead.
+            String globals = "daemon off;" + ("root".equals(System.getProperty("user.name")) ? " user root;" : "");
             Process p = new ProcessBuilder(binary.toString(), "-p", dir.toString(), "-c", confFile.toString(),
-                    "-g", "daemon off;").redirectErrorStream(true).redirectOutput(dir.resolve("nginx.log").toFile())
+                    "-g", globals).redirectErrorStream(true).redirectOutput(dir.resolve("nginx.log").toFile())
                     .start();
             Gateway gateway = new Gateway(p, port);
             try {
