@@ -79,15 +79,7 @@ public final class EventCodec {
         if (type == null) {
             throw new IllegalArgumentException("record without ce_type at offset " + rec.offset());
         }
-        Class<? extends DatasetCatalogEvent> cls = CATALOG_TYPES.get(type);
-        if (cls == null) {
-            throw new UnknownEventTypeException(type);
-        }
-        try {
-            return JSON.readValue(rec.value(), cls);
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("malformed " + type + " event", e);
-        }
+        return read(CATALOG_TYPES, type, rec.value());
     }
 
     private static String write(Object event, String type) {
@@ -100,7 +92,12 @@ public final class EventCodec {
 
     /** Reads an event body of the given {@code ce_type}. */
     public static LifecycleEvent fromJson(String type, String json) {
-        Class<? extends LifecycleEvent> cls = TYPES.get(type);
+        return read(TYPES, type, json);
+    }
+
+    /** A body of one of {@code types}; {@link UnknownEventTypeException} for any other type. */
+    private static <T> T read(Map<String, Class<? extends T>> types, String type, String json) {
+        Class<? extends T> cls = types.get(type);
         if (cls == null) {
             throw new UnknownEventTypeException(type);
         }
