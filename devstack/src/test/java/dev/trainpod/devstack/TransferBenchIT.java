@@ -28,7 +28,8 @@ import org.junit.jupiter.api.Test;
  * alternating, on a synthetic corpus (one short line repeated) and a realistic one (lines of 40 B to 16 KiB, non-ASCII
  * text in several scripts); and the token download against nginx serving the same file (sendfile, tcp_nopush,
  * open_file_cache, no access log), alternating, median of the runs, with the time to first byte. CPU per MiB of
- * every process involved. In {@code ./mvnw verify}: a smoke run on 1 MiB files.
+ * every process involved. In {@code ./mvnw verify}: a smoke run on 1 MiB files. {@code -Dbench.transfer=download}
+ * runs the download part only (one upload, not measured, gives it its dataset); the default, {@code all}, both.
  */
 class TransferBenchIT {
 
@@ -46,36 +47,28 @@ class TransferBenchIT {
         boolean full = BenchStack.full();
         long bytes = (full ? Long.getLong("bench.mib", 256) : 1) * MIB;
         int rounds = full ? Integer.getInteger("bench.rounds", 5) : 1;
+        String parts = System.getProperty("bench.transfer", "all");
+        if (!List.of("all", "download").contains(parts)) {
+            throw new IllegalArgumentException("bench.transfer is all or download, not " + parts);
+        }
+        boolean uploads = parts.equals("all");
         Path dir = BenchStack.root().resolve("devstack/target/bench/transfer");
         Files.createDirectories(dir);
         Path synthetic = synthetic(dir.resolve("synthetic.jsonl"), bytes);
-        Path realistic = realistic(dir.resolve("realistic.jsonl"), bytes);
+        Path realistic = uploads ? realistic(dir.resolve("realistic.jsonl"), bytes) : null;
         Results results = new Results("dataset-transfer");
         ProcCpu cpu = BenchStack.cpu();
         String lastId = null;
         String owner = null;
-        for (Path corpus : List.of(synthetic, realistic)) {
+        for (Path corpus : uploads ? List.of(synthetic, realistic) : List.<Path>of()) {
             Map<String, Alternation.Side> sides = new LinkedHashMap<>();
             String[] uploaded = new String[2];
             sides.put("upload", ms -> {
-                String user = "bench-upload-" + UUID.randomUUID();
-                JsonNode answer = ItHttp.JSON.readTree(exec(List.of("curl", "-sS", "--fail-with-body",
-                        "-H", "Authorization: Bearer " + stack.keys().userToken(user),
-                        "-H", "Content-Type: application/x-ndjson", "-H", "Expect:", "-X", "POST",
-                        "-T", corpus.toString(), stack.datasetUrl() + "/api/v1/datasets?name=bench.jsonl")));
-                assertThat(answer.path("format").asText()).as(answer.toString()).isEqualTo("SFT_MESSAGES");
-                uploaded[0] = answer.path("id").asText();
-                uploaded[1] = user;
+                System.arraycopy(upload(stack, corpus, true), 0, uploaded, 0, 2);
                 return Files.size(corpus);
             });
             sides.put("upload, validation off", ms -> {
-                // the reference: the same upload with the validator switched off (bench stack only)
-                JsonNode answer = ItHttp.JSON.readTree(exec(List.of("curl", "-sS", "--fail-with-body",
-                        "-H", "Authorization: Bearer " + stack.keys().userToken("bench-upload-" + UUID.randomUUID()),
-                        "-H", "Content-Type: application/x-ndjson", "-H", "Expect:",
-                        "-H", "X-Trainpod-Bench: validation-off", "-X", "POST",
-                        "-T", corpus.toString(), stack.datasetUrl() + "/api/v1/datasets?name=bench.jsonl")));
-                assertThat(answer.path("format").asText()).as(answer.toString()).isEqualTo("INVALID");
+                upload(stack, corpus, false);
                 return Files.size(corpus);
             });
             sides.put("sha256sum", ms -> {
@@ -103,8 +96,33 @@ class TransferBenchIT {
                 owner = uploaded[1];
             }
         }
+        if (!uploads) {
+            String[] uploaded = upload(stack, synthetic, true);
+            lastId = uploaded[0];
+            owner = uploaded[1];
+            results.add("download only (-Dbench.transfer=download): one upload of the synthetic file, not measured");
+        }
         download(stack, lastId, owner, synthetic, dir, rounds, cpu, results);
         results.appendTo(BenchStack.resultsFile());
+    }
+
+    /**
+     * Uploads the corpus as a new user, with validation or, for the reference, with the validator switched off
+     * (bench stack only); answers the dataset's id and its owner.
+     */
+    private static String[] upload(LocalStack stack, Path corpus, boolean validate) throws Exception {
+        String user = "bench-upload-" + UUID.randomUUID();
+        List<String> command = new ArrayList<>(List.of("curl", "-sS", "--fail-with-body",
+                "-H", "Authorization: Bearer " + stack.keys().userToken(user),
+                "-H", "Content-Type: application/x-ndjson", "-H", "Expect:", "-X", "POST"));
+        if (!validate) {
+            command.addAll(List.of("-H", "X-Trainpod-Bench: validation-off"));
+        }
+        command.addAll(List.of("-T", corpus.toString(), stack.datasetUrl() + "/api/v1/datasets?name=bench.jsonl"));
+        JsonNode answer = ItHttp.JSON.readTree(exec(command));
+        assertThat(answer.path("format").asText()).as(answer.toString())
+                .isEqualTo(validate ? "SFT_MESSAGES" : "INVALID");
+        return new String[] {answer.path("id").asText(), user};
     }
 
     private static void download(LocalStack stack, String datasetId, String owner, Path file, Path dir, int rounds,
@@ -118,8 +136,20 @@ class TransferBenchIT {
         Process nginx = startNginx(dir.resolve("nginx"), port, file.getParent());
         try {
             String nginxUrl = "http://127.0.0.1:" + port + "/" + file.getFileName();
-            curl(nginxUrl);
-            curl(serviceUrl);
+            // The uploads above leave up to gigabytes of dirty pages, and their writeback would hold up the WAL flush
+            // that each download's committed use waits for: the download would pay for the uploads' writes (nginx
+            // writes nothing either way). Flushed first; then both files are read once, so both come from page cache.
+            exec(List.of("sync"));
+            // A service in production has served downloads before (its JIT has compiled the path); nginx needs no
+            // warming. Not counted: requests of one byte as in the first-byte windows below, then whole files.
+            firstBytesOf(serviceUrl, BenchStack.full() ? 200 : 1);
+            firstBytesOf(nginxUrl, BenchStack.full() ? 50 : 1);
+            for (int i = 0; i < (BenchStack.full() ? 3 : 1); i++) {
+                curl(nginxUrl);
+                curl(serviceUrl);
+            }
+            results.add("download: after `sync` and a warm-up not counted (service 200 one-byte requests, nginx 50,"
+                    + " then 3 whole files each)");
             int runs = Math.max(5, rounds);
             List<double[]> fromNginx = new ArrayList<>();
             List<double[]> fromService = new ArrayList<>();

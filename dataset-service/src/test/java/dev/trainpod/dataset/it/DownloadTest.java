@@ -99,6 +99,36 @@ class DownloadTest {
         assertThat(tail.asByteArray()).isEqualTo(Arrays.copyOfRange(content, size - 7, size));
     }
 
+    /**
+     * The decision is one prepared statement, cached per connection: after its first five runs PostgreSQL may plan it
+     * once for any parameters (a generic plan). Every outcome, over and over on the same token, must stay the one the
+     * first run gave.
+     */
+    @Test
+    void theCachedStatementDecidesEveryRunAlike() {
+        JsonPath minted = mint(user, datasetId, UUID.randomUUID(), null, 3);
+        String path = downloadPath(minted);
+        int size = content.length;
+
+        for (int run = 0; run < 3; run++) {
+            Response full = given().when().get(path);
+            assertThat(full.statusCode()).as("run %d", run).isEqualTo(200);
+            assertThat(full.asByteArray()).isEqualTo(content);
+            Response middle = given().header("Range", "bytes=10-19").when().get(path);
+            assertThat(middle.statusCode()).as("run %d", run).isEqualTo(206);
+            assertThat(middle.asByteArray()).isEqualTo(Arrays.copyOfRange(content, 10, 20));
+            Response tail = given().header("Range", "bytes=-7").when().get(path);
+            assertThat(tail.statusCode()).as("run %d", run).isEqualTo(206);
+            assertThat(tail.asByteArray()).isEqualTo(Arrays.copyOfRange(content, size - 7, size));
+            given().header("Range", "bytes=" + size + "-").when().get(path).then().statusCode(416);
+            given().when().head(path).then().statusCode(200);
+        }
+        given().when().get(path).then().statusCode(429);
+        given().header("Range", "bytes=10-19").when().get(path).then().statusCode(206);
+        assertThat(Fixtures.count("SELECT uses FROM download_tokens WHERE token_hash = ?",
+                Fixtures.sha256(minted.getString("token")))).isEqualTo(3);
+    }
+
     @Test
     void unsatisfiableOrMalformedRangeIs416() {
         String path = downloadPath(mint(user, datasetId, UUID.randomUUID(), null, null));

@@ -10,8 +10,8 @@ import java.util.List;
 
 /**
  * Appends a benchmark's figures to a results file (Markdown), each run with the machine's state: CPUs, Java, the
- * services' JVM mode, PostgreSQL's fsync, the load average before and after and the highest seen, and a
- * {@code LOADED} flag when the load exceeded the CPU count (then only the ratios are figures).
+ * services' JVM mode and extra flags, PostgreSQL's fsync, the load average before and after and the highest seen,
+ * and a {@code LOADED} flag when the load exceeded the CPU count (then only the ratios are figures).
  */
 public final class Results {
 
@@ -51,6 +51,10 @@ public final class Results {
                 System.getProperty("bench.commit", "unknown"), before.cpus(), System.getProperty("java.version"),
                 System.getProperty("trainpod.service.jvm", "test (C1)"),
                 System.getProperty("trainpod.postgres.fsync", "off")));
+        String extra = System.getProperty("trainpod.service.jvm.extra", "").strip();
+        if (!extra.isEmpty()) {
+            s.append("- services' extra JVM flags: `").append(extra).append("`\n");
+        }
         s.append(String.format("- load: before %s; after %s; highest 1-min load seen %.2f%s%n", before.describe(),
                 after.describe(), maxLoad, loaded() ? " — **LOADED: above the CPU count, only ratios count**" : ""));
         lines.forEach(l -> s.append("- ").append(l).append('\n'));
