@@ -28,8 +28,9 @@ import org.junit.jupiter.api.Test;
  * alternating, on a synthetic corpus (one short line repeated) and a realistic one (lines of 40 B to 16 KiB, non-ASCII
  * text in several scripts); and the token download against nginx serving the same file (sendfile, tcp_nopush,
  * open_file_cache, no access log), alternating, median of the runs, with the time to first byte. CPU per MiB of
- * every process involved. In {@code ./mvnw verify}: a smoke run on 1 MiB files. {@code -Dbench.transfer=download}
- * runs the download part only (one upload, not measured, gives it its dataset); the default, {@code all}, both.
+ * every process involved. In {@code ./mvnw verify}: a smoke run on 1 MiB files. {@code -Dbench.transfer.parts=download}
+ * runs the download part only (one upload, not measured, gives it its dataset), {@code upload} the uploads only; the
+ * default, {@code all}, both.
  */
 class TransferBenchIT {
 
@@ -47,11 +48,12 @@ class TransferBenchIT {
         boolean full = BenchStack.full();
         long bytes = (full ? Long.getLong("bench.mib", 256) : 1) * MIB;
         int rounds = full ? Integer.getInteger("bench.rounds", 5) : 1;
-        String parts = System.getProperty("bench.transfer", "all");
-        if (!List.of("all", "download").contains(parts)) {
-            throw new IllegalArgumentException("bench.transfer is all or download, not " + parts);
+        String parts = System.getProperty("bench.transfer.parts", "all");
+        if (!List.of("all", "upload", "download").contains(parts)) {
+            throw new IllegalArgumentException("bench.transfer.parts is all, upload or download, not " + parts);
         }
-        boolean uploads = parts.equals("all");
+        boolean uploads = !parts.equals("download");
+        boolean downloads = !parts.equals("upload");
         Path dir = BenchStack.root().resolve("devstack/target/bench/transfer");
         Files.createDirectories(dir);
         Path synthetic = synthetic(dir.resolve("synthetic.jsonl"), bytes);
@@ -100,9 +102,12 @@ class TransferBenchIT {
             String[] uploaded = upload(stack, synthetic, true);
             lastId = uploaded[0];
             owner = uploaded[1];
-            results.add("download only (-Dbench.transfer=download): one upload of the synthetic file, not measured");
+            results.add("download only (-Dbench.transfer.parts=download): one upload of the synthetic file, not"
+                    + " measured");
         }
-        download(stack, lastId, owner, synthetic, dir, rounds, cpu, results);
+        if (downloads) {
+            download(stack, lastId, owner, synthetic, dir, rounds, cpu, results);
+        }
         results.appendTo(BenchStack.resultsFile());
     }
 
