@@ -147,14 +147,15 @@ class TransferBenchIT {
             exec(List.of("sync"));
             // A service in production has served downloads before (its JIT has compiled the path); nginx needs no
             // warming. Not counted: requests of one byte as in the first-byte windows below, then whole files.
-            firstBytesOf(serviceUrl, BenchStack.full() ? 200 : 1);
-            firstBytesOf(nginxUrl, BenchStack.full() ? 50 : 1);
-            for (int i = 0; i < (BenchStack.full() ? 3 : 1); i++) {
+            int[] warm = BenchStack.full() ? new int[] {200, 50, 3} : new int[] {1, 1, 1};
+            firstBytesOf(serviceUrl, warm[0]);
+            firstBytesOf(nginxUrl, warm[1]);
+            for (int i = 0; i < warm[2]; i++) {
                 curl(nginxUrl);
                 curl(serviceUrl);
             }
-            results.add("download: after `sync` and a warm-up not counted (service 200 one-byte requests, nginx 50,"
-                    + " then 3 whole files each)");
+            results.add(String.format("download: after `sync` and a warm-up not counted (service %d one-byte"
+                    + " requests, nginx %d, then %d whole files each)", warm[0], warm[1], warm[2]));
             int runs = Math.max(5, rounds);
             List<double[]> fromNginx = new ArrayList<>();
             List<double[]> fromService = new ArrayList<>();
