@@ -106,6 +106,15 @@ class CreateBenchIT {
                     + " ≤ 3); p99 create %.1f ms (goal < 100 ms on an idle machine), p99 create / reference = %.1f",
                     netCreate / netReference, t.get("create").cpuMillisPerUnit() / t.get("reference")
                             .cpuMillisPerUnit(), create.p99(), create.p99() / reference.p99()));
+            double createNoJit = t.get("create").netCpuMillisPerUnitWithoutJit(idle);
+            double referenceNoJit = t.get("reference").netCpuMillisPerUnitWithoutJit(idle);
+            results.add(String.format("without the JIT compiler threads (a start-up cost: still compiling after the"
+                    + " warm-up): CPU per create %.2f ms, per reference %.2f ms,"
+                    + " **create / reference = %.2f** net of the background", createNoJit, referenceNoJit,
+                    createNoJit / referenceNoJit));
+            results.add("where the CPU went, net of each process's background, ms per request: create: "
+                    + t.get("create").describeByProcess(idle) + "; reference: "
+                    + t.get("reference").describeByProcess(idle));
             results.add("failed requests: " + failures[0]);
             failed = failures[0];
         } finally {

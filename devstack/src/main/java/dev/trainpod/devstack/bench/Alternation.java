@@ -5,6 +5,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Runs a subject and its references in short alternating windows (A B A B ...), so that each sees the same machine
@@ -24,6 +25,7 @@ public final class Alternation {
         private long units;
         private double seconds;
         private double cpuSeconds;
+        private final Map<String, Double> cpuByProcess = new TreeMap<>();
         private int windows;
         private double maxLoad;
 
@@ -70,6 +72,40 @@ public final class Alternation {
             return units == 0 ? Double.NaN : Math.max(0, cpuSeconds - background) * 1000 / units;
         }
 
+        /**
+         * Where this side's CPU went, net of the background each process used in the idle windows, in ms per unit:
+         * {@code deploy-service 9.10, postgres 4.20, ...}, largest first.
+         */
+        public String describeByProcess(Totals idle) {
+            StringBuilder out = new StringBuilder();
+            cpuByProcess.entrySet().stream()
+                    .map(e -> Map.entry(e.getKey(), (e.getValue() - (idle == null || idle.seconds == 0 ? 0
+                            : idle.cpuByProcess.getOrDefault(e.getKey(), 0.0) / idle.seconds * seconds))
+                            * 1000 / Math.max(1, units)))
+                    .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+                    .forEach(e -> out.append(out.isEmpty() ? "" : ", ").append(e.getKey())
+                            .append(String.format(" %.2f", e.getValue())));
+            return out.toString();
+        }
+
+        /** As {@link #netCpuMillisPerUnit}, without the CPU of the JIT compiler threads (see {@link ProcCpu#JIT}). */
+        public double netCpuMillisPerUnitWithoutJit(Totals idle) {
+            if (units == 0) {
+                return Double.NaN;
+            }
+            double cpu = 0;
+            double background = 0;
+            for (Map.Entry<String, Double> e : cpuByProcess.entrySet()) {
+                if (!e.getKey().endsWith(ProcCpu.JIT)) {
+                    cpu += e.getValue();
+                    if (idle != null && idle.seconds > 0) {
+                        background += idle.cpuByProcess.getOrDefault(e.getKey(), 0.0) / idle.seconds * seconds;
+                    }
+                }
+            }
+            return Math.max(0, cpu - background) * 1000 / units;
+        }
+
         /** {@code 1234 units in 10.0 s = 123.4/s, CPU 1.52 ms/unit, max load 1.20}. */
         public String describe(String unit) {
             return String.format("%d %s in %.1f s = %.1f/s, CPU %.3f ms per %s (%d windows, max load %.2f)", units,
@@ -105,11 +141,16 @@ public final class Alternation {
             }
             for (String name : round) {
                 Totals t = totals.get(name);
-                double cpu0 = cpu.seconds();
+                Map<String, Double> cpu0 = cpu.byProcess();
                 long t0 = System.nanoTime();
                 t.units += sides.get(name).window(millis);
                 t.seconds += (System.nanoTime() - t0) / 1e9;
-                t.cpuSeconds += cpu.seconds() - cpu0;
+                Map<String, Double> cpu1 = cpu.byProcess();
+                cpu1.forEach((process, seconds) -> {
+                    double used = seconds - cpu0.getOrDefault(process, 0.0);
+                    t.cpuSeconds += used;
+                    t.cpuByProcess.merge(process, used, Double::sum);
+                });
                 t.windows++;
                 t.maxLoad = Math.max(t.maxLoad, MachineState.now().load1());
             }
