@@ -77,7 +77,7 @@ public final class Alternation {
          * {@code deploy-service 9.10, postgres 4.20, ...}, largest first.
          */
         public String describeByProcess(Totals idle) {
-            return describe(netMillisPerUnitByProcess(idle));
+            return Alternation.describe(netMillisPerUnitByProcess(idle));
         }
 
         /** Each process's CPU, net of the background it used in the idle windows, in ms per unit. */
