@@ -72,6 +72,42 @@ class RecordScannerTest {
         assertThat(accepted).isGreaterThan(1000); // the mutations leave many lines valid: the check is exercised
     }
 
+    @Test
+    void aPlainTextRunReadEightBytesAtATimeEndsWhereTheByteByByteLoopEnds() {
+        Random random = new Random(23);
+        // every byte value that ends a run, at every lane of a word, with plain text of every length before it
+        byte[] enders = new byte[256];
+        int n = 0;
+        for (int c = 0; c < 256; c++) {
+            if (c < 0x20 || c == '"' || c == '\\' || c >= 0x80) {
+                enders[n++] = (byte) c;
+            }
+        }
+        for (int round = 0; round < 20_000; round++) {
+            byte[] bytes = new byte[1 + random.nextInt(40)];
+            for (int k = 0; k < bytes.length; k++) {
+                bytes[k] = (byte) (0x20 + random.nextInt(0x60)); // 0x20..0x7F: plain text, but quote and backslash
+                if (bytes[k] == '"' || bytes[k] == '\\') {
+                    bytes[k] = 'a';
+                }
+            }
+            for (int e = random.nextInt(3); e > 0; e--) {
+                bytes[random.nextInt(bytes.length)] = enders[random.nextInt(n)];
+            }
+            int from = random.nextInt(bytes.length);
+            int stop = from + random.nextInt(bytes.length - from + 1);
+            assertThat(RecordScanner.plainRun(bytes, from, stop)).as("%s [%d, %d)", java.util.Arrays.toString(bytes),
+                    from, stop).isEqualTo(byteByByte(bytes, from, stop));
+        }
+    }
+
+    private static int byteByByte(byte[] bytes, int at, int stop) {
+        while (at < stop && bytes[at] >= 0x20 && bytes[at] != '"' && bytes[at] != '\\') {
+            at++;
+        }
+        return at;
+    }
+
     /** One to three random edits: a byte replaced, inserted or removed, or a span removed. */
     private static byte[] mutate(byte[] line, Random random) {
         byte[] out = line;
