@@ -2,6 +2,7 @@ package dev.trainpod.common.outbox;
 
 import dev.trainpod.common.event.EventCodec;
 import dev.trainpod.common.event.LifecycleEvent;
+import dev.trainpod.common.job.BenchHold;
 import dev.trainpod.common.tracing.TraceHeaders;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
@@ -42,7 +43,8 @@ import org.jboss.logging.Logger;
  * could put one deployment's events out of order; a replica that does not get it publishes nothing that cycle
  * (the holder is woken by the same notification and cycles again). Rows are also locked with
  * {@code FOR UPDATE SKIP LOCKED}. A row published but not marked (a crash in between) is published again;
- * consumers drop the repeat by its {@code ce_id}.
+ * consumers drop the repeat by its {@code ce_id}. While a benchmark holds the service's asynchronous work
+ * ({@link BenchHold}, never in production) no cycle runs.
  */
 @ApplicationScoped
 public class OutboxRelay {
@@ -56,6 +58,7 @@ public class OutboxRelay {
     private final OutboxProducerFactory producers;
     private final OutboxConfig config;
     private final Tracer tracer;
+    private final BenchHold hold;
     private volatile KafkaProducer<String, String> producer;
     private volatile boolean brokerDownLogged;
     private final AtomicBoolean cycleRunning = new AtomicBoolean();
@@ -63,7 +66,9 @@ public class OutboxRelay {
     private Vertx vertx;
     private long timerId;
 
-    public OutboxRelay(Pool pool, OutboxProducerFactory producers, OutboxConfig config, Tracer tracer) {
+    public OutboxRelay(Pool pool, OutboxProducerFactory producers, OutboxConfig config, Tracer tracer,
+                       BenchHold hold) {
+        this.hold = hold;
         this.pool = pool;
         this.producers = producers;
         this.config = config;
@@ -88,6 +93,9 @@ public class OutboxRelay {
     }
 
     private void cycle() {
+        if (hold.held()) {
+            return; // a benchmark holds the fan-out (BenchHold); the timer, or the release's wake, cycles after it
+        }
         if (cycleRunning.compareAndSet(false, true)) {
             wakeAgain.set(false);
             relayOnce().invoke(n -> {

@@ -7,6 +7,7 @@ import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.LockModeType;
@@ -265,7 +266,8 @@ public class DeploymentRepository implements PanacheRepositoryBase<Deployment, U
      * See {@link #ACCEPT}: writes the new deployment {@code d} (its status and times set), its first transition and
      * its outbox row in one transaction of two statements, if the user holds fewer than {@code maxLive} live
      * deployments and fewer than {@code maxWaiting} waiting for a pod; runs on its own. A repeated idempotency key
-     * fails with the database's unique violation (SQL state 23505).
+     * fails with the database's unique violation (SQL state 23505). The four statements ({@code BEGIN}, the lock,
+     * the accept, {@code COMMIT}) are sent pipelined: one round trip to the database.
      */
     public Uni<Accepted> accept(Deployment d, String message, OutboxEvent event, long maxLive, long maxWaiting) {
         Tuple args = Tuple.tuple()
@@ -277,12 +279,39 @@ public class DeploymentRepository implements PanacheRepositoryBase<Deployment, U
                 .addUUID(event.id).addString(event.aggregateId).addString(event.type).addString(event.source)
                 .addString(event.payload).addOffsetDateTime(event.createdAt.atOffset(ZoneOffset.UTC))
                 .addString(event.traceparent);
-        return pool.withTransaction(conn -> conn.preparedQuery(LOCK_USER).execute(Tuple.of(d.userId))
-                .chain(() -> conn.preparedQuery(ACCEPT).execute(args)))
-                .map(rows -> {
-                    Row row = rows.iterator().next();
+        return pool.withConnection(conn -> pipelined(List.of(conn.query("BEGIN").execute(),
+                        conn.preparedQuery(LOCK_USER).execute(Tuple.of(d.userId)),
+                        conn.preparedQuery(ACCEPT).execute(args),
+                        conn.query("COMMIT").execute())))
+                .map(results -> {
+                    Row row = results.get(2).iterator().next();
                     return new Accepted(row.getLong("live"), row.getLong("waiting"), row.getBoolean("written"));
                 });
+    }
+
+    /**
+     * Runs the statements of one connection pipelined: all are sent at once, in order, and PostgreSQL runs them in
+     * that order, so a transaction of {@code BEGIN}, its statements and {@code COMMIT} costs one round trip instead
+     * of one per statement. A statement that fails aborts the transaction, and the {@code COMMIT} after it then
+     * rolls back (PostgreSQL answers it {@code ROLLBACK}); every statement is waited for, so the connection goes back
+     * to the pool idle, and the first failure in order is the one reported (the later ones only follow from it).
+     */
+    private static Uni<List<RowSet<Row>>> pipelined(List<Uni<RowSet<Row>>> statements) {
+        List<Uni<Object>> settled = statements.stream()
+                .map(u -> u.<Object>map(rows -> rows).onFailure().recoverWithItem(e -> e))
+                .toList();
+        return Uni.combine().all().unis(settled).with(outcomes -> outcomes).chain(outcomes -> {
+            List<RowSet<Row>> results = new ArrayList<>();
+            for (Object o : outcomes) {
+                if (o instanceof Throwable e) {
+                    return Uni.createFrom().failure(e);
+                }
+                @SuppressWarnings("unchecked")
+                RowSet<Row> rows = (RowSet<Row>) o;
+                results.add(rows);
+            }
+            return Uni.createFrom().item(results);
+        });
     }
 
     /** The moves stored in the database's table of moves, each as {@code FROM->TO}; runs on its own. */

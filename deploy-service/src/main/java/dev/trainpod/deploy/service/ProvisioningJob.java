@@ -1,5 +1,6 @@
 package dev.trainpod.deploy.service;
 
+import dev.trainpod.common.job.BenchHold;
 import dev.trainpod.common.job.JobLease;
 import dev.trainpod.common.job.Sweep;
 import dev.trainpod.deploy.config.DeployConfig;
@@ -37,11 +38,13 @@ public class ProvisioningJob {
     private final JobLease lease;
     private final DeployConfig config;
     private final Vertx vertx;
+    private final BenchHold hold;
     /** Provisionings this replica has started and not yet seen end. */
     private final AtomicInteger running = new AtomicInteger();
 
     public ProvisioningJob(DeploymentStateMachine states, Provisioner provisioner, JobLease lease,
-                           DeployConfig config, Vertx vertx) {
+                           DeployConfig config, Vertx vertx, BenchHold hold) {
+        this.hold = hold;
         this.states = states;
         this.provisioner = provisioner;
         this.lease = lease;
@@ -60,7 +63,8 @@ public class ProvisioningJob {
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> provisionPending() {
         int free = config.provisioningConcurrency() - running.get();
-        if (free <= 0) {
+        // held: a benchmark measures the accept path alone (BenchHold; never in production)
+        if (free <= 0 || hold.held()) {
             return Uni.createFrom().voidItem();
         }
         return Sweep.guarded("provisioning", lease.take(REPLICA_LEASE + lease.holder(), LIVENESS_TTL)

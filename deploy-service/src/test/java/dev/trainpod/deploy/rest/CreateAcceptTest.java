@@ -4,6 +4,7 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
+import dev.trainpod.common.job.BenchHold;
 import dev.trainpod.common.testing.TrainpodTestResource;
 import dev.trainpod.deploy.testing.ApiUsers;
 import dev.trainpod.deploy.testing.UpstreamStub;
@@ -61,6 +62,8 @@ class CreateAcceptTest {
     Pool pool;
     @Inject
     MeterRegistry registry;
+    @Inject
+    BenchHold hold;
 
     private static String auth(String user) {
         return ApiUsers.auth(user);
@@ -161,5 +164,15 @@ class CreateAcceptTest {
         assertThat(ids).hasSize(1);
         assertThat(rows("SELECT id FROM deployment WHERE user_id = $1", user)).hasSize(1);
         assertThat(rows("SELECT id FROM outbox_event WHERE aggregate_id = $1", ids.iterator().next())).hasSize(1);
+    }
+
+    /** Money safety: outside a benchmark stack no one can hold the relay and the provisioning (404, nothing held). */
+    @Test
+    void theBenchHoldIsOffOutsideABenchmarkStack() {
+        String user = newUserWithKey();
+        given().header("Authorization", auth(user)).post("/internal/bench/hold?seconds=60").then().statusCode(404);
+        assertThat(hold.held()).as("held after a refused hold").isFalse();
+        given().header("Authorization", auth(user)).delete("/internal/bench/hold").then().statusCode(404);
+        given().header("Authorization", auth(user)).post("/internal/bench/reference").then().statusCode(404);
     }
 }

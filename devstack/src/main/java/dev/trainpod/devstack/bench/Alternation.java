@@ -77,15 +77,16 @@ public final class Alternation {
          * {@code deploy-service 9.10, postgres 4.20, ...}, largest first.
          */
         public String describeByProcess(Totals idle) {
-            StringBuilder out = new StringBuilder();
-            cpuByProcess.entrySet().stream()
-                    .map(e -> Map.entry(e.getKey(), (e.getValue() - (idle == null || idle.seconds == 0 ? 0
-                            : idle.cpuByProcess.getOrDefault(e.getKey(), 0.0) / idle.seconds * seconds))
-                            * 1000 / Math.max(1, units)))
-                    .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
-                    .forEach(e -> out.append(out.isEmpty() ? "" : ", ").append(e.getKey())
-                            .append(String.format(" %.2f", e.getValue())));
-            return out.toString();
+            return Alternation.describe(netMillisPerUnitByProcess(idle));
+        }
+
+        /** Each process's CPU, net of the background it used in the idle windows, in ms per unit. */
+        public Map<String, Double> netMillisPerUnitByProcess(Totals idle) {
+            Map<String, Double> out = new TreeMap<>();
+            cpuByProcess.forEach((process, used) -> out.put(process, (used - (idle == null || idle.seconds == 0 ? 0
+                    : idle.cpuByProcess.getOrDefault(process, 0.0) / idle.seconds * seconds)) * 1000
+                    / Math.max(1, units)));
+            return out;
         }
 
         /** As {@link #netCpuMillisPerUnit}, without the CPU of the JIT compiler threads (see {@link ProcCpu#JIT}). */
@@ -111,6 +112,16 @@ public final class Alternation {
             return String.format("%d %s in %.1f s = %.1f/s, CPU %.3f ms per %s (%d windows, max load %.2f)", units,
                     unit, seconds, rate(), cpuMillisPerUnit(), unit, windows, maxLoad);
         }
+    }
+
+    /** {@code deploy-service 9.10, postgres 4.20, ...}: ms per unit by process, largest first. */
+    public static String describe(Map<String, Double> byProcess) {
+        StringBuilder out = new StringBuilder();
+        byProcess.entrySet().stream()
+                .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+                .forEach(e -> out.append(out.isEmpty() ? "" : ", ").append(e.getKey())
+                        .append(String.format(" %.2f", e.getValue())));
+        return out.toString();
     }
 
     /** The name of a side that only waits: the background CPU of the stack, to take off the others'. */
