@@ -47,7 +47,8 @@ public final class Results {
         MachineState after = MachineState.now();
         sawLoad(after.load1());
         StringBuilder s = new StringBuilder("\n## ").append(benchmark).append(", ").append(before.at()).append("\n\n");
-        s.append(String.format("- commit %s; machine: %d CPUs, Java %s, services' JVM: %s, PostgreSQL fsync: %s%n",
+        s.append(String.format("- commit %s; machine: %d CPUs, Java %s, services' JVM: %s, PostgreSQL fsync and"
+                + " synchronous_commit: %s%n",
                 System.getProperty("bench.commit", "unknown"), before.cpus(), System.getProperty("java.version"),
                 System.getProperty("trainpod.service.jvm", "test (C1)"),
                 System.getProperty("trainpod.postgres.fsync", "off")));

@@ -129,10 +129,14 @@ public final class SharedPostgres {
     /** Starts the server on the port (0: any free one) with the data directory, creating the cluster if empty. */
     private static EmbeddedPostgres startOn(int port) {
         try {
+            // Tests run without fsync; benchmarks set -Dtrainpod.postgres.fsync=on, and then every commit also waits
+            // for its WAL flush, as PostgreSQL's default does in production (the embedded server's own default turns
+            // synchronous_commit off, which would answer a commit before it is on disk).
+            String fsync = System.getProperty("trainpod.postgres.fsync", "off");
             EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                     .setServerConfig("max_connections", "300")
-                    // Tests run without fsync; benchmarks set -Dtrainpod.postgres.fsync=on, as production runs.
-                    .setServerConfig("fsync", System.getProperty("trainpod.postgres.fsync", "off"))
+                    .setServerConfig("fsync", fsync)
+                    .setServerConfig("synchronous_commit", fsync)
                     .setDataDirectory(dataDir)
                     .setCleanDataDirectory(false);
             if (port != 0) {
