@@ -313,7 +313,7 @@ class CreateBenchIT {
                     violations.add("no deployment was created while held");
                 }
                 if (moved > 0) {
-                    violations.add(moved + " of " + all + " deployments left PENDING while held");
+                    violations.add(moved + " of " + all + " deployments moved out of PENDING while held");
                 }
                 if (sent > 0) {
                     violations.add(sent + " events about them were published while held");

@@ -94,17 +94,9 @@ public final class Alternation {
             if (units == 0) {
                 return Double.NaN;
             }
-            double cpu = 0;
-            double background = 0;
-            for (Map.Entry<String, Double> e : cpuByProcess.entrySet()) {
-                if (!e.getKey().endsWith(ProcCpu.JIT)) {
-                    cpu += e.getValue();
-                    if (idle != null && idle.seconds > 0) {
-                        background += idle.cpuByProcess.getOrDefault(e.getKey(), 0.0) / idle.seconds * seconds;
-                    }
-                }
-            }
-            return Math.max(0, cpu - background) * 1000 / units;
+            double net = netMillisPerUnitByProcess(idle).entrySet().stream()
+                    .filter(e -> !e.getKey().endsWith(ProcCpu.JIT)).mapToDouble(Map.Entry::getValue).sum();
+            return Math.max(0, net);
         }
 
         /** {@code 1234 units in 10.0 s = 123.4/s, CPU 1.52 ms/unit, max load 1.20}. */
