@@ -1,6 +1,9 @@
 package dev.trainpod.common.problem;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamReadException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.InvalidDefinitionException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
@@ -56,6 +59,39 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response mismatched(MismatchedInputException e) {
+        return notTheExpectedShape(e);
+    }
+
+    /**
+     * Only the parser's own messages (a syntax error, a number out of range) are quoted to the client: they speak of
+     * the body. Binding messages speak of the server's classes (a key repeated after a record's every creator property
+     * was read names the record), so a body that parsed but could not be bound is answered by where it failed.
+     */
+    @ServerExceptionMapper
+    public Response malformed(JsonProcessingException e) {
+        StreamReadException parsing = parserFailure(e);
+        if (parsing != null) {
+            return respond(Problem.of(400, "malformed-json", "Malformed request body",
+                    "The body is not valid JSON: " + shortened(parsing.getOriginalMessage())));
+        }
+        if (e instanceof InvalidDefinitionException) {
+            LOG.warnf("a request body could not be bound: %s", e.getOriginalMessage());
+        }
+        return e instanceof JsonMappingException binding ? notTheExpectedShape(binding)
+                : respond(Problem.of(400, "malformed-json", "Malformed request body", "The body is not valid JSON."));
+    }
+
+    /** The parser's failure, itself or wrapped by the binding (which adds the path), if there was one. */
+    private static StreamReadException parserFailure(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof StreamReadException parsing) {
+                return parsing;
+            }
+        }
+        return null;
+    }
+
+    private static Response notTheExpectedShape(JsonMappingException e) {
         String field = e.getPath().stream()
                 .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
                 .reduce((a, b) -> b.startsWith("[") ? a + b : a + "." + b).orElse(null);
@@ -63,12 +99,6 @@ public class ProblemMappers {
                         "The body does not match the expected JSON shape" + (field == null ? "." : " at " + field + "."))
                 .withErrors(field == null ? null
                         : List.of(new Problem.FieldError(field, "WRONG_TYPE", "wrong type or shape", null))));
-    }
-
-    @ServerExceptionMapper
-    public Response malformed(JsonProcessingException e) {
-        return respond(Problem.of(400, "malformed-json", "Malformed request body",
-                "The body is not valid JSON: " + shortened(e.getOriginalMessage())));
     }
 
     /**

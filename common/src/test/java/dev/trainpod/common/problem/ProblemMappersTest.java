@@ -47,6 +47,26 @@ class ProblemMappersTest {
     }
 
     @Test
+    void aKeyRepeatedAfterEveryCreatorPropertyIsAnsweredByItsPathNamingNoClass() {
+        // Jackson builds the record once its every property is read; the repeated key then fails with a message
+        // naming the record's class. Found by ProblemMappersFuzzTest in CI.
+        String body = "{\"limits\":{\"maxRuntimeMinutes\":1,\"maxCostUsd\":2,\"maxCostUsd\":3}}";
+        JsonProcessingException failure = catchThrowableOfType(JsonProcessingException.class,
+                () -> new ObjectMapper().readValue(body, Body.class));
+        assertThat(failure.getOriginalMessage()).contains(Limits.class.getName());
+
+        Response response = new ProblemMappers().malformed(failure);
+
+        assertThat(response.getStatus()).isEqualTo(400);
+        assertThat((Problem) response.getEntity()).satisfies(problem -> {
+            assertThat(problem.type()).isEqualTo(Problem.TYPE_BASE + "malformed-json");
+            assertThat(problem.detail()).isEqualTo("The body does not match the expected JSON shape at "
+                    + "limits.maxCostUsd.").doesNotContain("trainpod");
+            assertThat(problem.errors()).extracting(Problem.FieldError::field).containsExactly("limits.maxCostUsd");
+        });
+    }
+
+    @Test
     void aLostDatabaseConnectionIsServiceUnavailableWithRetryAfter() {
         Exception failure = new IllegalStateException("query failed",
                 new CompletionException(new ConnectException("Connection refused")));
@@ -58,6 +78,12 @@ class ProblemMappersTest {
         assertThat(response.getHeaderString("Retry-After")).isEqualTo("5");
         assertThat(((Problem) response.getEntity()).type()).isEqualTo(Problem.TYPE_BASE + "service-unavailable");
         assertThat(new ProblemMappers().unexpected(new IllegalStateException("bug")).getStatus()).isEqualTo(500);
+    }
+
+    record Body(Limits limits) {
+    }
+
+    record Limits(Integer maxRuntimeMinutes, java.math.BigDecimal maxCostUsd) {
     }
 
     record Ttl(long ttlSeconds) {
