@@ -84,8 +84,12 @@ class TransferBenchIT {
                 return Files.size(corpus);
             });
             exec(List.of("sha256sum", corpus.toString())); // the page cache, both sides alike
+            // Each window starts with nothing dirty in the page cache: written corpora and the stack's writes are
+            // flushed between windows, not counted, so that no window pays for the writeback of an earlier one
+            // (an upload's own bytes are on disk before it is answered: the service forces them).
+            Alternation.Between flushed = () -> exec(List.of("sync"));
             if (warmups > 0) {
-                Map<String, Alternation.Totals> w = Alternation.run(cpu, warmups, 0, sides);
+                Map<String, Alternation.Totals> w = Alternation.run(cpu, warmups, 0, sides, flushed);
                 results.add(String.format("warm-up on the %s corpus, not counted (%d window(s) each, first runs of"
                         + " the path): upload %.0f MiB/s, CPU %.2f ms/MiB; without validation %.0f MiB/s, CPU %.2f"
                         + " ms/MiB; sha256sum %.0f MiB/s", corpus.getFileName(), warmups,
@@ -93,7 +97,7 @@ class TransferBenchIT {
                         w.get("upload, validation off").rate() / MIB,
                         w.get("upload, validation off").cpuMillisPerUnit() * MIB, w.get("sha256sum").rate() / MIB));
             }
-            Map<String, Alternation.Totals> t = Alternation.run(cpu, rounds, 0, sides);
+            Map<String, Alternation.Totals> t = Alternation.run(cpu, rounds, 0, sides, flushed);
             t.values().forEach(x -> results.sawLoad(x.maxLoad()));
             Alternation.Totals up = t.get("upload");
             Alternation.Totals sha = t.get("sha256sum");
@@ -162,7 +166,9 @@ class TransferBenchIT {
             exec(List.of("sync"));
             // A service in production has served downloads before (its JIT has compiled the path); nginx needs no
             // warming. Not counted: requests of one byte as in the first-byte windows below, then whole files.
-            int[] warm = BenchStack.full() ? new int[] {200, 50, 3} : new int[] {1, 1, 1};
+            // -Dbench.transfer.warm=N: the service's one-byte warm-up requests (default 200)
+            int[] warm = BenchStack.full() ? new int[] {Integer.getInteger("bench.transfer.warm", 200), 50, 3}
+                    : new int[] {1, 1, 1};
             firstBytesOf(serviceUrl, warm[0]);
             firstBytesOf(nginxUrl, warm[1]);
             for (int i = 0; i < warm[2]; i++) {
@@ -213,7 +219,9 @@ class TransferBenchIT {
         Map<String, Alternation.Side> sides = new LinkedHashMap<>();
         sides.put("nginx", ms -> addAll(fromNginx, firstBytesOf(nginxUrl, perWindow)));
         sides.put("service", ms -> addAll(fromService, firstBytesOf(serviceUrl, perWindow)));
-        Map<String, Alternation.Totals> t = Alternation.run(cpu, windows, 0, sides);
+        // what the stack uses with no request, so that each first byte's CPU is given net of it
+        sides.put(Alternation.IDLE, Alternation.idle());
+        Map<String, Alternation.Totals> t = Alternation.run(cpu, windows, BenchStack.full() ? 1000 : 10, sides);
         t.values().forEach(x -> results.sawLoad(x.maxLoad()));
         Percentiles service = Percentiles.ofNanos(fromService.stream().mapToLong(Long::longValue).toArray());
         Percentiles nginx = Percentiles.ofNanos(fromNginx.stream().mapToLong(Long::longValue).toArray());
@@ -222,6 +230,11 @@ class TransferBenchIT {
                 nginx.describe()));
         results.add(String.format("**first byte, warm: p50 %.2f ms, p99 %.2f ms** (goal < 5 ms); service / nginx"
                 + " p50 = %.1f", service.p50(), service.p99(), service.p50() / nginx.p50()));
+        Alternation.Totals idle = t.get(Alternation.IDLE);
+        results.add(String.format("CPU per first byte, net of the idle stack's (%.2f CPU-s/s): service %.2f ms (%s);"
+                + " nginx %.2f ms (%s)", idle.cpuSeconds() / idle.seconds(),
+                t.get("service").netCpuMillisPerUnit(idle), t.get("service").describeByProcess(idle),
+                t.get("nginx").netCpuMillisPerUnit(idle), t.get("nginx").describeByProcess(idle)));
     }
 
     /** One curl process, {@code n} requests of byte 1 each on a connection of its own; each one's first byte (ns). */

@@ -14,6 +14,14 @@ public interface BlobStore {
     /** Moves a complete local file into the store under the key; the local file is gone afterwards. */
     void put(String key, Path file) throws IOException;
 
+    /**
+     * Whether {@link #put} keeps the local file itself (moved, and forced to disk) rather than copying its bytes
+     * elsewhere: an upload is then written out to disk as it arrives.
+     */
+    default boolean keepsTheFile() {
+        return false;
+    }
+
     /** The local file holding the key's bytes, when this store keeps them on disk: it is then sent zero-copy. */
     Optional<Path> localFile(String key);
 

@@ -13,6 +13,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -21,6 +23,7 @@ import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.LongConsumer;
 import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 
@@ -74,9 +77,12 @@ public class DatasetStorage {
         Path partial = partials.resolve(id + ".part");
         try {
             StoredFile stored;
-            try (OutputStream out = Files.newOutputStream(partial, StandardOpenOption.CREATE_NEW,
-                    StandardOpenOption.WRITE)) {
-                stored = scan(upload, id, out, validate);
+            try (FileChannel channel = FileChannel.open(partial, StandardOpenOption.CREATE_NEW,
+                    StandardOpenOption.WRITE);
+                 FlushBehind behind = new FlushBehind(channel)) {
+                // a store that keeps this file forces it whole before it is recorded: written out as it arrives
+                stored = scan(upload, id, Channels.newOutputStream(channel), validate,
+                        blobs.keepsTheFile() ? behind::written : bytes -> { });
             }
             blobs.put(stored.storagePath(), partial);
             return stored;
@@ -99,7 +105,7 @@ public class DatasetStorage {
         try {
             StoredFile stored;
             try (InputStream in = Files.newInputStream(staged)) {
-                stored = scan(in, id, OutputStream.nullOutputStream(), true);
+                stored = scan(in, id, OutputStream.nullOutputStream(), true, bytes -> { });
             }
             blobs.put(stored.storagePath(), staged);
             return stored;
@@ -142,7 +148,8 @@ public class DatasetStorage {
         return partials;
     }
 
-    private StoredFile scan(InputStream upload, UUID id, OutputStream out, boolean validate) throws IOException {
+    private StoredFile scan(InputStream upload, UUID id, OutputStream out, boolean validate, LongConsumer written)
+            throws IOException {
         MessageDigest sha256 = StagedFile.newSha256();
         DatasetValidator validator = validate ? new DatasetValidator(maxLineBytes) : null;
         long bytes = 0;
@@ -162,6 +169,7 @@ public class DatasetStorage {
                     throw DatasetProblems.tooLarge(maxBytes);
                 }
                 out.write(buffer, 0, n);
+                written.accept(n);
                 buffer = pipeline.submit(buffer, n);
             }
             pipeline.finish();

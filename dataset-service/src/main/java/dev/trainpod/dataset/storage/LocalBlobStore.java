@@ -7,6 +7,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.Optional;
 import org.jboss.logging.Logger;
 
@@ -21,11 +22,26 @@ final class LocalBlobStore implements BlobStore {
         this.root = root;
     }
 
+    /**
+     * Moves the file in under its key, durably: its bytes are on disk before the move, and the move is on disk
+     * before this returns, so a record committed after it never names a file that a power loss emptied or undid.
+     */
     @Override
     public void put(String key, Path file) throws IOException {
         Path target = resolve(key);
         Files.createDirectories(target.getParent());
+        try (FileChannel bytes = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            bytes.force(true);
+        }
         Files.move(file, target, StandardCopyOption.ATOMIC_MOVE);
+        try (FileChannel directory = FileChannel.open(target.getParent(), StandardOpenOption.READ)) {
+            directory.force(true);
+        }
+    }
+
+    @Override
+    public boolean keepsTheFile() {
+        return true;
     }
 
     @Override

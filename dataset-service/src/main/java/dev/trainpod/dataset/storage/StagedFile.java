@@ -54,10 +54,10 @@ public final class StagedFile {
                 try {
                     n = body.read(buffer);
                 } catch (IOException e) {
-                    return new Appended(written, true, false);
+                    return durable(out, new Appended(written, true, false));
                 }
                 if (n == -1) {
-                    return new Appended(written, false, false);
+                    return durable(out, new Appended(written, false, false));
                 }
                 int keep = (int) Math.min(n, limit - written);
                 if (digest != null) {
@@ -76,6 +76,15 @@ public final class StagedFile {
             LOG.errorf(e, "cannot write %s", file);
             throw DatasetProblems.storageUnavailable();
         }
+    }
+
+    /**
+     * The appended bytes are on disk before the caller records the new offset: after a power loss the file is never
+     * shorter than the offset a client was told to resume from.
+     */
+    private static Appended durable(FileChannel out, Appended appended) throws IOException {
+        out.force(false);
+        return appended;
     }
 
     /** Cuts the file back to {@code length} bytes, dropping a rejected chunk. */

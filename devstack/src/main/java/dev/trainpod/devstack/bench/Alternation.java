@@ -130,9 +130,21 @@ public final class Alternation {
     private Alternation() {
     }
 
+    /** Something done before each window, outside it: neither its time nor its CPU is counted. */
+    @FunctionalInterface
+    public interface Between {
+        void run() throws Exception;
+    }
+
     /** Runs {@code rounds} rounds, each side one window of {@code millis} per round, in the given order. */
     public static Map<String, Totals> run(ProcCpu cpu, int rounds, long millis, Map<String, Side> sides)
             throws Exception {
+        return run(cpu, rounds, millis, sides, () -> { });
+    }
+
+    /** As {@link #run(ProcCpu, int, long, Map)}, with {@code before} run before each window, not counted. */
+    public static Map<String, Totals> run(ProcCpu cpu, int rounds, long millis, Map<String, Side> sides,
+                                          Between before) throws Exception {
         Map<String, Totals> totals = new LinkedHashMap<>();
         sides.keySet().forEach(k -> totals.put(k, new Totals()));
         List<String> order = List.copyOf(sides.keySet());
@@ -143,6 +155,7 @@ public final class Alternation {
                 Collections.reverse(round);
             }
             for (String name : round) {
+                before.run();
                 Totals t = totals.get(name);
                 Map<String, Double> cpu0 = cpu.byProcess();
                 long t0 = System.nanoTime();
