@@ -5,9 +5,7 @@ import java.nio.channels.FileChannel;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.jboss.logging.Logger;
 
 /**
@@ -21,13 +19,8 @@ final class FlushBehind implements AutoCloseable {
 
     static final long EVERY_BYTES = 16L * 1024 * 1024;
     private static final Logger LOG = Logger.getLogger(FlushBehind.class);
-    private static final AtomicInteger THREADS = new AtomicInteger();
     /** Forcing is waiting on the disk, not CPU; idle threads end after a minute. */
-    private static final ExecutorService FLUSHERS = Executors.newCachedThreadPool(task -> {
-        Thread thread = new Thread(task, "dataset-flush-" + THREADS.incrementAndGet());
-        thread.setDaemon(true);
-        return thread;
-    });
+    private static final ExecutorService FLUSHERS = ScanPipeline.daemonThreads("dataset-flush-");
 
     private final FileChannel channel;
     private long unforced;

@@ -25,13 +25,8 @@ final class ScanPipeline implements AutoCloseable {
     }
 
     private static final int BUFFERS = 4;
-    private static final AtomicInteger THREADS = new AtomicInteger();
     /** Helper threads, one per upload in flight at most; daemon threads, idle ones end after a minute. */
-    private static final ExecutorService HELPERS = Executors.newCachedThreadPool(task -> {
-        Thread thread = new Thread(task, "dataset-scan-" + THREADS.incrementAndGet());
-        thread.setDaemon(true);
-        return thread;
-    });
+    private static final ExecutorService HELPERS = daemonThreads("dataset-scan-");
 
     private final Consumer consumer;
     private final int bufferBytes;
@@ -48,6 +43,16 @@ final class ScanPipeline implements AutoCloseable {
     }
 
     private static final Chunk END = new Chunk(new byte[0], -1);
+
+    /** A pool of daemon threads named {@code prefix} and a number, made as needed; idle ones end after a minute. */
+    static ExecutorService daemonThreads(String prefix) {
+        AtomicInteger count = new AtomicInteger();
+        return Executors.newCachedThreadPool(task -> {
+            Thread thread = new Thread(task, prefix + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
 
     ScanPipeline(Consumer consumer, int bufferBytes) {
         this.consumer = consumer;
