@@ -1,6 +1,7 @@
 package dev.trainpod.common.problem;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.InvalidDefinitionException;
@@ -69,7 +70,7 @@ public class ProblemMappers {
      */
     @ServerExceptionMapper
     public Response malformed(JsonProcessingException e) {
-        StreamReadException parsing = parserFailure(e);
+        JsonProcessingException parsing = parserFailure(e);
         if (parsing != null) {
             return respond(Problem.of(400, "malformed-json", "Malformed request body",
                     "The body is not valid JSON: " + shortened(parsing.getOriginalMessage())));
@@ -81,11 +82,14 @@ public class ProblemMappers {
                 : respond(Problem.of(400, "malformed-json", "Malformed request body", "The body is not valid JSON."));
     }
 
-    /** The parser's failure, itself or wrapped by the binding (which adds the path), if there was one. */
-    private static StreamReadException parserFailure(Throwable e) {
+    /**
+     * The parser's failure (its syntax, or a limit of its own such as the nesting depth or a number's length), itself
+     * or wrapped by the binding (which adds the path), if there was one.
+     */
+    private static JsonProcessingException parserFailure(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof StreamReadException parsing) {
-                return parsing;
+            if (t instanceof StreamReadException || t instanceof StreamConstraintsException) {
+                return (JsonProcessingException) t;
             }
         }
         return null;

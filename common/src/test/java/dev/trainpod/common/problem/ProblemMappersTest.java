@@ -67,6 +67,19 @@ class ProblemMappersTest {
     }
 
     @Test
+    void aLimitOfTheParserIsQuotedLikeItsSyntaxErrors() {
+        String body = "[".repeat(1001);
+        JsonProcessingException failure = catchThrowableOfType(JsonProcessingException.class,
+                () -> new ObjectMapper().readTree(body));
+
+        Response response = new ProblemMappers().malformed(failure);
+
+        assertThat(response.getStatus()).isEqualTo(400);
+        assertThat(((Problem) response.getEntity()).detail()).startsWith("The body is not valid JSON: ")
+                .contains("nesting depth");
+    }
+
+    @Test
     void aLostDatabaseConnectionIsServiceUnavailableWithRetryAfter() {
         Exception failure = new IllegalStateException("query failed",
                 new CompletionException(new ConnectException("Connection refused")));
