@@ -44,9 +44,10 @@ public class DownloadService {
         return uses.use(TokenSecrets.hash(secret), requested.kind(), requested.first(), requested.last(),
                         requested.suffix(), resumeGrace, countUse, clientAddress)
                 .map(use -> authorized(use, requested))
-                .invoke(download -> LOG.infof("download %s: bytes %d-%d of dataset %s%s",
-                        TokenSecrets.logPrefix(secret), download.range().start(), download.range().end(),
-                        download.storageKey(), countUse ? " to " + clientAddress : " (HEAD)"))
+                // concatenated, not a printf format: formatting was ~5 % of the event loop's sampled time per download
+                .invoke(download -> LOG.info("download " + TokenSecrets.logPrefix(secret) + ": bytes "
+                        + download.range().start() + "-" + download.range().end() + " of dataset "
+                        + download.storageKey() + (countUse ? " to " + clientAddress : " (HEAD)")))
                 .onFailure().invoke(e -> LOG.debugf("download %s refused: %s", TokenSecrets.logPrefix(secret),
                         e.getMessage()));
     }
