@@ -166,8 +166,9 @@ class TransferBenchIT {
             exec(List.of("sync"));
             // A service in production has served downloads before (its JIT has compiled the path); nginx needs no
             // warming. Not counted: requests of one byte as in the first-byte windows below, then whole files.
-            // -Dbench.transfer.warm=N: the service's one-byte warm-up requests (default 200)
-            int[] warm = BenchStack.full() ? new int[] {Integer.getInteger("bench.transfer.warm", 200), 50, 3}
+            // -Dbench.transfer.warm=N: the service's one-byte warm-up requests (default 4,000, about 10 s: after 200,
+            // the default until session 8, its JIT compiler still took as much CPU per request as the service did)
+            int[] warm = BenchStack.full() ? new int[] {Integer.getInteger("bench.transfer.warm", 4000), 50, 3}
                     : new int[] {1, 1, 1};
             firstBytesOf(serviceUrl, warm[0]);
             firstBytesOf(nginxUrl, warm[1]);
