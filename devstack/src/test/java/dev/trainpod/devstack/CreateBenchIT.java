@@ -244,28 +244,31 @@ class CreateBenchIT {
             long t0 = System.nanoTime();
             Instant deadline = Instant.now().plus(timeout);
             String last = "";
-            while (Instant.now().isBefore(deadline)) {
-                last = whatIsLeft(since);
-                if (last.isEmpty()) {
-                    return Duration.ofNanos(System.nanoTime() - t0);
+            // The watching is PostgreSQL work counted in phase (c): one connection for the whole wait (a connection
+            // per look cost a backend's start each time) and a look a second in a full run (4 a second, each a scan
+            // of the deployment table, were a tenth of (c)'s PostgreSQL time; the drain takes minutes).
+            long pause = BenchStack.full() ? 1000 : 250;
+            try (Connection deploy = connect("trainpod_deploy")) {
+                while (Instant.now().isBefore(deadline)) {
+                    last = whatIsLeft(deploy, since);
+                    if (last.isEmpty()) {
+                        return Duration.ofNanos(System.nanoTime() - t0);
+                    }
+                    Thread.sleep(pause);
                 }
-                Thread.sleep(250);
             }
             throw new IllegalStateException("the create backlog did not drain within " + timeout + ": " + last);
         }
 
         /** What is left to do of the fan-out of the deployments since {@code since}; empty when nothing. */
-        private String whatIsLeft(Instant since) throws SQLException {
-            List<String> ids;
-            try (Connection c = connect("trainpod_deploy")) {
-                long unsettled = count(c, "SELECT count(*) FROM deployment WHERE user_id = ANY(?) AND created_at >= ?"
-                        + " AND (status NOT IN ('SUCCEEDED', 'FAILED', 'CANCELLED') OR ended_announced_at IS NULL)",
-                        since);
-                if (unsettled > 0) {
-                    return unsettled + " deployments not ended and announced";
-                }
-                ids = strings(c, "SELECT id::text FROM deployment WHERE user_id = ANY(?) AND created_at >= ?", since);
+        private String whatIsLeft(Connection deploy, Instant since) throws SQLException {
+            long unsettled = count(deploy, "SELECT count(*) FROM deployment WHERE user_id = ANY(?) AND created_at >= ?"
+                    + " AND (status NOT IN ('SUCCEEDED', 'FAILED', 'CANCELLED') OR ended_announced_at IS NULL)", since);
+            if (unsettled > 0) {
+                return unsettled + " deployments not ended and announced";
             }
+            List<String> ids = strings(deploy, "SELECT id::text FROM deployment WHERE user_id = ANY(?)"
+                    + " AND created_at >= ?", since);
             List<String> events = new ArrayList<>();
             for (String db : DATABASES) {
                 try (Connection c = connect(db);

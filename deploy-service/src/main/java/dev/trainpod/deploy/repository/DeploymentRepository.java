@@ -33,13 +33,18 @@ public class DeploymentRepository implements PanacheRepositoryBase<Deployment, U
      * (plus the capacity wait, both from when it last began waiting for a pod), or the maximum runtime or the
      * budget reached by the pods it ran on: the earlier ones' billed time and cost, and the current pod's time up at
      * its recorded hourly price (a recovered deployment whose earlier pods spent the budget is caught without a pod).
+     * A deployment waiting for a pod has its request parsed only once the deadline alone has passed (the capacity
+     * wait is never negative) or its earlier pods cost something (the budget is above 0): a backlog of waiting
+     * deployments is not parsed every sweep (with 1,500 waiting that was 20–35 ms of PostgreSQL CPU at a time).
      */
     private static final String OVERDUE = """
             SELECT id FROM deployment
             WHERE status IN ('PENDING', 'PROVISIONING', 'STARTING', 'RUNNING', 'RECOVERING') AND (
-                (pod_id IS NULL AND COALESCE(provisioning_since, created_at) + make_interval(secs => $1
+                (pod_id IS NULL AND COALESCE(provisioning_since, created_at) + make_interval(secs => $1) <= now()
+                    AND COALESCE(provisioning_since, created_at) + make_interval(secs => $1
                     + 60 * COALESCE((request::jsonb -> 'limits' ->> 'capacityWaitMinutes')::int, 0)) <= now())
-             OR (pod_id IS NULL AND prior_cost_usd >= (request::jsonb -> 'limits' ->> 'maxCostUsd')::numeric)
+             OR (pod_id IS NULL AND prior_cost_usd > 0
+                    AND prior_cost_usd >= (request::jsonb -> 'limits' ->> 'maxCostUsd')::numeric)
              OR (pod_id IS NOT NULL AND pod_created_at + make_interval(secs =>
                     60 * (request::jsonb -> 'limits' ->> 'maxRuntimeMinutes')::int - prior_billed_seconds) <= now())
              OR (pod_id IS NOT NULL AND cost_per_hour > 0 AND pod_created_at + make_interval(secs =>

@@ -138,6 +138,51 @@ class DeploymentStateMachineTest {
         assertThat(ended(id)).isEqualTo(1);
     }
 
+    /**
+     * The reaper (its sweep for deadlines the database judges alone, every 5 s here) on deployments waiting for a
+     * pod: fails those past the provisioning deadline plus the request's capacity wait, or (recovered) with earlier
+     * pods that spent the budget; leaves one still within its wait, a fresh one, and one with budget left.
+     */
+    @Test
+    void theReaperFailsAWaitingDeploymentOnlyPastItsDeadlineAndCapacityWaitOrBudget() throws Throwable {
+        Instant twentyMinutesAgo = Instant.now().minusSeconds(20 * 60);
+        UUID pastDeadline = waiting(twentyMinutesAgo, "", BigDecimal.ZERO);
+        UUID pastCapacityWait = waiting(Instant.now().minusSeconds(26 * 60), ", \"capacityWaitMinutes\": 10",
+                BigDecimal.ZERO);
+        UUID budgetSpent = waiting(Instant.now(), "", new BigDecimal("50"));
+        UUID withinCapacityWait = waiting(twentyMinutesAgo, ", \"capacityWaitMinutes\": 10", BigDecimal.ZERO);
+        UUID fresh = waiting(Instant.now(), "", BigDecimal.ZERO);
+        UUID budgetLeft = waiting(Instant.now(), "", new BigDecimal("49.99"));
+
+        Instant until = Instant.now().plusSeconds(30);
+        while (!(ended(pastDeadline) == 1 && ended(pastCapacityWait) == 1 && ended(budgetSpent) == 1)) {
+            assertThat(Instant.now()).as("the reaper failed the three overdue deployments").isBefore(until);
+            Thread.sleep(200);
+        }
+        assertThat(find(pastDeadline).reason).isEqualTo(FailureReason.FAILED_PROVIDER.name());
+        assertThat(find(pastCapacityWait).reason).isEqualTo(FailureReason.FAILED_PROVIDER.name());
+        assertThat(find(budgetSpent).reason).isEqualTo(FailureReason.FAILED_BUDGET.name());
+        // the sweeps that failed those saw these too
+        for (UUID kept : List.of(withinCapacityWait, fresh, budgetLeft)) {
+            assertThat(find(kept).status).as("still waiting").isEqualTo(DeploymentStatus.PENDING);
+        }
+    }
+
+    /**
+     * A PENDING deployment waiting for a pod since {@code since}, its earlier pods having cost {@code priorCost};
+     * its next provisioning attempt is a day away, so that only the reaper acts on it.
+     */
+    private UUID waiting(Instant since, String extraLimits, BigDecimal priorCost) throws Throwable {
+        Deployment d = deployment(DeploymentStatus.PENDING);
+        d.request = SPEC.replace("\"maxCostUsd\": 50}", "\"maxCostUsd\": 50" + extraLimits + "}");
+        d.createdAt = since;
+        d.updatedAt = since;
+        d.priorCostUsd = priorCost;
+        d.nextAttemptAt = Instant.now().plusSeconds(86_400);
+        run(() -> Panache.withTransaction(() -> deployments.persist(d)));
+        return d.id;
+    }
+
     /** The pod of the locked deployment was lost; answers whether it is recovered. */
     private DeploymentStateMachine.Recovery recover(UUID id) throws Throwable {
         return run(() -> Panache.withTransaction(() -> deployments.locked(id).chain(d -> states.recover(d,
@@ -234,6 +279,19 @@ class DeploymentStateMachineTest {
     }
 
     private UUID insert(DeploymentStatus status, String claimedBy, String podId) throws Throwable {
+        Deployment d = deployment(status);
+        d.claimedBy = claimedBy;
+        d.podId = podId;
+        if (podId != null) {
+            d.podCreatedAt = Instant.now();
+            d.costPerHour = BigDecimal.ONE;
+        }
+        run(() -> Panache.withTransaction(() -> deployments.persist(d)));
+        return d.id;
+    }
+
+    /** A deployment of alice's in this status, created now, not yet stored. */
+    private static Deployment deployment(DeploymentStatus status) {
         Deployment d = new Deployment();
         d.id = UUID.randomUUID();
         d.userId = "alice";
@@ -242,16 +300,9 @@ class DeploymentStateMachineTest {
         d.method = "SFT";
         d.request = SPEC;
         d.status = status;
-        d.claimedBy = claimedBy;
-        d.podId = podId;
         d.createdAt = Instant.now();
         d.updatedAt = d.createdAt;
-        if (podId != null) {
-            d.podCreatedAt = Instant.now();
-            d.costPerHour = BigDecimal.ONE;
-        }
-        run(() -> Panache.withTransaction(() -> deployments.persist(d)));
-        return d.id;
+        return d;
     }
 
     private Deployment find(UUID id) throws Throwable {
