@@ -246,7 +246,7 @@ class CreateBenchIT {
             String last = "";
             // The watching is PostgreSQL work counted in phase (c): one connection for the whole wait (a connection
             // per look cost a backend's start each time) and a look a second in a full run (4 a second, each a scan
-            // of the deployment table, were a tenth of (c)'s PostgreSQL time; the drain takes minutes).
+            // of the deployment table, were most of (c)'s PostgreSQL time; the drain takes minutes).
             long pause = BenchStack.full() ? 1000 : 250;
             try (Connection deploy = connect("trainpod_deploy")) {
                 while (Instant.now().isBefore(deadline)) {

@@ -94,8 +94,8 @@ public class ProvisioningJob {
 
     /**
      * Provisions one claimed deployment (its slot already taken) on a context of its own (its own reactive session)
-     * and returns at once; the slot is given back however it ends. Every outcome of the provisioning itself ends in a recorded status and a
-     * released claim ({@link Provisioner}).
+     * and returns at once; the slot is given back however it ends. Every outcome of the provisioning itself ends in
+     * a recorded status and a released claim ({@link Provisioner}).
      */
     private void start(Claim claim) {
         Context context = VertxContext.createNewDuplicatedContext(vertx.getOrCreateContext());
