@@ -76,11 +76,13 @@ public class ProvisioningJob {
      * Starts a cycle's claims spread evenly over the interval, not all at once: the start of a provisioning (its
      * reads, the dataset token minted, the job token signed, the create call) is a burst of CPU in this service, in
      * dataset-service and in PostgreSQL, and eight of them together held both CPUs of a small node for a good part
-     * of every second, delaying the requests that came in meanwhile. A claim waits at most one interval; its slot is
-     * taken at once, so the next cycle does not claim it again.
+     * of every second, delaying the requests that came in meanwhile. The starts are one interval / concurrency
+     * apart, whatever the cycle claimed, so a cycle that claimed one or two (the other slots busy with slow create
+     * calls) starts them at once or nearly: a claim waiting for its start holds its slot (so the next cycle does not
+     * claim more than are free), at most one interval for the last of a full cycle.
      */
     private void pace(List<Claim> claims) {
-        long step = config.provisioningInterval().toMillis() / Math.max(1, claims.size());
+        long step = config.provisioningInterval().toMillis() / Math.max(1, config.provisioningConcurrency());
         for (int i = 0; i < claims.size(); i++) {
             Claim claim = claims.get(i);
             running.incrementAndGet();
