@@ -142,10 +142,15 @@ public final class SharedPostgres {
             // A profiling run may add server settings, e.g.
             // -Dtrainpod.postgres.config=shared_preload_libraries=pg_stat_statements;pg_stat_statements.track=all
             for (String setting : System.getProperty("trainpod.postgres.config", "").split(";")) {
-                int eq = setting.indexOf('=');
-                if (eq > 0) {
-                    builder.setServerConfig(setting.substring(0, eq).trim(), setting.substring(eq + 1).trim());
+                if (setting.isBlank()) {
+                    continue;
                 }
+                int eq = setting.indexOf('=');
+                if (eq <= 0) {
+                    throw new IllegalArgumentException("trainpod.postgres.config: '" + setting
+                            + "' is not name=value (settings are separated by ';')");
+                }
+                builder.setServerConfig(setting.substring(0, eq).trim(), setting.substring(eq + 1).trim());
             }
             if (port != 0) {
                 builder.setPort(port);
