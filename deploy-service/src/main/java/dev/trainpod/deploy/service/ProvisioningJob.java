@@ -73,7 +73,7 @@ public class ProvisioningJob {
     }
 
     /**
-     * Starts a cycle's claims spread evenly over the interval, not all at once: the start of a provisioning (its
+     * Starts a cycle's claims spread over the interval, not all at once: the start of a provisioning (its
      * reads, the dataset token minted, the job token signed, the create call) is a burst of CPU in this service, in
      * dataset-service and in PostgreSQL, and eight of them together held both CPUs of a small node for a good part
      * of every second, delaying the requests that came in meanwhile. The starts are one interval / concurrency
