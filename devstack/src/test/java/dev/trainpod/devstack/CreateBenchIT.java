@@ -33,9 +33,11 @@ import org.junit.jupiter.api.Test;
  * one (the stack's background CPU). The requests go round-robin over 100 users (each with a RunPod key and a
  * dataset), so that no user holds more deployments than the per-user caps allow in production. The simulator
  * answers every pod create with "no capacity", so no pod starts and each deployment fails after one provisioning
- * attempt. Three phases:
+ * attempt. A full run warms up for a minute at the same rates and waits until that warm-up's fan-out has been worked
+ * through. Three phases:
  * <ol>
- * <li>(a) everything running, as in production: the latency percentiles (from the intended start);</li>
+ * <li>(a) everything running, as in production: the latency percentiles (from the intended start), with the fan-out
+ * of (a)'s own creates running beside them, and the CPU of every process per second of the windows;</li>
  * <li>(b) once (a)'s backlog has drained, the fan-out held ({@code POST /internal/bench/hold}: deploy-service's
  * outbox relay and provisioning wait): the CPU of the <em>accept path</em> per create against the reference's,
  * split by process;</li>
@@ -109,6 +111,14 @@ class CreateBenchIT {
                 }
                 load.forget("create");
                 load.forget("reference");
+                // Then the warm-up's own fan-out worked through (1,500 creates, provisioned at the cap's pace in
+                // minutes): it warms the JIT on the fan-out's paths, and (a) starts from a stack that carries none of
+                // the warm-up's leftovers, only the fan-out of its own creates. Without it, (a) ran beside the
+                // warm-up's backlog and the JIT compiling the fan-out's code (a third of the CPU of (a)'s idle
+                // windows, 2026-12-07), which is the stack warming up, not the steady state (a) is about.
+                results.add(String.format("warm-up: %d s at %.0f/s in alternating windows, its backlog then worked"
+                        + " through in %.1f s before (a)", Long.getLong("bench.warmupMillis", 60_000) / 1000, rate,
+                        backlog.awaitDrained(runStart, drainTimeout()).toMillis() / 1000.0));
             }
             long[] failures = {0};
             Map<String, Alternation.Side> sides = sides(load, rate, failures);
@@ -132,6 +142,11 @@ class CreateBenchIT {
                     + " background %.0f ms CPU per second)", create.p99(), create.p99() / reference.p99(),
                     a.get("create").netCpuMillisPerUnit(idleA) / a.get("reference").netCpuMillisPerUnit(idleA),
                     idleA.cpuSeconds() * 1000 / idleA.seconds()));
+            int cpus = Runtime.getRuntime().availableProcessors();
+            results.add(String.format("(a) CPU by process, ms per second of the windows (gross, of %d on %d CPUs):"
+                    + " create windows: %s; idle windows: %s", cpus * 1000, cpus,
+                    Alternation.describe(a.get("create").millisPerSecondByProcess()),
+                    Alternation.describe(idleA.millisPerSecondByProcess())));
 
             // (b) The accept path alone: the fan-out held (deploy-service's outbox relay and provisioning), after the
             // backlog of (a) has drained, so that no window carries another's spill-over.

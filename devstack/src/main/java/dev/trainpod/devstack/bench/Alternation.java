@@ -89,6 +89,16 @@ public final class Alternation {
             return out;
         }
 
+        /**
+         * Each process's CPU in ms per second of this side's windows, gross (the background included): where a
+         * machine's CPUs went while this side ran, e.g. how busy the fan-out kept them beside a latency side.
+         */
+        public Map<String, Double> millisPerSecondByProcess() {
+            Map<String, Double> out = new TreeMap<>();
+            cpuByProcess.forEach((process, used) -> out.put(process, seconds == 0 ? 0 : used * 1000 / seconds));
+            return out;
+        }
+
         /** As {@link #netCpuMillisPerUnit}, without the CPU of the JIT compiler threads (see {@link ProcCpu#JIT}). */
         public double netCpuMillisPerUnitWithoutJit(Totals idle) {
             if (units == 0) {
