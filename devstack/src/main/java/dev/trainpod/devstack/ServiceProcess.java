@@ -79,16 +79,19 @@ public final class ServiceProcess implements AutoCloseable {
 
     /**
      * The JVM flags of a service. Tests use a JVM that starts fast (C1 only, Serial GC, 384 MiB). Benchmarks use
-     * what production runs: the Dockerfiles' {@code -XX:MaxRAMPercentage=75} of the k8s memory limit (768 MiB for
-     * every service), so a 576 MiB heap, the full tiered compiler (C2) and the collector the JVM picks inside a
-     * container limited to 1 CPU (deploy/metrics-service) or 2 (dataset-service) with under 1792 MiB: Serial.
+     * what production runs: the Dockerfiles' {@code JAVA_OPTS} inside the k8s limits, the JVM sizing itself for
+     * the container's memory ({@code -XX:MaxRAM} of the 768 MiB limit every service has, so a heap of 384 MiB at
+     * start and 576 at most, as it would inside the container rather than from this machine's memory), the full
+     * tiered compiler (C2) and the collector the JVM picks inside a container limited to 1 CPU
+     * (deploy/metrics-service) or 2 (dataset-service) with under 1792 MiB: Serial.
      */
     public static List<String> jvmFlags(String module) {
         List<String> flags = new ArrayList<>();
         if ("production".equals(System.getProperty(JVM_MODE))) {
             int cpus = "dataset-service".equals(module) ? 2 : 1;
-            flags.addAll(List.of("-Xmx576m", "-XX:+UseSerialGC", "-XX:ActiveProcessorCount=" + cpus,
-                    "-XX:+ExitOnOutOfMemoryError"));
+            flags.addAll(List.of("-XX:MaxRAM=768m", "-XX:InitialRAMPercentage=50", "-XX:MaxRAMPercentage=75",
+                    "-XX:MetaspaceSize=128m", "-XX:+ExitOnOutOfMemoryError", "-XX:+UseSerialGC",
+                    "-XX:ActiveProcessorCount=" + cpus));
         } else {
             flags.addAll(List.of("-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
         }
