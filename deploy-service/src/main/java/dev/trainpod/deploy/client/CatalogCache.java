@@ -13,6 +13,7 @@ import java.util.HexFormat;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 /**
@@ -22,6 +23,13 @@ import java.util.function.Supplier;
  * older than the TTL but younger than twice the TTL, callers get it at once while one refresh runs behind them,
  * so a create never waits on RunPod for the catalog while the service is in use. Keyed by a stored credential's id
  * instead, the key is opened only to fetch: a create answered from the cache decrypts nothing.
+ *
+ * <p>A create's pre-flight ({@link #forEstimate}) takes the newest catalog any account read within the TTL, fetched
+ * here or offered by provisioning's fresh reads ({@link #offer}): GPU ids, memory, per-pod maxima and prices are
+ * RunPod's, not the account's, so a user's first create after a quiet spell does not wait on RunPod while the
+ * service reads the catalog for others. Only when no account's is that fresh does it take its own account's (as
+ * {@link #catalog(UUID, Supplier)}). The GPU types list stays its account's own. The key is then checked when it is
+ * stored and when the deployment is provisioned, as before, not on every create.
  */
 @ApplicationScoped
 public class CatalogCache {
@@ -33,6 +41,8 @@ public class CatalogCache {
     private final DeployConfig config;
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
     private final Map<String, Uni<RunPodModels.GpuCatalog>> fetching = new ConcurrentHashMap<>();
+    /** The newest catalog any account read (fetched here or offered by provisioning), with when it goes stale. */
+    private final AtomicReference<Entry> newest = new AtomicReference<>();
 
     public CatalogCache(RunPodClient runPod, DeployConfig config) {
         this.runPod = runPod;
@@ -50,6 +60,27 @@ public class CatalogCache {
      */
     public Uni<RunPodModels.GpuCatalog> catalog(UUID credentialId, Supplier<Uni<String>> apiKey) {
         return catalog("credential:" + credentialId, apiKey);
+    }
+
+    /**
+     * The catalog for a create's pre-flight: the newest any account read if it is younger than the TTL, else as
+     * {@link #catalog(UUID, Supplier)} for this account (whose key is then opened only if it must be fetched).
+     */
+    public Uni<RunPodModels.GpuCatalog> forEstimate(UUID credentialId, Supplier<Uni<String>> apiKey) {
+        Entry any = newest.get();
+        if (any != null && Instant.now().isBefore(any.until())) {
+            return Uni.createFrom().item(any.catalog());
+        }
+        return catalog(credentialId, apiKey);
+    }
+
+    /** A catalog just read from RunPod elsewhere (provisioning's fresh read): the newest for the pre-flight. */
+    public void offer(RunPodModels.GpuCatalog catalog) {
+        remember(new Entry(Instant.now().plus(config.catalogCacheTtl()), catalog));
+    }
+
+    private void remember(Entry entry) {
+        newest.accumulateAndGet(entry, (old, e) -> old == null || e.until().isAfter(old.until()) ? e : old);
     }
 
     private Uni<RunPodModels.GpuCatalog> catalog(String key, Supplier<Uni<String>> apiKey) {
@@ -78,7 +109,11 @@ public class CatalogCache {
     private Uni<RunPodModels.GpuCatalog> fetch(String key, Supplier<Uni<String>> apiKey) {
         return fetching.computeIfAbsent(key, k -> Uni.createFrom().<String>deferred(apiKey::get)
                 .chain(runPod::gpuCatalog)
-                .invoke(c -> entries.put(k, new Entry(Instant.now().plus(config.catalogCacheTtl()), c)))
+                .invoke(c -> {
+                    Entry entry = new Entry(Instant.now().plus(config.catalogCacheTtl()), c);
+                    entries.put(k, entry);
+                    remember(entry);
+                })
                 .onTermination().invoke(() -> fetching.remove(k))
                 .memoize().indefinitely());
     }

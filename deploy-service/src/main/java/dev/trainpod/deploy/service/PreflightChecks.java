@@ -245,7 +245,7 @@ public class PreflightChecks {
         if (r.gpu() == null || r.gpu().types() == null) {
             return Uni.createFrom().item(new GpuOutcome(List.of(), null));
         }
-        return catalogs.catalog(credential, () -> vault.openCredential(credential)).map(catalog -> {
+        return catalogs.forEstimate(credential, () -> vault.openCredential(credential)).map(catalog -> {
             Map<String, RunPodModels.CatalogGpu> byId = catalog.gpus().stream()
                     .collect(Collectors.toMap(RunPodModels.CatalogGpu::id, Function.identity(), (a, b) -> a));
             List<FieldError> f = new ArrayList<>();

@@ -14,7 +14,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
-/** The catalog cache: one fetch per account at a time, and a stale entry served while it is refreshed. */
+/**
+ * The catalog cache: one fetch per account at a time, a stale entry served while it is refreshed, and a create's
+ * pre-flight served by any account's fresh catalog.
+ */
 class CatalogCacheTest {
 
     /** RunPod's catalog call, answered by the test when it chooses. */
@@ -88,6 +91,49 @@ class CatalogCacheTest {
         }
         assertThat(runPod.calls).hasValue(1);
         assertThat(opened).as("keys opened for ten catalog reads").hasValue(1);
+    }
+
+    /**
+     * A create's pre-flight takes the newest catalog any account read within the TTL, fetched here or offered by
+     * provisioning: no call to RunPod and no key opened for it.
+     */
+    @Test
+    void aCreateTakesAFreshCatalogOfAnyAccountWithoutOpeningItsKey() {
+        HeldCatalog runPod = new HeldCatalog();
+        CatalogCache cache = new CatalogCache(runPod, ttl(Duration.ofMinutes(1)));
+        AtomicInteger opened = new AtomicInteger();
+        java.util.function.Supplier<Uni<String>> open = () -> {
+            opened.incrementAndGet();
+            return Uni.createFrom().item("rpa_key");
+        };
+        cache.catalog(UUID.randomUUID(), open).subscribe().with(c -> { });
+        runPod.answer(2);
+        assertThat(cache.forEstimate(UUID.randomUUID(), open).await().atMost(Duration.ofSeconds(1)).gpus())
+                .hasSize(2);
+        assertThat(runPod.calls).as("another account's create asks RunPod nothing").hasValue(1);
+        assertThat(opened).as("only the fetching account's key opened").hasValue(1);
+
+        cache.offer(new RunPodModels.GpuCatalog(java.util.Collections.nCopies(4, null)));
+        assertThat(cache.forEstimate(UUID.randomUUID(), open).await().atMost(Duration.ofSeconds(1)).gpus())
+                .as("provisioning's fresh read is the newest").hasSize(4);
+        assertThat(runPod.calls).hasValue(1);
+        assertThat(opened).hasValue(1);
+    }
+
+    /** When no account's catalog is younger than the TTL, a create takes its own account's, as the gpu-types list. */
+    @Test
+    void withNoFreshCatalogACreateTakesItsOwnAccounts() throws Exception {
+        HeldCatalog runPod = new HeldCatalog();
+        CatalogCache cache = new CatalogCache(runPod, ttl(Duration.ofMillis(200)));
+        java.util.function.Supplier<Uni<String>> open = () -> Uni.createFrom().item("rpa_key");
+        cache.offer(new RunPodModels.GpuCatalog(java.util.Collections.nCopies(4, null)));
+        TimeUnit.MILLISECONDS.sleep(250);
+        List<Integer> sizes = new CopyOnWriteArrayList<>();
+        cache.forEstimate(UUID.randomUUID(), open).subscribe().with(c -> sizes.add(c.gpus().size()));
+        assertThat(runPod.calls).as("its own account's fetch").hasValue(1);
+        assertThat(sizes).as("waits for it").isEmpty();
+        runPod.answer(1);
+        assertThat(sizes).containsExactly(1);
     }
 
     @Test
