@@ -3,6 +3,7 @@ package dev.trainpod.devstack.shipping;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.trainpod.devstack.ServiceProcess;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -41,6 +42,36 @@ class ShippingConsistencyTest {
             }
             assertThat(set).as(service + " is given variables").isNotEmpty();
             assertThat(reads).as(service + " reads every variable it is given").containsAll(set);
+        }
+    }
+
+    /**
+     * The benchmarks run each service as production would ({@code ServiceProcess}'s production mode): the image's
+     * {@code JAVA_OPTS}, the JVM sized for the Deployment's memory limit, as many processors as its CPU limit.
+     */
+    @Test
+    void benchmarksRunTheServicesWithTheImagesJvmInsideTheirLimits() {
+        String mode = System.setProperty(ServiceProcess.JVM_MODE, "production");
+        try {
+            for (String service : Repo.SERVICES) {
+                Matcher opts = Pattern.compile("JAVA_OPTS=\"([^\"]*)\"")
+                        .matcher(Repo.read(service + "/src/main/docker/Dockerfile"));
+                assertThat(opts.find()).as(service + "'s Dockerfile sets JAVA_OPTS").isTrue();
+                JsonNode limits = find(PROD, "Deployment", service)
+                        .at("/spec/template/spec/containers/0/resources/limits");
+                List<String> flags = ServiceProcess.jvmFlags(service);
+                assertThat(flags).as(service + ": the image's JAVA_OPTS")
+                        .containsAll(List.of(opts.group(1).trim().split("\\s+")));
+                assertThat(flags).as(service + ": its memory and CPU limits").contains(
+                        "-XX:MaxRAM=" + limits.path("memory").asText().replace("Mi", "m"),
+                        "-XX:ActiveProcessorCount=" + limits.path("cpu").asText());
+            }
+        } finally {
+            if (mode == null) {
+                System.clearProperty(ServiceProcess.JVM_MODE);
+            } else {
+                System.setProperty(ServiceProcess.JVM_MODE, mode);
+            }
         }
     }
 
