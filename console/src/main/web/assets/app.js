@@ -33,9 +33,11 @@ async function route() {
   nav.hidden = false;
   document.getElementById('who').textContent = 'Signed in as ' + session().user;
   let [path, query] = location.hash.split('?');
-  if (!path.startsWith('#/') || path === '#/' || path === '#/signin') {
+  const landing = p => !p.startsWith('#/') || p === '#/' || p === '#/signin';
+  if (landing(path)) {
     const key = await api('/secrets/runpod').catch(() => ({configured: true}));
-    location.replace(key.configured ? '#/deployments' : '#/onboarding');
+    // only if no page was asked for meanwhile (a link followed while the key was looked up wins)
+    if (landing(location.hash.split('?')[0])) location.replace(key.configured ? '#/deployments' : '#/onboarding');
     return;
   }
   for (const a of nav.querySelectorAll('a')) {

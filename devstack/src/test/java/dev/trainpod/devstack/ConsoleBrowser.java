@@ -68,6 +68,9 @@ final class ConsoleBrowser implements AutoCloseable {
         name.sendKeys(user);
         driver.findElement(By.id("sign-in")).click();
         wait(30).until(d -> d.findElement(By.id("nav")).isDisplayed());
+        // and landed: the console sends a signed-in user to the deployments (or onboarding) once it has looked the
+        // RunPod key up, so a page opened before that could be replaced by the landing
+        wait(30).until(d -> d.getCurrentUrl().matches(".*#/(deployments|onboarding)$"));
     }
 
     /** Opens a route of the console (e.g. {@code #/deployments/<id>}). */
