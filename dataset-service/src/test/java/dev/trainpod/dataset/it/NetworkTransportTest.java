@@ -11,10 +11,7 @@ import io.vertx.core.Vertx;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
-/**
- * The services' network I/O (common's configuration): Netty's native epoll transport where it can load, on one event
- * loop.
- */
+/** The services' network I/O runs on Netty's native epoll transport where it can load (common's configuration). */
 @QuarkusTest
 @QuarkusTestResource(value = TrainpodTestResource.class,
         initArgs = @ResourceArg(name = "database", value = "dataset_test"))
@@ -30,16 +27,5 @@ class NetworkTransportTest {
         assertThat(vertx.isNativeTransportEnabled())
                 .as("native transport (cause if not: %s)", vertx.unavailableNativeTransportCause())
                 .isTrue();
-    }
-
-    @Test
-    void oneEventLoopSoThatNoStatementCrossesLoops() {
-        // the reactive pool's connections sit on the loops in turn: with more than one loop, a request's statement
-        // mostly ran on another loop's connection, two thread wake-ups per statement (BENCHMARKS.md, "Session 11")
-        int loops = 0;
-        for (var ignored : vertx.nettyEventLoopGroup()) {
-            loops++;
-        }
-        assertThat(loops).as("event loops of the service's Vert.x").isEqualTo(1);
     }
 }
