@@ -105,7 +105,8 @@ class CreateBenchIT {
                 // Warm-up, not counted: the pools, and the JIT. The services run C2 under a 1-CPU limit, and a profile
                 // of the 5 s warm-up this had before showed deploy-service's compiler threads using as much CPU as its
                 // event loop all through the measured windows: the figures were of a JVM still compiling.
-                for (long left = Long.getLong("bench.warmupMillis", 60_000); left > 0; left -= 2 * window) {
+                long warmupMillis = Long.getLong("bench.warmupMillis", 60_000);
+                for (long left = warmupMillis; left > 0; left -= 2 * window) {
                     load.rate("create", rate, window);
                     load.rate("reference", rate, window);
                 }
@@ -118,14 +119,14 @@ class CreateBenchIT {
                 // windows, 2026-12-07), which is the stack warming up, not the steady state (a) is about.
                 // -Dbench.create.workThrough=false: (a) right after the warm-up, its backlog still being provisioned
                 // beside (a) (the harness before session 10): the creates' latency with an earlier burst in flight.
+                String warmup = String.format("warm-up: %d s at %.0f/s in alternating windows", warmupMillis / 1000,
+                        rate);
                 if (Boolean.parseBoolean(System.getProperty("bench.create.workThrough", "true"))) {
-                    results.add(String.format("warm-up: %d s at %.0f/s in alternating windows, its backlog then"
-                            + " worked through in %.1f s before (a)", Long.getLong("bench.warmupMillis", 60_000)
-                            / 1000, rate, backlog.awaitDrained(runStart, drainTimeout()).toMillis() / 1000.0));
+                    results.add(String.format("%s, its backlog then worked through in %.1f s before (a)", warmup,
+                            backlog.awaitDrained(runStart, drainTimeout()).toMillis() / 1000.0));
                 } else {
-                    results.add(String.format("warm-up: %d s at %.0f/s in alternating windows; (a) right after it,"
-                            + " its backlog still being provisioned (-Dbench.create.workThrough=false)",
-                            Long.getLong("bench.warmupMillis", 60_000) / 1000, rate));
+                    results.add(warmup + "; (a) right after it, its backlog still being provisioned"
+                            + " (-Dbench.create.workThrough=false)");
                 }
             }
             long[] failures = {0};
