@@ -118,15 +118,21 @@ final class ItHttp {
         return calls;
     }
 
-    /** Polls until the condition holds, or fails with what was last seen. */
+    /** Polls every 200 ms until the condition holds, or fails with what was last seen. */
     static <T> T await(String what, Duration timeout, java.util.function.Supplier<T> read, Predicate<T> done) {
+        return await(what, timeout, Duration.ofMillis(200), read, done);
+    }
+
+    /** Polls every {@code interval} until the condition holds, or fails with what was last seen. */
+    static <T> T await(String what, Duration timeout, Duration interval, java.util.function.Supplier<T> read,
+                       Predicate<T> done) {
         Instant deadline = Instant.now().plus(timeout);
         T last = read.get();
         while (!done.test(last)) {
             if (Instant.now().isAfter(deadline)) {
                 throw new AssertionError("timed out waiting for " + what + "; last seen: " + last);
             }
-            ServiceProcess.sleep(200);
+            ServiceProcess.sleep(interval.toMillis());
             last = read.get();
         }
         return last;
