@@ -191,7 +191,8 @@ public class ProblemMappers {
             case 406 -> "The requested media type cannot be produced.";
             case 413 -> "The request body is too large.";
             case 415 -> "Unsupported content type.";
-            default -> e.getMessage() == null ? "The request was rejected." : e.getMessage();
+            default -> e.getMessage() == null || e.getMessage().isBlank()
+                    ? "The request was rejected." : e.getMessage();
         };
     }
 

@@ -98,8 +98,8 @@ class ProblemMappersFuzzTest {
         } catch (IOException | RuntimeException e) {
             text = new String(body, StandardCharsets.UTF_8);
         }
-        text = text == null || text.isBlank() ? "rejected" : text;
-        return text.substring(0, Math.min(text.length(), 300));
+        text = text == null ? "" : text.substring(0, Math.min(text.length(), 300));
+        return text.isBlank() ? "rejected" : text;
     }
 
     private static ObjectMapper serviceMapper() {

@@ -31,6 +31,19 @@ class ProblemMappersTest {
     }
 
     @Test
+    void aRejectionWithABlankMessageStillExplainsItself() {
+        // 300 newlines as the message of a rejected request. Found by ProblemMappersFuzzTest in CI.
+        for (String message : new String[] {"", " ", "\n".repeat(300)}) {
+            Response response = new ProblemMappers().web(
+                    new jakarta.ws.rs.WebApplicationException(message, 422));
+
+            assertThat(response.getStatus()).isEqualTo(422);
+            assertThat(((Problem) response.getEntity()).detail()).as("for %s", message.length())
+                    .isEqualTo("The request was rejected.");
+        }
+    }
+
+    @Test
     void detailQuotesOnlyTheStartOfALongMessage() {
         // Jackson quotes the whole number, up to its 1000-digit limit. Found by ProblemMappersFuzzTest.
         String body = "{\"ttlSeconds\":" + "9".repeat(999) + "}";
