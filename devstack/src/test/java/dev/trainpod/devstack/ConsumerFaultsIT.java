@@ -10,6 +10,7 @@ import dev.trainpod.common.testing.SharedPostgres;
 import dev.trainpod.devstack.runpod.SimPod;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -18,6 +19,7 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,14 +28,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -45,7 +45,9 @@ import org.junit.jupiter.api.TestMethodOrder;
  * Consumers that cannot die (issue 12): a lifecycle event that cannot be processed for minutes, because
  * PostgreSQL is unreachable or RunPod hangs on DELETE, must not stop any service's consumer. After each fault, a
  * new training failure is terminated at the simulator within seconds, every consumer consumes a probe event, and
- * the {@link Invariants} hold; the figures go to {@code devstack/target/it-stack/fault-figures.txt}.
+ * the {@link Invariants} hold; the figures go to {@code devstack/target/it-stack/fault-figures.txt}. And (issue 17)
+ * an event that waits, its deployment's row held by another transaction, holds only its own partition: a failure on
+ * another partition is applied and its pod terminated meanwhile (each replica applies partitions side by side).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ConsumerFaultsIT {
@@ -163,6 +165,63 @@ class ConsumerFaultsIT {
                 + " s while failures arrive, " + ids.size() + " deployments", start, ids, extra);
     }
 
+    @Test
+    @Order(3)
+    void anEventWaitingOnItsDeploymentHoldsOnlyItsOwnPartition() throws SQLException {
+        Instant start = Instant.now();
+        // Two running trainings whose events go to different partitions (records are keyed by deployment).
+        List<String> ids = new ArrayList<>();
+        Map<Integer, String> byPartition = new LinkedHashMap<>();
+        while (byPartition.size() < 2) {
+            String id = user.deploy(600, 0.5);
+            ids.add(id);
+            byPartition.putIfAbsent(partitionOf(id), id);
+        }
+        String held = byPartition.values().stream().findFirst().orElseThrow();
+        String other = byPartition.values().stream().skip(1).findFirst().orElseThrow();
+        user.awaitStatus(ids, RUNNING, Duration.ofMinutes(2));
+
+        SharedPostgres.Server pg = SharedPostgres.server();
+        Duration otherEnded;
+        try (Connection lock = DriverManager.getConnection(pg.jdbcUrl("trainpod_deploy"), pg.user(), pg.password())) {
+            // A transaction elsewhere holds the held deployment's row, so its failure waits in deploy-service.
+            lock.setAutoCommit(false);
+            try (PreparedStatement st = lock.prepareStatement("SELECT id FROM deployment WHERE id = ? FOR UPDATE")) {
+                st.setObject(1, UUID.fromString(held));
+                st.executeQuery().close();
+            }
+            publish(new TrainingFailed(UUID.fromString(held), "FAILED_TRAINING",
+                    "the trainer exited with code 3 (its row held by another transaction)", 3, null));
+            ItHttp.await("deploy-service waiting on the held row", Duration.ofSeconds(30), () -> waitingOn(lock),
+                    n -> n > 0);
+            ServiceProcess.sleep(1_000);
+
+            Instant published = Instant.now();
+            publish(new TrainingFailed(UUID.fromString(other), "FAILED_TRAINING",
+                    "the trainer exited with code 3 (another partition)", 3, null));
+            JsonNode ended = user.awaitEnded(List.of(other), WITHIN_SECONDS).get(other);
+            otherEnded = Duration.between(published, Instant.now());
+            assertThat(ended.path("status").asText()).as(ended.toString()).isEqualTo("FAILED");
+            assertThat(user.podsOf(other)).extracting(SimPod::status).containsOnly("TERMINATED");
+            assertThat(user.statuses(List.of(held)).get(held)).as("the held deployment's failure is still waiting")
+                    .isEqualTo("RUNNING");
+            lock.rollback();
+        }
+        Map<String, JsonNode> heldEnded = user.awaitEnded(List.of(held), WITHIN_SECONDS);
+        assertThat(heldEnded.get(held).path("status").asText()).isEqualTo("FAILED");
+        for (String id : ids) {
+            if (!id.equals(held) && !id.equals(other)) {
+                assertThat(user.cancel(id)).isEqualTo(202);
+            }
+        }
+        Map<String, JsonNode> all = user.awaitEnded(ids, Duration.ofMinutes(2));
+        Map<String, Object> extra = new LinkedHashMap<>();
+        extra.put("outcomes", FaultUser.outcomes(all));
+        extra.put("otherPartitionsFailureEndedWhileOneWaited", otherEnded.toMillis() + " ms");
+        assertHolds("one deployment's failure waiting on its row while another partition's arrives, "
+                + ids.size() + " deployments", start, ids, extra);
+    }
+
     // ---- helpers ----------------------------------------------------------------------------------------------
 
     private static String failing(int steps, int failAtStep) {
@@ -209,12 +268,36 @@ class ConsumerFaultsIT {
         return Optional.empty();
     }
 
+    /** The lifecycle topic's partition that a deployment's records go to (Kafka's default partitioner). */
+    private static int partitionOf(String deploymentId) {
+        try (KafkaProducer<String, String> producer = Invariants.producer(stack)) {
+            int partitions = producer.partitionsFor(LifecycleEvent.TOPIC).size();
+            return Utils.toPositive(Utils.murmur2(deploymentId.getBytes(StandardCharsets.UTF_8))) % partitions;
+        }
+    }
+
+    /** How many of deploy-service's database sessions are waiting for a lock that {@code holder} holds. */
+    private static int waitingOn(Connection holder) {
+        SharedPostgres.Server pg = SharedPostgres.server();
+        try (Connection c = DriverManager.getConnection(pg.jdbcUrl("trainpod_deploy"), pg.user(), pg.password());
+             Statement pid = holder.createStatement();
+             ResultSet own = pid.executeQuery("SELECT pg_backend_pid()")) {
+            own.next();
+            try (PreparedStatement st = c.prepareStatement("SELECT count(*) FROM pg_stat_activity"
+                    + " WHERE datname = 'trainpod_deploy' AND ? = ANY(pg_blocking_pids(pid))")) {
+                st.setInt(1, own.getInt(1));
+                try (ResultSet rs = st.executeQuery()) {
+                    rs.next();
+                    return rs.getInt(1);
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read the waiting sessions", e);
+        }
+    }
+
     private static void publish(LifecycleEvent event) {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrapServers());
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
+        try (KafkaProducer<String, String> producer = Invariants.producer(stack)) {
             producer.send(EventCodec.toRecord(LifecycleEvent.TOPIC, UUID.randomUUID(), "/trainpod/metrics-service",
                     Instant.now(), event.type(), event.deploymentId().toString(), EventCodec.toJson(event)))
                     .get(30, TimeUnit.SECONDS);

@@ -364,11 +364,7 @@ final class Invariants {
         }
         // One probe per partition: every partition's consumer in every service must take its probe.
         List<UUID> probes = new ArrayList<>();
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrapServers());
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
+        try (KafkaProducer<String, String> producer = producer(stack)) {
             int partitions = producer.partitionsFor(LifecycleEvent.TOPIC).size();
             for (int partition = 0; partition < partitions; partition++) {
                 UUID probe = UUID.randomUUID();
@@ -402,6 +398,15 @@ final class Invariants {
                     + timeout + " in " + waiting);
         }
         return violations;
+    }
+
+    /** A producer of string records to the stack's broker, for events published by a test. */
+    static KafkaProducer<String, String> producer(LocalStack stack) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrapServers());
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        return new KafkaProducer<>(p);
     }
 
     private static Connection connect(String database) throws SQLException {
