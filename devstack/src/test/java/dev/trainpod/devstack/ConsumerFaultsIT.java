@@ -170,29 +170,30 @@ class ConsumerFaultsIT {
     void anEventWaitingOnItsDeploymentHoldsOnlyItsOwnPartition() throws SQLException {
         Instant start = Instant.now();
         // Two running trainings whose events go to different partitions (records are keyed by deployment).
+        int partitions = lifecyclePartitions();
         List<String> ids = new ArrayList<>();
         Map<Integer, String> byPartition = new LinkedHashMap<>();
         while (byPartition.size() < 2) {
             String id = user.deploy(600, 0.5);
             ids.add(id);
-            byPartition.putIfAbsent(partitionOf(id), id);
+            byPartition.putIfAbsent(partitionOf(id, partitions), id);
         }
         String held = byPartition.values().stream().findFirst().orElseThrow();
         String other = byPartition.values().stream().skip(1).findFirst().orElseThrow();
         user.awaitStatus(ids, RUNNING, Duration.ofMinutes(2));
 
-        SharedPostgres.Server pg = SharedPostgres.server();
         Duration otherEnded;
-        try (Connection lock = DriverManager.getConnection(pg.jdbcUrl("trainpod_deploy"), pg.user(), pg.password())) {
+        try (Connection lock = Invariants.connect("trainpod_deploy")) {
             // A transaction elsewhere holds the held deployment's row, so its failure waits in deploy-service.
             lock.setAutoCommit(false);
             try (PreparedStatement st = lock.prepareStatement("SELECT id FROM deployment WHERE id = ? FOR UPDATE")) {
                 st.setObject(1, UUID.fromString(held));
                 st.executeQuery().close();
             }
+            int holder = backendPid(lock);
             publish(new TrainingFailed(UUID.fromString(held), "FAILED_TRAINING",
                     "the trainer exited with code 3 (its row held by another transaction)", 3, null));
-            ItHttp.await("deploy-service waiting on the held row", Duration.ofSeconds(30), () -> waitingOn(lock),
+            ItHttp.await("deploy-service waiting on the held row", Duration.ofSeconds(30), () -> waitingOn(holder),
                     n -> n > 0);
             ServiceProcess.sleep(1_000);
 
@@ -268,28 +269,35 @@ class ConsumerFaultsIT {
         return Optional.empty();
     }
 
-    /** The lifecycle topic's partition that a deployment's records go to (Kafka's default partitioner). */
-    private static int partitionOf(String deploymentId) {
+    /** How many partitions the lifecycle topic has. */
+    private static int lifecyclePartitions() {
         try (KafkaProducer<String, String> producer = Invariants.producer(stack)) {
-            int partitions = producer.partitionsFor(LifecycleEvent.TOPIC).size();
-            return Utils.toPositive(Utils.murmur2(deploymentId.getBytes(StandardCharsets.UTF_8))) % partitions;
+            return producer.partitionsFor(LifecycleEvent.TOPIC).size();
         }
     }
 
-    /** How many of deploy-service's database sessions are waiting for a lock that {@code holder} holds. */
-    private static int waitingOn(Connection holder) {
-        SharedPostgres.Server pg = SharedPostgres.server();
-        try (Connection c = DriverManager.getConnection(pg.jdbcUrl("trainpod_deploy"), pg.user(), pg.password());
-             Statement pid = holder.createStatement();
-             ResultSet own = pid.executeQuery("SELECT pg_backend_pid()")) {
-            own.next();
-            try (PreparedStatement st = c.prepareStatement("SELECT count(*) FROM pg_stat_activity"
-                    + " WHERE datname = 'trainpod_deploy' AND ? = ANY(pg_blocking_pids(pid))")) {
-                st.setInt(1, own.getInt(1));
-                try (ResultSet rs = st.executeQuery()) {
-                    rs.next();
-                    return rs.getInt(1);
-                }
+    /** The lifecycle topic's partition that a deployment's records go to (Kafka's default partitioner). */
+    private static int partitionOf(String deploymentId, int partitions) {
+        return Utils.toPositive(Utils.murmur2(deploymentId.getBytes(StandardCharsets.UTF_8))) % partitions;
+    }
+
+    /** The PostgreSQL backend's process id of a connection. */
+    private static int backendPid(Connection c) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT pg_backend_pid()")) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+
+    /** How many of deploy-service's database sessions are waiting for a lock that the backend {@code holder} holds. */
+    private static int waitingOn(int holder) {
+        try (Connection c = Invariants.connect("trainpod_deploy");
+             PreparedStatement st = c.prepareStatement("SELECT count(*) FROM pg_stat_activity"
+                     + " WHERE datname = 'trainpod_deploy' AND ? = ANY(pg_blocking_pids(pid))")) {
+            st.setInt(1, holder);
+            try (ResultSet rs = st.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
             }
         } catch (SQLException e) {
             throw new IllegalStateException("cannot read the waiting sessions", e);

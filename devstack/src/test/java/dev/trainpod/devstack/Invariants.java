@@ -409,7 +409,7 @@ final class Invariants {
         return new KafkaProducer<>(p);
     }
 
-    private static Connection connect(String database) throws SQLException {
+    static Connection connect(String database) throws SQLException {
         SharedPostgres.Server pg = SharedPostgres.server();
         return DriverManager.getConnection(pg.jdbcUrl(database), pg.user(), pg.password());
     }
